@@ -1,0 +1,1 @@
+namespace BotSystem.Contracts;

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using StackExchange.Redis;
+using Xunit;
+
+namespace BotSystem.Testing;
+
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port, with its data in a temporary directory
+/// that is removed on dispose. Use it as an xunit class or collection fixture.
+/// </summary>
+public sealed class RedisServer : IAsyncLifetime
+{
+    private readonly string[] _extraArguments;
+    private Process? _process;
+    private ConnectionMultiplexer? _connection;
+
+    public RedisServer() : this([]) { }
+
+    private RedisServer(string[] extraArguments)
+    {
+        _extraArguments = extraArguments;
+        Port = FreePort.Next();
+        DataDirectory = Directory.CreateTempSubdirectory("botsystem-redis-").FullName;
+    }
+
+    /// <summary>A server started with extra <c>redis-server</c> arguments (e.g. cluster mode); call <see cref="InitializeAsync"/>.</summary>
+    public static RedisServer WithArguments(params string[] extraArguments) => new(extraArguments);
+
+    public int Port { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The <c>host:port</c> form used by <c>ConnectionStrings__redis</c>.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>A shared connection for assertions; engines under test should make their own.</summary>
+    public ConnectionMultiplexer Connection =>
+        _connection ??= ConnectionMultiplexer.Connect($"{ConnectionString},abortConnect=false");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    public async Task InitializeAsync() => await StartAsync();
+
+    /// <summary>Starts (or restarts) the server on the same port and data directory.</summary>
+    public async Task StartAsync()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var startInfo = new ProcessStartInfo(ExecutableOnPath("redis-server"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[
+                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", DataDirectory,
+                     "--save", "", "--appendonly", "yes", "--daemonize", "no", "--protected-mode", "no",
+                     .. _extraArguments])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-server did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Kills the server abruptly, as a crash or an outage would.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+        await StopAsync();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still being closed by the exiting server; the temp directory is cleaned by the OS.
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}.");
+            }
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var buffer = new byte[16];
+                var read = await stream.ReadAsync(buffer);
+                if (read > 0 && buffer[0] == (byte)'+')
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"redis-server did not accept connections on port {Port} within {timeout}.");
+    }
+
+    public static string ExecutableOnPath(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException($"'{name}' is not on PATH. Install it: apt-get install -y redis-server (./test.sh does this).");
+    }
+}

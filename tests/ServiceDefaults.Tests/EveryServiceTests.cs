@@ -1,0 +1,43 @@
+namespace ServiceDefaults.Tests;
+
+public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisServer>
+{
+    public static TheoryData<string> Services => ["ApiGateway", "Orchestrator", "Workers", "WebhookManager", "MockWebhook"];
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Service_answers_health_alive_and_metrics(string project)
+    {
+        var port = FreePort.Next();
+        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
+        });
+        var baseUrl = $"http://127.0.0.1:{port}";
+        await service.WaitUntilHealthyAsync($"{baseUrl}/health");
+
+        using var http = new HttpClient();
+        Assert.Equal("Healthy", await http.GetStringAsync($"{baseUrl}/health"));
+        Assert.Equal("Healthy", await http.GetStringAsync($"{baseUrl}/alive"));
+        var metrics = await http.GetStringAsync($"{baseUrl}/metrics");
+        Assert.Contains("# TYPE", metrics);
+    }
+
+    [Theory]
+    [InlineData("ApiGateway")]
+    [InlineData("Orchestrator")]
+    [InlineData("Workers")]
+    [InlineData("WebhookManager")]
+    public async Task Service_without_a_redis_connection_string_exits_with_a_clear_message(string project)
+    {
+        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["ConnectionStrings__redis"] = null,
+        });
+        Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the service kept running without Redis");
+        Assert.NotEqual(0, service.ExitCode);
+        Assert.Contains("ConnectionStrings__redis", service.Output);
+    }
+}
