@@ -52,6 +52,8 @@ public sealed class PrometheusServer : IAsyncLifetime
                 $"--storage.tsdb.path={Path.Combine(DataDirectory, "tsdb")}",
                 $"--web.listen-address=127.0.0.1:{Port}",
                 "--web.enable-lifecycle",
+                // Firing alerts are resent every second, not every minute, so one sent before the Alertmanager was discovered is not lost for a minute.
+                "--rules.alert.resend-delay=1s",
             ],
             new Dictionary<string, string?>(),
             DataDirectory);
