@@ -1,3 +1,5 @@
+using BotSystem.Contracts.Observability;
+
 namespace Observability.Tests;
 
 public sealed class AlertRuleTests
@@ -56,5 +58,16 @@ public sealed class AlertRuleTests
             "sum by (bot_type) (rate(bot_executions_total{status!~\"completed|x\"}[10m])) / on (bot_type) group_left max(semaphore_usage) > 0.1 unless up");
 
         Assert.Equal(["bot_executions_total", "semaphore_usage", "up"], names.Order());
+    }
+
+    [Fact]
+    public void Alert_rules_match_the_label_values_the_services_report()
+    {
+        var rules = AlertRule.Load().ToDictionary(rule => rule.Name, rule => rule.Expression);
+
+        Assert.Contains($"state=~\"{MetricLabelValues.QueueWaiting}|{MetricLabelValues.QueuePrioritized}\"", rules["QueueBacklogHigh"]);
+        Assert.Contains($"status!~\"{MetricLabelValues.ExecutionCompleted}|{MetricLabelValues.ExecutionCancelled}\"", rules["BotErrorRateHigh"]);
+        Assert.Contains($"state=~\"{MetricLabelValues.WorkerReady}|{MetricLabelValues.WorkerProcessing}\"", rules["NoLiveWorkerForBotType"]);
+        Assert.EndsWith($">= {MetricLabelValues.CircuitHalfOpen}", rules["WebhookCircuitOpen"]);
     }
 }
