@@ -9,7 +9,7 @@ namespace BotSystem.Testing;
 /// <summary>
 /// A real <c>prometheus</c> on a free loopback port with a generated configuration (scrape jobs,
 /// rule files, Alertmanagers) and its data in a temporary directory removed on dispose. Use it as an
-/// xunit class or collection fixture; derive or use <see cref="WithOptions"/> for scrape targets and rules.
+/// xunit class or collection fixture (no scrape jobs, no rules), or build one with <see cref="WithOptions"/>.
 /// </summary>
 public sealed class PrometheusServer : IAsyncLifetime
 {

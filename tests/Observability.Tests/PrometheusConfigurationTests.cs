@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Observability.Tests;
 
 public sealed class PrometheusConfigurationTests
@@ -68,8 +70,8 @@ public sealed class PrometheusConfigurationTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            var data = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/v1/targets?state=active")).RootElement.GetProperty("data");
-            var targets = data.GetProperty("activeTargets").EnumerateArray()
+            using var document = JsonDocument.Parse(await http.GetStringAsync("api/v1/targets?state=active"));
+            var targets = document.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
                 .ToDictionary(target => target.GetProperty("scrapePool").GetString()!, target => target.GetProperty("scrapeUrl").GetString()!);
             if (targets.Count >= count || DateTime.UtcNow > deadline)
             {
@@ -79,7 +81,10 @@ public sealed class PrometheusConfigurationTests
         }
     }
 
-    private static int CountRules(string json) =>
-        System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
+    private static int CountRules(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
             .Sum(group => group.GetProperty("rules").GetArrayLength());
+    }
 }
