@@ -1,1 +1,0 @@
-namespace BotSystem.Contracts;

@@ -1,0 +1,35 @@
+namespace BotSystem.Contracts;
+
+/// <summary>
+/// The Redis hash <c>botsystem:invocation:{id}</c> that every service writes its part of an
+/// invocation's state into and the gateway reads for <c>GET /job/{id}</c>. Field names in one place.
+/// </summary>
+public static class InvocationRecord
+{
+    public static string Key(string invocationId) => "botsystem:invocation:" + invocationId;
+
+    /// <summary>How long a finished invocation's record is kept.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    // Written by the gateway on acceptance.
+    public const string ClientId = "clientId";
+    public const string BotType = "botType";
+    public const string Bot = "bot";
+    public const string WebhookUrl = "webhookUrl";
+    public const string CreatedAt = "createdAt";
+
+    // Written by the orchestrator as the invocation moves.
+    public const string Status = "status";
+    public const string Progress = "progress";
+    public const string Result = "result";
+    public const string Error = "error";
+    public const string Attempts = "attempts";
+    public const string StartedAt = "startedAt";
+    public const string FinishedAt = "finishedAt";
+
+    // Written by the webhook manager.
+    public const string WebhookStatus = "webhook.status";
+    public const string WebhookAttempts = "webhook.attempts";
+    public const string WebhookLastStatusCode = "webhook.lastStatusCode";
+    public const string WebhookNextAttemptAt = "webhook.nextAttemptAt";
+}

@@ -1,0 +1,13 @@
+namespace BotSystem.Contracts;
+
+/// <summary>The BullMQ queues of the flow (prefix <c>bull</c>).</summary>
+public static class QueueNames
+{
+    public const string Invocations = "invocations";
+    public const string Webhooks = "webhooks";
+
+    /// <summary>The runner queue of a bot type, e.g. <c>bots-python</c>.</summary>
+    public static string Bots(string botType) => "bots-" + botType;
+
+    public static IReadOnlyList<string> All { get; } = [Invocations, .. BotTypes.All.Select(Bots), Webhooks];
+}
