@@ -7,13 +7,13 @@ namespace BotSystem.Contracts.Observability;
 public static class MetricLabelValues
 {
     /// <summary><c>status</c> of <see cref="MetricNames.BotExecutions"/> for a bot that produced its result.</summary>
-    public const string ExecutionCompleted = "completed";
+    public const string ExecutionCompleted = InvocationStatus.Completed;
 
     /// <summary><c>status</c> of <see cref="MetricNames.BotExecutions"/> for a bot that failed (an error for the error-rate alert).</summary>
-    public const string ExecutionFailed = "failed";
+    public const string ExecutionFailed = InvocationStatus.Failed;
 
     /// <summary><c>status</c> of <see cref="MetricNames.BotExecutions"/> for a cancelled job, which is no error.</summary>
-    public const string ExecutionCancelled = "cancelled";
+    public const string ExecutionCancelled = InvocationStatus.Cancelled;
 
     /// <summary><c>state</c> of <see cref="MetricNames.QueueSize"/> for jobs ready to run, in arrival order.</summary>
     public const string QueueWaiting = "waiting";
