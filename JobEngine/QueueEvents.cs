@@ -115,6 +115,8 @@ public sealed class QueueEvents : IAsyncDisposable
         }
         foreach (var connection in connections)
         {
+            // A pending XREAD BLOCK must not hold the dispose up.
+            await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         _pumpStart.Dispose();

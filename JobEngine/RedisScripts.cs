@@ -96,12 +96,12 @@ internal sealed class RedisScripts
         ]);
 
     public Task<RedisResult> MoveToFinishedAsync(string jobId, long now, bool completed, RedisValue value, string token,
-        KeepPolicy keep, int attempts, bool fetchNext, long lockDurationMs, RateLimit? limiter, string workerName, string? stacktrace) =>
+        KeepPolicy keep, int attempts, string? nextToken, long lockDurationMs, RateLimit? limiter, string workerName, string? stacktrace) =>
         EvaluateAsync("moveToFinished-11", completed ? _completedKeys : _failedKeys,
         [
             _base, jobId, now, completed ? "returnvalue" : "failedReason", value, completed ? "completed" : "failed", token,
-            keep.Count, keep.AgeSeconds, keep.Limit, attempts, fetchNext ? One : Zero, lockDurationMs, limiter?.Max ?? 0,
-            (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName, stacktrace ?? Empty,
+            keep.Count, keep.AgeSeconds, keep.Limit, attempts, nextToken is null ? Zero : One, lockDurationMs, limiter?.Max ?? 0,
+            (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName, stacktrace ?? Empty, nextToken ?? Empty,
         ]);
 
     public Task<RedisResult> MoveToDelayedAsync(string jobId, string token, long now, long backoffMs, string failedReason, string stacktrace) =>

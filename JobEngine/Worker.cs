@@ -146,6 +146,8 @@ public sealed class Worker : IAsyncDisposable
         await Ignore(_stalledLoop).ConfigureAwait(false);
         if (_blocking is not null)
         {
+            // A pending BZPOPMIN must not hold the close up.
+            await _blocking.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
             await _blocking.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -303,7 +305,7 @@ public sealed class Worker : IAsyncDisposable
     private async Task<(Job? Next, string Token)> FinishAsync(Job job, string token, Outcome outcome)
     {
         var fetchNext = !_stopFetching.IsCancellationRequested;
-        var nextToken = fetchNext ? NextToken() : token;
+        var nextToken = fetchNext ? NextToken() : null;
         if (outcome.Error is null)
         {
             string returnJson;
@@ -318,13 +320,13 @@ public sealed class Worker : IAsyncDisposable
             }
             var keep = KeepPolicy.From(job.Options.RemoveOnComplete, _options.RemoveOnComplete);
             var reply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), true, returnJson, token, keep,
-                job.Options.Attempts, fetchNext, _lockMs, _options.Limiter, _workerName, null)).ConfigureAwait(false);
+                job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, null)).ConfigureAwait(false);
             if (reply is null || IsError(reply))
             {
                 return (null, token);
             }
             Raise(() => Completed?.Invoke(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
-            return (NextFrom(reply, fetchNext), nextToken);
+            return (NextFrom(reply, fetchNext), nextToken ?? token);
         }
 
         var error = outcome.Error;
@@ -348,13 +350,13 @@ public sealed class Worker : IAsyncDisposable
         }
         var keepFailed = KeepPolicy.From(job.Options.RemoveOnFail, _options.RemoveOnFail);
         failReply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), false, error.Message, token, keepFailed,
-            job.Options.Attempts, fetchNext, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
+            job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
         if (failReply is null || IsError(failReply))
         {
             return (null, token);
         }
         Raise(() => Failed?.Invoke(job, error, false));
-        return (NextFrom(failReply, fetchNext), nextToken);
+        return (NextFrom(failReply, fetchNext), nextToken ?? token);
     }
 
     private Job? NextFrom(RedisResult reply, bool fetchNext) => fetchNext ? ParseFetch(reply).Job : null;

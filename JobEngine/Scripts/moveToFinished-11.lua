@@ -6,7 +6,8 @@
   ARGV: 1 key prefix, 2 job id, 3 now ms, 4 field (returnvalue | failedReason), 5 value,
         6 target name, 7 lock token, 8 keep count (-1 all, 0 none), 9 keep age s (0 = any),
         10 prune limit, 11 attempts, 12 fetch next "1"/"0", 13 lock duration ms,
-        14 limiter max, 15 limiter duration ms, 16 worker name, 17 stacktrace JSON or ""
+        14 limiter max, 15 limiter duration ms, 16 worker name, 17 stacktrace JSON or "",
+        18 lock token for the next job
   Returns 0, a negative error code, or the moveToActive tuple when fetching next.
 ]]
 --@include queueState
@@ -81,7 +82,7 @@ if target == "failed" and attemptsMade >= tonumber(ARGV[11]) then
 end
 
 if ARGV[12] == "1" then
-  return moveToActive(prefix, ARGV[7], tonumber(ARGV[13]), now, tonumber(ARGV[14]), tonumber(ARGV[15]), ARGV[16])
+  return moveToActive(prefix, ARGV[18], tonumber(ARGV[13]), now, tonumber(ARGV[14]), tonumber(ARGV[15]), ARGV[16])
 end
 if redis.call("LLEN", KEYS[1]) == 0 and redis.call("LLEN", KEYS[2]) == 0 and redis.call("ZCARD", KEYS[3]) == 0 then
   redis.call("XADD", KEYS[4], "MAXLEN", "~", maxEvents, "*", "event", "drained")
