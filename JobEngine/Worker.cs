@@ -203,6 +203,11 @@ public sealed class Worker : IAsyncDisposable
             {
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                // The caller disposed the connection before closing the worker: nothing more can be fetched.
+                return;
+            }
             catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
             {
                 failures++;
