@@ -91,6 +91,10 @@ public sealed class Job
         return job;
     }
 
+    /// <summary>What is known of a completed job that retention already removed: its id and return value.</summary>
+    internal static Job FromCompletedEvent(string id, string queueName, string? returnValueJson) =>
+        new(id, queueName) { ReturnValue = returnValueJson is null ? null : ParseJson(returnValueJson) };
+
     /// <summary>Builds a job from the flat field/value array HGETALL returns inside a script reply.</summary>
     internal static Job FromFlatHash(string id, string queueName, RedisResult[] flat)
     {
@@ -129,16 +133,17 @@ public sealed class Job
 
     private void SetOptions(string? json)
     {
-        Options = JobOptionsCodec.Decode(json);
         if (string.IsNullOrEmpty(json))
         {
             return;
         }
         using var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object)
         {
-            KeepLogs = JobOptionsCodec.ReadInt(document.RootElement, "kl") ?? 0;
-            StackTraceLimit = JobOptionsCodec.ReadInt(document.RootElement, "stackTraceLimit");
+            Options = JobOptionsCodec.Decode(root);
+            KeepLogs = JobOptionsCodec.ReadInt(root, "kl") ?? 0;
+            StackTraceLimit = JobOptionsCodec.ReadInt(root, "stackTraceLimit");
         }
     }
 

@@ -75,11 +75,11 @@ internal static class JobOptionsCodec
             return new JobOptions();
         }
         using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return new JobOptions();
-        }
+        return document.RootElement.ValueKind == JsonValueKind.Object ? Decode(document.RootElement) : new JobOptions();
+    }
+
+    public static JobOptions Decode(JsonElement root)
+    {
         return new JobOptions
         {
             Attempts = Math.Max(1, ReadInt(root, "attempts") ?? 1),

@@ -83,7 +83,8 @@ public sealed class QueueEvents : IAsyncDisposable
             {
                 throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
             }
-            return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, failed: false);
+            return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
+                ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
         }
         finally
         {

@@ -194,8 +194,16 @@ internal sealed class RedisScripts
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            await _db.ExecuteAsync("SCRIPT", ["LOAD", script.Text]).ConfigureAwait(false);
-            return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
+            await LoadEverywhereAsync(script).ConfigureAwait(false);
+            try
+            {
+                return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
+            }
+            catch (RedisServerException again) when (again.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                // A node that was not reachable for SCRIPT LOAD: EVAL runs it and caches it there.
+                return await _db.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+            }
         }
         catch (RedisConnectionException e)
         {
@@ -204,6 +212,18 @@ internal sealed class RedisScripts
         catch (RedisTimeoutException e)
         {
             throw new JobEngineException($"Redis did not answer in time ({_redis.Configuration}): {e.Message}", e);
+        }
+    }
+
+    // SCRIPT LOAD on every primary, so a cluster's nodes all know the script by its SHA.
+    private async Task LoadEverywhereAsync(Script script)
+    {
+        foreach (var server in _redis.GetServers())
+        {
+            if (server.IsConnected && !server.IsReplica)
+            {
+                await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
+            }
         }
     }
 

@@ -268,7 +268,7 @@ public sealed class Worker : IAsyncDisposable
     /// <summary>Runs one job and finishes it; returns the next job when the finish fetched one.</summary>
     private async Task<(Job? Next, string Token)> ProcessAsync(Job job, string token)
     {
-        using var running = new RunningJob(job, token, _stopAll.Token);
+        using var running = new RunningJob(job, token);
         _running[job.Id] = running;
         Outcome outcome;
         try
@@ -330,7 +330,10 @@ public sealed class Worker : IAsyncDisposable
             {
                 return (null, token);
             }
-            Raise(() => Completed?.Invoke(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
+            if (Completed is { } completed)
+            {
+                Raise(() => completed(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
+            }
             return (NextFrom(reply, fetchNext), nextToken ?? token);
         }
 
@@ -541,13 +544,13 @@ public sealed class Worker : IAsyncDisposable
         public static Outcome Fail(Exception error) => new(null, error);
     }
 
-    private sealed class RunningJob(Job job, string token, CancellationToken workerStopped) : IDisposable
+    private sealed class RunningJob(Job job, string token) : IDisposable
     {
         public Job Job { get; } = job;
 
         public string Token { get; } = token;
 
-        public CancellationTokenSource Cancellation { get; } = CancellationTokenSource.CreateLinkedTokenSource(workerStopped);
+        public CancellationTokenSource Cancellation { get; } = new();
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

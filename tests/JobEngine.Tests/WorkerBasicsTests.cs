@@ -116,6 +116,38 @@ public sealed class WorkerBasicsTests(RedisServer redis) : EngineTest(redis)
         Assert.True(at - added < TimeSpan.FromSeconds(2), $"woke after {at - added}");
     }
 
+    [Fact]
+    public async Task Scripts_are_loaded_again_after_the_server_forgets_them()
+    {
+        var queue = NewQueue();
+        await queue.AddAsync("before", null);
+        await Db.ExecuteAsync("SCRIPT", "FLUSH");
+
+        var id = await queue.AddAsync("after", null);
+
+        Assert.Equal("2", id);
+        Assert.Equal(2, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_job_removed_on_completion_still_yields_its_return_value()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        NewWorker(async (_, _) =>
+        {
+            await Task.Delay(200);
+            return new[] { 1, 2, 3 };
+        });
+        var id = await queue.AddAsync("ephemeral", null, new JobOptions { RemoveOnComplete = KeepJobs.All });
+
+        var job = await events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(id, job.Id);
+        Assert.Equal(3, job.ReturnValue!.Value.GetArrayLength());
+        Assert.Null(await queue.GetJobAsync(id));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;
