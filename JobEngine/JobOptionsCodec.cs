@@ -164,8 +164,8 @@ internal static class JobOptionsCodec
         }
         return value.ValueKind switch
         {
-            JsonValueKind.True => KeepJobs.All,
-            JsonValueKind.False => KeepJobs.None,
+            JsonValueKind.True => KeepJobs.None,
+            JsonValueKind.False => KeepJobs.All,
             JsonValueKind.Number => KeepJobs.Last((int)value.GetDouble()),
             JsonValueKind.Object => new KeepJobs
             {

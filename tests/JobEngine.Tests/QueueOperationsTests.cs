@@ -339,7 +339,7 @@ public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
     {
         var queue = NewQueue();
         NewWorker((_, _) => Task.FromResult<object?>(null), new WorkerOptions { RemoveOnComplete = KeepJobs.Last(2) });
-        var removedAtOnce = await queue.AddAsync("gone", null, new JobOptions { RemoveOnComplete = KeepJobs.All });
+        var removedAtOnce = await queue.AddAsync("gone", null, new JobOptions { RemoveOnComplete = KeepJobs.None });
         await queue.AddBulkAsync(Enumerable.Range(0, 5).Select(i => new BulkJob("kept", null)));
         await Eventually(async () => (await queue.GetJobCountsAsync())[JobState.Waiting] == 0 && (await queue.GetJobCountsAsync())[JobState.Active] == 0);
         await Task.Delay(100);
