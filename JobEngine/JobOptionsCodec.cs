@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -175,6 +174,4 @@ internal static class JobOptionsCodec
             _ => null,
         };
     }
-
-    public static string FormatInvariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

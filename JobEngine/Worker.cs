@@ -115,31 +115,31 @@ public sealed class Worker : IAsyncDisposable
         }
         await Ignore(_fetchLoop).ConfigureAwait(false);
 
-        var running = _running.Values.Select(job => job.Completion.Task).ToArray();
-        var allDone = Task.WhenAll(running);
-        if (deadline is { } limit)
+        var deadlineAt = deadline is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        while (!AllSlotsFree && DateTime.UtcNow < deadlineAt)
         {
-            await Task.WhenAny(allDone, Task.Delay(limit)).ConfigureAwait(false);
-        }
-        else
-        {
-            await allDone.ConfigureAwait(false);
+            await Task.Delay(20).ConfigureAwait(false);
         }
 
-        foreach (var job in _running.Values)
+        // Overrun: hand every job still running (including one fetched on a finish meanwhile) back to wait.
+        var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!AllSlotsFree && DateTime.UtcNow < giveUpAt)
         {
-            job.ReturnedToWait = true;
-            job.TryCancel();
-            try
+            foreach (var job in _running.Values.Where(job => !job.ReturnedToWait))
             {
-                await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+                job.ReturnedToWait = true;
+                job.TryCancel();
+                try
+                {
+                    await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is JobEngineException or RedisException)
+                {
+                    // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
+                }
             }
-            catch (Exception e) when (e is JobEngineException or RedisException)
-            {
-                // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
-            }
+            await Task.Delay(20).ConfigureAwait(false);
         }
-        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         await _stopAll.CancelAsync().ConfigureAwait(false);
         await Ignore(_lockLoop).ConfigureAwait(false);
@@ -160,6 +160,8 @@ public sealed class Worker : IAsyncDisposable
         _stopAll.Dispose();
         _slots.Dispose();
     }
+
+    private bool AllSlotsFree => _slots.CurrentCount == _options.Concurrency;
 
     private string NextToken() => string.Concat(_workerId, ":", Interlocked.Increment(ref _tokenCounter).ToString(CultureInfo.InvariantCulture));
 
@@ -303,7 +305,6 @@ public sealed class Worker : IAsyncDisposable
         finally
         {
             _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, running));
-            running.Completion.TrySetResult();
         }
     }
 
@@ -551,8 +552,6 @@ public sealed class Worker : IAsyncDisposable
         public string Token { get; } = token;
 
         public CancellationTokenSource Cancellation { get; } = new();
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public volatile bool ReturnedToWait;
 
