@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
@@ -229,7 +228,7 @@ internal sealed class RedisScripts
 
     private static Script Load(string name) => Cache.GetOrAdd(name, static n =>
     {
-        var text = Inline(ReadResource($"Scripts/{n}.lua"));
+        var text = Inline(ReadResource($"Scripts.{n}.lua"));
         return new Script(text, SHA1.HashData(Encoding.UTF8.GetBytes(text)));
     });
 
@@ -240,7 +239,7 @@ internal sealed class RedisScripts
         {
             if (line.StartsWith("--@include ", StringComparison.Ordinal))
             {
-                builder.Append(ReadResource($"Scripts/Includes/{line["--@include ".Length..].Trim()}.lua")).Append('\n');
+                builder.Append(ReadResource($"Scripts.Includes.{line["--@include ".Length..].Trim()}.lua")).Append('\n');
             }
             else
             {
@@ -252,8 +251,9 @@ internal sealed class RedisScripts
 
     private static string ReadResource(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Embedded script '{name}' is missing.");
+        var resource = $"{typeof(RedisScripts).Namespace}.{name}";
+        using var stream = typeof(RedisScripts).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded script '{resource}' is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
