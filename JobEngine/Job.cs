@@ -24,8 +24,11 @@ public sealed class Job
     /// <summary>The queue it belongs to.</summary>
     public string QueueName { get; }
 
+    private string? _rawData;
+    private JsonElement? _data;
+
     /// <summary>The payload.</summary>
-    public JsonElement Data { get; private set; } = EmptyObject;
+    public JsonElement Data => _data ??= _rawData is null ? EmptyObject : ParseJson(_rawData) ?? EmptyObject;
 
     /// <summary>The payload deserialized to <typeparamref name="T"/>.</summary>
     public T? GetData<T>() => Data.Deserialize<T>();
@@ -111,7 +114,7 @@ public sealed class Job
         switch (field)
         {
             case "name": Name = (string)value!; break;
-            case "data": Data = ParseJson(value) ?? EmptyObject; break;
+            case "data": _rawData = (string?)value; break;
             case "opts": SetOptions((string?)value); break;
             case "progress": Progress = ParseJson(value); break;
             case "atm": AttemptsMade = ParseInt(value); break;

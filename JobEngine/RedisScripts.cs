@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
 namespace BotSystem.JobEngine;
@@ -9,9 +11,15 @@ namespace BotSystem.JobEngine;
 /// The one place that knows the Lua scripts of a queue: loads them once per server (SCRIPT LOAD),
 /// calls them by SHA (EVALSHA), reloads on NOSCRIPT, and passes their keys and arguments in order.
 /// </summary>
-internal sealed class RedisScripts
+internal sealed partial class RedisScripts
 {
     private static readonly ConcurrentDictionary<string, Script> Cache = new();
+    private static readonly ConditionalWeakTable<IConnectionMultiplexer, Task> Preloads = new();
+    private static readonly string[] AllScripts = typeof(RedisScripts).Assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".lua", StringComparison.Ordinal))
+        .Select(name => name[ResourcePrefix.Length..^".lua".Length])
+        .Where(name => QueueScriptName().IsMatch(name))
+        .ToArray();
     private static readonly RedisValue Zero = "0";
     private static readonly RedisValue One = "1";
     private static readonly RedisValue Empty = "";
@@ -181,7 +189,35 @@ internal sealed class RedisScripts
             throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): cannot run '{name}' on queue '{Keys.QueueName}'.");
         }
         var script = Load(name);
+        var preload = Preloads.GetValue(_redis, redis => LoadAllAsync(redis));
+        if (!preload.IsCompleted)
+        {
+            return EvaluateAfterPreloadAsync(preload, script, keys, args);
+        }
         return WithReload(_db.ScriptEvaluateAsync(script.Sha, keys, args), script, keys, args);
+    }
+
+    private async Task<RedisResult> EvaluateAfterPreloadAsync(Task preload, Script script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            await preload.ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            // A failed preload only costs a NOSCRIPT round trip later.
+            Preloads.Remove(_redis);
+        }
+        return await WithReload(_db.ScriptEvaluateAsync(script.Sha, keys, args), script, keys, args).ConfigureAwait(false);
+    }
+
+    // SCRIPT LOAD of every queue script once per connection, before the first call needs it.
+    private static async Task LoadAllAsync(IConnectionMultiplexer redis)
+    {
+        foreach (var name in AllScripts)
+        {
+            await LoadEverywhereAsync(redis, Load(name)).ConfigureAwait(false);
+        }
     }
 
     // A restarted or flushed server forgets loaded scripts: EVAL once (which caches it again), then EVALSHA resumes.
@@ -193,7 +229,7 @@ internal sealed class RedisScripts
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            await LoadEverywhereAsync(script).ConfigureAwait(false);
+            await LoadEverywhereAsync(_redis, script).ConfigureAwait(false);
             try
             {
                 return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
@@ -215,9 +251,9 @@ internal sealed class RedisScripts
     }
 
     // SCRIPT LOAD on every primary, so a cluster's nodes all know the script by its SHA.
-    private async Task LoadEverywhereAsync(Script script)
+    private static async Task LoadEverywhereAsync(IConnectionMultiplexer redis, Script script)
     {
-        foreach (var server in _redis.GetServers())
+        foreach (var server in redis.GetServers())
         {
             if (server.IsConnected && !server.IsReplica)
             {
@@ -228,7 +264,7 @@ internal sealed class RedisScripts
 
     private static Script Load(string name) => Cache.GetOrAdd(name, static n =>
     {
-        var text = Inline(ReadResource($"Scripts.{n}.lua"));
+        var text = Inline(ReadResource($"{n}.lua"));
         return new Script(text, SHA1.HashData(Encoding.UTF8.GetBytes(text)));
     });
 
@@ -239,7 +275,7 @@ internal sealed class RedisScripts
         {
             if (line.StartsWith("--@include ", StringComparison.Ordinal))
             {
-                builder.Append(ReadResource($"Scripts.Includes.{line["--@include ".Length..].Trim()}.lua")).Append('\n');
+                builder.Append(ReadResource($"Includes.{line["--@include ".Length..].Trim()}.lua")).Append('\n');
             }
             else
             {
@@ -251,12 +287,18 @@ internal sealed class RedisScripts
 
     private static string ReadResource(string name)
     {
-        var resource = $"{typeof(RedisScripts).Namespace}.{name}";
+        var resource = ResourcePrefix + name;
         using var stream = typeof(RedisScripts).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"Embedded script '{resource}' is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+
+    private const string ResourcePrefix = "BotSystem.JobEngine.Scripts.";
+
+    /// <summary>Queue scripts are named <c>operation-numberOfKeys</c>.</summary>
+    [GeneratedRegex(@"^[A-Za-z]+-[0-9]+$")]
+    private static partial Regex QueueScriptName();
 
     private sealed record Script(string Text, byte[] Sha);
 }
