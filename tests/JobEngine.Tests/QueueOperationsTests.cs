@@ -348,4 +348,22 @@ public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
         Assert.Null(await queue.GetJobAsync("2"));
         Assert.NotNull(await queue.GetJobAsync("6"));
     }
+
+    [Fact]
+    public async Task Retention_by_age_prunes_older_finished_jobs_when_another_finishes()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        NewWorker((_, _) => throw new InvalidOperationException("fails"), new WorkerOptions { RemoveOnFail = KeepJobs.YoungerThan(TimeSpan.FromSeconds(1)) });
+        var old = await queue.AddAsync("old", null);
+        await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(old, TimeSpan.FromSeconds(20)));
+        await Task.Delay(2100);
+
+        var fresh = await queue.AddAsync("fresh", null);
+        await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(fresh, TimeSpan.FromSeconds(20)));
+
+        Assert.Null(await queue.GetJobAsync(old));
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(fresh));
+        Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Failed]);
+    }
 }
