@@ -413,13 +413,14 @@ public sealed class Worker : IAsyncDisposable
         }
         try
         {
-            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts"]).ConfigureAwait(false);
+            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset"]).ConfigureAwait(false);
             var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
             if (fields[0].IsNullOrEmpty && every == 0)
             {
                 return;
             }
-            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2]);
+            var offset = fields[4].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[4]!, CultureInfo.InvariantCulture);
+            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], offset);
             var now = Queue.Now();
             var nextMillis = timing.Next(currentMillis, now);
             var template = JobOptionsCodec.Decode((string?)fields[3]);
