@@ -44,7 +44,7 @@ public sealed class QueueEvents : IAsyncDisposable
                 {
                     yield break;
                 }
-                catch (RedisConnectionException)
+                catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
                 {
                     // Redis went away: the dedicated connection reconnects by itself; resume from the last id seen.
                     await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None).ConfigureAwait(false);
