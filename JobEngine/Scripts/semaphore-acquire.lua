@@ -1,7 +1,7 @@
 --[[
   Takes a permit, or queues the caller as a waiter.
   ARGV: 3 lease token, 4 holder name, 5 lease ms, 6 waiter id ("" to only try), 7 priority, 8 waiter heartbeat ms.
-  Returns {1, lease expiry ms} when admitted, else {0, ms until the earliest lease expires or -1}.
+  Returns {1, lease expiry ms} when admitted, else {0, ms until the earliest lease or heartbeat runs out}.
   A waiter is admitted only when its rank in the queue is below the number of free permits, so
   nobody overtakes a waiter of a better priority or an earlier waiter of the same priority.
 ]]
@@ -58,8 +58,15 @@ if admitted then
   return {1, expiry}
 end
 
-local earliest = redis.call('ZRANGE', holdersKey, 0, 0, 'WITHSCORES')
-if #earliest == 0 then
+-- The next moment something may run out without anyone telling: a lease, or a waiter's heartbeat.
+local nextExpiry = -1
+for _, key in ipairs({holdersKey, heartbeatsKey}) do
+  local earliest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if #earliest > 0 and (nextExpiry < 0 or tonumber(earliest[2]) < nextExpiry) then
+    nextExpiry = tonumber(earliest[2])
+  end
+end
+if nextExpiry < 0 then
   return {0, -1}
 end
-return {0, tonumber(earliest[2]) - now}
+return {0, nextExpiry - now}

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using StackExchange.Redis;
 
 namespace BotSystem.JobEngine;
 
@@ -70,11 +69,11 @@ public sealed class SemaphoreLease : IAsyncDisposable
                     }
                     validUntil = sentAt + (long)(_leaseTime.TotalSeconds * Stopwatch.Frequency);
                 }
-                catch (Exception exception) when (exception is RedisException or TimeoutException && Stopwatch.GetTimestamp() < validUntil)
+                catch (Exception) when (!stop.IsCancellationRequested && Stopwatch.GetTimestamp() < validUntil)
                 {
                     // Redis unreachable for now; the lease is still ours until it would have run out.
                 }
-                catch (Exception exception) when (exception is RedisException or TimeoutException)
+                catch (Exception) when (!stop.IsCancellationRequested)
                 {
                     await _lost.CancelAsync();
                     return;

@@ -16,7 +16,7 @@ internal sealed class SemaphoreScripts(IConnectionMultiplexer redis, SemaphoreKe
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>Takes a permit or queues <paramref name="waiterId"/> (empty: only try, never queue).</summary>
-    /// <returns>Admitted with the lease expiry, or not with the milliseconds until the earliest lease expires (-1: none).</returns>
+    /// <returns>Admitted with the lease expiry, or not with the milliseconds until the earliest lease or waiter heartbeat runs out (-1: none).</returns>
     public async Task<(bool Admitted, long Value)> AcquireAsync(string token, string holder, TimeSpan leaseTime, string waiterId, int priority)
     {
         var result = (RedisResult[])(await Acquire.EvaluateAsync(Database, keys.All,
