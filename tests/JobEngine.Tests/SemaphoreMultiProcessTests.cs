@@ -64,7 +64,7 @@ public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHel
 
     public void Dispose() => _logs.Delete(recursive: true);
 
-    private Contender StartContender(int index)
+    private SemaphoreContenderProcess StartContender(int index)
     {
         var log = Path.Combine(_logs.FullName, $"contender-{index}.log");
         File.WriteAllText(log, "");
@@ -72,10 +72,10 @@ public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHel
         var process = ServiceProcess.Start("dotnet",
             [program, redis.ConnectionString, _name, Limit.ToString(), ((int)LeaseTime.TotalMilliseconds).ToString(), log],
             new Dictionary<string, string?>());
-        return new Contender(process, log);
+        return new SemaphoreContenderProcess(process, log);
     }
 
-    private async Task KillWhileHoldingAsync(Contender victim)
+    private async Task KillWhileHoldingAsync(SemaphoreContenderProcess victim)
     {
         await Eventually.HoldsAsync(() => Task.FromResult(victim.IsHolding()), TimeSpan.FromSeconds(30), "the victim holds a permit");
         await KillAsync(victim);
@@ -85,7 +85,7 @@ public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHel
     /// Kills a contender and learns from Redis when its last lease ends: the expiry listed right after
     /// its death, or if the lease ran out in between, the expiry listed right before the kill.
     /// </summary>
-    private async Task KillAsync(Contender contender)
+    private async Task KillAsync(SemaphoreContenderProcess contender)
     {
         var before = await LeaseOfAsync(contender);
         Signals.Send(contender.Process.Pid, Signals.SIGKILL);
@@ -96,7 +96,7 @@ public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHel
         await contender.Process.WaitForExitAsync(TimeSpan.FromSeconds(10));
     }
 
-    private async Task<SemaphoreHolder?> LeaseOfAsync(Contender contender)
+    private async Task<SemaphoreHolder?> LeaseOfAsync(SemaphoreContenderProcess contender)
     {
         var holders = await new RedisSemaphore(redis.Connection, _name, Limit).GetHoldersAsync();
         return holders.SingleOrDefault(holder => holder.Holder == $"contender-{contender.Process.Pid}");
@@ -114,49 +114,5 @@ public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHel
             most = Math.Max(most, current);
         }
         return most;
-    }
-
-    /// <summary>A contender process and its own record of when it held the semaphore.</summary>
-    private sealed class Contender(ServiceProcess process, string log)
-    {
-        public ServiceProcess Process { get; } = process;
-
-        public long? KilledAt { get; set; }
-
-        public long? LeaseEnd { get; set; }
-
-        public string[] Lines() => File.ReadAllLines(log).Where(line => line.Length > 0).ToArray();
-
-        public int Acquisitions() => Lines().Count(line => line.StartsWith("acquired ", StringComparison.Ordinal));
-
-        public int AcquisitionsSince(long unixMs) => Lines().Count(line => line.StartsWith("acquired ", StringComparison.Ordinal) && Time(line) > unixMs);
-
-        public bool IsHolding() => Lines() is [.., var last] && last.StartsWith("acquired ", StringComparison.Ordinal);
-
-        public bool WasHoldingWhenKilled() => KilledAt is not null && IsHolding();
-
-        /// <summary>Each hold from "acquired" to "releasing"; a hold cut short by a kill lasts until its lease ended.</summary>
-        public IEnumerable<(long Start, long End)> HoldIntervals()
-        {
-            long? start = null;
-            foreach (var line in Lines())
-            {
-                if (line.StartsWith("acquired ", StringComparison.Ordinal))
-                {
-                    start = Time(line);
-                }
-                else if (start is not null)
-                {
-                    yield return (start.Value, Time(line));
-                    start = null;
-                }
-            }
-            if (start is not null)
-            {
-                yield return (start.Value, LeaseEnd!.Value);
-            }
-        }
-
-        private static long Time(string line) => long.Parse(line[(line.IndexOf(' ') + 1)..]);
     }
 }
