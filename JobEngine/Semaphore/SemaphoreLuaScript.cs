@@ -36,7 +36,9 @@ internal sealed class SemaphoreLuaScript
     private static string ReadResource(string fileName)
     {
         var assembly = typeof(SemaphoreLuaScript).Assembly;
-        var resource = assembly.GetManifestResourceNames().Single(name => name.EndsWith("." + fileName, StringComparison.Ordinal));
+        // The resource name ends in the file name after the folder, written either as "Scripts." or "Scripts/".
+        var resource = assembly.GetManifestResourceNames().Single(name =>
+            name.EndsWith(fileName, StringComparison.Ordinal) && name.Length > fileName.Length && name[^(fileName.Length + 1)] is '.' or '/');
         using var stream = assembly.GetManifestResourceStream(resource)!;
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();

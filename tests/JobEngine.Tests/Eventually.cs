@@ -1,4 +1,4 @@
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 /// <summary>Waits for a condition observed from outside the code under test.</summary>
 internal static class Eventually

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using BotSystem.JobEngine;
 using StackExchange.Redis;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 [Collection(SemaphoreCollection.Name)]
 public sealed class SemaphoreAdmissionTests(RedisServer redis)

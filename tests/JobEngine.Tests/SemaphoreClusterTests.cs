@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using BotSystem.JobEngine;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 public sealed class SemaphoreClusterTests(SemaphoreRedisCluster cluster) : IClassFixture<SemaphoreRedisCluster>
 {

@@ -1,4 +1,4 @@
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 /// <summary>The semaphore tests share one Redis and run one after another, so timings are not disturbed.</summary>
 [CollectionDefinition(Name)]

@@ -1,4 +1,4 @@
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 /// <summary>A contender process and its own record of when it held the semaphore.</summary>
 internal sealed class SemaphoreContenderProcess(ServiceProcess process, string log)

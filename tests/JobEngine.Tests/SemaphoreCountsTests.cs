@@ -1,6 +1,5 @@
-using BotSystem.JobEngine;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 [Collection(SemaphoreCollection.Name)]
 public sealed class SemaphoreCountsTests(RedisServer redis)

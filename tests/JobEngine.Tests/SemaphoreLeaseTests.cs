@@ -1,7 +1,6 @@
-using BotSystem.JobEngine;
 using StackExchange.Redis;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 [Collection(SemaphoreCollection.Name)]
 public sealed class SemaphoreLeaseTests(RedisServer redis)

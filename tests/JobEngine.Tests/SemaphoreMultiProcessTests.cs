@@ -1,7 +1,6 @@
-using BotSystem.JobEngine;
 using Xunit.Abstractions;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 [Collection(SemaphoreCollection.Name)]
 public sealed class SemaphoreMultiProcessTests(RedisServer redis, ITestOutputHelper output) : IDisposable

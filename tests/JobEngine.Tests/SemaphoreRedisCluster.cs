@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using StackExchange.Redis;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 /// <summary>A local Redis Cluster of three masters (real redis-server processes) for the semaphore tests.</summary>
 public sealed class SemaphoreRedisCluster : IAsyncLifetime

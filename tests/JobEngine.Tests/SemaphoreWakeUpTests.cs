@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using BotSystem.JobEngine;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
-namespace JobEngine.Tests;
+namespace BotSystem.JobEngine.Tests;
 
 [Collection(SemaphoreCollection.Name)]
 public sealed class SemaphoreWakeUpTests(RedisServer redis, ITestOutputHelper output)
