@@ -1,0 +1,99 @@
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(SemaphoreCollection.Name)]
+public sealed class SemaphoreLeaseTests(RedisServer redis)
+{
+    private static readonly TimeSpan ShortLease = TimeSpan.FromSeconds(1);
+
+    private readonly string _name = "lease-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task A_held_lease_is_renewed_beyond_its_lease_time()
+    {
+        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
+        await using var lease = await semaphore.AcquireAsync();
+
+        await Task.Delay(ShortLease * 3);
+
+        Assert.False(lease.Lost.IsCancellationRequested);
+        Assert.Null(await semaphore.TryAcquireAsync());
+        Assert.Equal(new SemaphoreCounts(1, 1, 0), await semaphore.GetCountsAsync());
+    }
+
+    [Fact]
+    public async Task The_permit_of_a_crashed_holder_returns_when_its_lease_runs_out()
+    {
+        var crashingConnection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var crashing = new RedisSemaphore(crashingConnection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
+        await crashing.AcquireAsync();
+        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(30) });
+        await Task.Delay(ShortLease / 2);
+        var expiryBeforeCrash = Assert.Single(await semaphore.GetHoldersAsync()).ExpiresAt;
+
+        await crashingConnection.DisposeAsync();
+        var crashedAt = DateTimeOffset.UtcNow;
+        await using var lease = await semaphore.AcquireAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var admittedAt = DateTimeOffset.UtcNow;
+
+        // Not before the lease ran out (a last renewal may only have pushed it later), and within the lease time.
+        Assert.InRange(admittedAt, expiryBeforeCrash, crashedAt + ShortLease + TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
+    public async Task Lost_fires_when_the_lease_disappears_from_redis()
+    {
+        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
+        var lease = await semaphore.AcquireAsync();
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true");
+
+        // As after a failover to a replica that had not yet received the lease.
+        await admin.GetServer(redis.ConnectionString).FlushDatabaseAsync();
+        var lost = new TaskCompletionSource();
+        using var registration = lease.Lost.Register(lost.SetResult);
+
+        await lost.Task.WaitAsync(ShortLease);
+        await using var next = await semaphore.TryAcquireAsync();
+        Assert.NotNull(next);
+        await lease.ReleaseAsync();
+        Assert.Equal(new SemaphoreCounts(1, 1, 0), await semaphore.GetCountsAsync());
+    }
+
+    [Fact]
+    public async Task A_restarted_process_reattaches_to_a_still_valid_lease_and_keeps_it()
+    {
+        var crashingConnection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var crashing = new RedisSemaphore(crashingConnection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease, HolderName = "before-restart" });
+        var token = (await crashing.AcquireAsync()).Token;
+        await crashingConnection.DisposeAsync();
+        var restarted = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease, HolderName = "after-restart" });
+
+        var lease = await restarted.ReattachAsync(token);
+
+        Assert.NotNull(lease);
+        Assert.Equal(token, lease.Token);
+        await Task.Delay(ShortLease * 2);
+        Assert.False(lease.Lost.IsCancellationRequested);
+        Assert.Null(await restarted.TryAcquireAsync());
+        var holder = Assert.Single(await restarted.GetHoldersAsync());
+        Assert.Equal((token, "after-restart"), (holder.Token, holder.Holder));
+        await lease.ReleaseAsync();
+        Assert.Null(await restarted.ReattachAsync(token));
+    }
+
+    [Fact]
+    public async Task Reattaching_to_a_lease_that_ran_out_returns_null()
+    {
+        var crashingConnection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var crashing = new RedisSemaphore(crashingConnection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromMilliseconds(300) });
+        var token = (await crashing.AcquireAsync()).Token;
+        await crashingConnection.DisposeAsync();
+        var restarted = new RedisSemaphore(redis.Connection, _name, 1);
+
+        await Task.Delay(TimeSpan.FromMilliseconds(800));
+
+        Assert.Null(await restarted.ReattachAsync(token));
+        Assert.Equal(new SemaphoreCounts(1, 0, 0), await restarted.GetCountsAsync());
+    }
+}
