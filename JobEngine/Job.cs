@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine;
+
+/// <summary>A job as stored in its Redis hash.</summary>
+public sealed class Job
+{
+    private static readonly JsonElement EmptyObject = JsonSerializer.Deserialize<JsonElement>("{}");
+
+    private Job(string id, string queueName)
+    {
+        Id = id;
+        QueueName = queueName;
+    }
+
+    /// <summary>The job id (the hash key suffix).</summary>
+    public string Id { get; }
+
+    /// <summary>The job name.</summary>
+    public string Name { get; private set; } = "";
+
+    /// <summary>The queue it belongs to.</summary>
+    public string QueueName { get; }
+
+    /// <summary>The payload.</summary>
+    public JsonElement Data { get; private set; } = EmptyObject;
+
+    /// <summary>The payload deserialized to <typeparamref name="T"/>.</summary>
+    public T? GetData<T>() => Data.Deserialize<T>();
+
+    /// <summary>Options the job was added with.</summary>
+    public JobOptions Options { get; private set; } = new();
+
+    /// <summary>Last reported progress.</summary>
+    public JsonElement? Progress { get; private set; }
+
+    /// <summary>Finished attempts (<c>atm</c>).</summary>
+    public int AttemptsMade { get; private set; }
+
+    /// <summary>Started attempts (<c>ats</c>).</summary>
+    public int AttemptsStarted { get; private set; }
+
+    /// <summary>Times the job was found stalled (<c>stc</c>).</summary>
+    public int StalledCount { get; private set; }
+
+    /// <summary>Creation time.</summary>
+    public DateTimeOffset Timestamp { get; private set; }
+
+    /// <summary>Start of the latest attempt.</summary>
+    public DateTimeOffset? ProcessedOn { get; private set; }
+
+    /// <summary>Time it completed or failed for good.</summary>
+    public DateTimeOffset? FinishedOn { get; private set; }
+
+    /// <summary>What the processor returned.</summary>
+    public JsonElement? ReturnValue { get; private set; }
+
+    /// <summary>Message of the latest failure.</summary>
+    public string? FailedReason { get; private set; }
+
+    /// <summary>Stack traces of failures, oldest first.</summary>
+    public IReadOnlyList<string> StackTrace { get; private set; } = [];
+
+    /// <summary>Priority (0 = none).</summary>
+    public int Priority { get; private set; }
+
+    /// <summary>Delay it was added (or last retried) with.</summary>
+    public TimeSpan Delay { get; private set; }
+
+    /// <summary>Scheduler that created it, if any (<c>rjk</c>).</summary>
+    public string? SchedulerId { get; private set; }
+
+    /// <summary>Set when the job must fail without running (<c>defa</c>), e.g. it stalled too often.</summary>
+    public string? DeferredFailure { get; private set; }
+
+    /// <summary>Lines of log kept (<c>opts.kl</c>), 0 = all.</summary>
+    internal int KeepLogs { get; private set; }
+
+    /// <summary>Stack traces kept (<c>opts.stackTraceLimit</c>), null = all.</summary>
+    internal int? StackTraceLimit { get; private set; }
+
+    internal static Job FromHash(string id, string queueName, HashEntry[] entries)
+    {
+        var job = new Job(id, queueName);
+        foreach (var entry in entries)
+        {
+            job.Set(entry.Name!, entry.Value);
+        }
+        return job;
+    }
+
+    /// <summary>Builds a job from the flat field/value array HGETALL returns inside a script reply.</summary>
+    internal static Job FromFlatHash(string id, string queueName, RedisResult[] flat)
+    {
+        var job = new Job(id, queueName);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+        {
+            job.Set((string)flat[i]!, (RedisValue)flat[i + 1]);
+        }
+        return job;
+    }
+
+    private void Set(string field, RedisValue value)
+    {
+        switch (field)
+        {
+            case "name": Name = (string)value!; break;
+            case "data": Data = ParseJson(value) ?? EmptyObject; break;
+            case "opts": SetOptions((string?)value); break;
+            case "progress": Progress = ParseJson(value); break;
+            case "atm": AttemptsMade = ParseInt(value); break;
+            case "attemptsMade": if (AttemptsMade == 0) { AttemptsMade = ParseInt(value); } break;
+            case "ats": AttemptsStarted = ParseInt(value); break;
+            case "stc": StalledCount = ParseInt(value); break;
+            case "timestamp": Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(ParseLong(value)); break;
+            case "processedOn": ProcessedOn = DateTimeOffset.FromUnixTimeMilliseconds(ParseLong(value)); break;
+            case "finishedOn": FinishedOn = DateTimeOffset.FromUnixTimeMilliseconds(ParseLong(value)); break;
+            case "returnvalue": ReturnValue = ParseJson(value); break;
+            case "failedReason": FailedReason = (string?)value; break;
+            case "stacktrace": StackTrace = ParseStackTrace(value); break;
+            case "priority": Priority = ParseInt(value); break;
+            case "delay": Delay = TimeSpan.FromMilliseconds(ParseLong(value)); break;
+            case "rjk": SchedulerId = (string?)value; break;
+            case "defa": DeferredFailure = (string?)value; break;
+        }
+    }
+
+    private void SetOptions(string? json)
+    {
+        Options = JobOptionsCodec.Decode(json);
+        if (string.IsNullOrEmpty(json))
+        {
+            return;
+        }
+        using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            KeepLogs = JobOptionsCodec.ReadInt(document.RootElement, "kl") ?? 0;
+            StackTraceLimit = JobOptionsCodec.ReadInt(document.RootElement, "stackTraceLimit");
+        }
+    }
+
+    private static JsonElement? ParseJson(RedisValue value)
+    {
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>((string)value!);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IReadOnlyList<string> ParseStackTrace(RedisValue value)
+    {
+        if (value.IsNullOrEmpty)
+        {
+            return [];
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>((string)value!) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static int ParseInt(RedisValue value) =>
+        int.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : 0;
+
+    private static long ParseLong(RedisValue value) =>
+        long.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : 0;
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine;
+
+/// <summary>Adds and manages the jobs of one queue, in BullMQ's Redis layout.</summary>
+public sealed class Queue : IAsyncDisposable
+{
+    private readonly RedisScripts _scripts;
+    private readonly QueueOptions _options;
+
+    /// <summary>Opens queue <paramref name="name"/> on <paramref name="redis"/>; nothing is written until the first add.</summary>
+    public Queue(string name, IConnectionMultiplexer redis, QueueOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        _options = options ?? new QueueOptions();
+        Keys = new QueueKeys(_options.Prefix, name);
+        _scripts = new RedisScripts(redis, Keys);
+        Name = name;
+    }
+
+    /// <summary>The queue name.</summary>
+    public string Name { get; }
+
+    /// <summary>The keys of this queue.</summary>
+    public QueueKeys Keys { get; }
+
+    private IDatabase Db => _scripts.Database;
+
+    /// <summary>Adds a job and returns its id (the existing id for a duplicate custom id or a deduplication hit).</summary>
+    /// <exception cref="ArgumentException">The data does not serialize or is too large, or an option is invalid.</exception>
+    /// <exception cref="JobEngineException">Redis is unreachable.</exception>
+    public async Task<string> AddAsync(string jobName, object? data, JobOptions? options = null, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var job = JobValidation.Prepare(jobName, data, options, _options.MaxJobDataBytes, Now());
+        var result = await _scripts.AddJobAsync(job.CustomId, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
+            job.Lifo, job.DeduplicationId, job.DeduplicationTtl).ConfigureAwait(false);
+        return (string)result!;
+    }
+
+    /// <summary>Adds many jobs in one pipeline; ids come back in input order. All jobs are validated before any is added.</summary>
+    public async Task<IReadOnlyList<string>> AddBulkAsync(IEnumerable<BulkJob> jobs, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ct.ThrowIfCancellationRequested();
+        var now = Now();
+        var prepared = jobs.Select(job => JobValidation.Prepare(job.Name, job.Data, job.Options, _options.MaxJobDataBytes, now)).ToList();
+        if (prepared.Count == 0)
+        {
+            return [];
+        }
+        EnsureConnected();
+        var results = await Task.WhenAll(_scripts.AddJobsPipelined(prepared)).ConfigureAwait(false);
+        return Array.ConvertAll(results, result => (string)result!);
+    }
+
+    /// <summary>Reads a job, or null when it does not exist.</summary>
+    public async Task<Job?> GetJobAsync(string jobId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        EnsureConnected();
+        var entries = await Db.HashGetAllAsync(Keys.Job(jobId)).WaitAsync(ct).ConfigureAwait(false);
+        return entries.Length == 0 ? null : Job.FromHash(jobId, Name, entries);
+    }
+
+    /// <summary>The state of a job; <see cref="JobState.Unknown"/> when it does not exist.</summary>
+    public async Task<JobState> GetJobStateAsync(string jobId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        var result = await _scripts.GetStateAsync(jobId).WaitAsync(ct).ConfigureAwait(false);
+        return (string?)result switch
+        {
+            "completed" => JobState.Completed,
+            "failed" => JobState.Failed,
+            "delayed" => JobState.Delayed,
+            "prioritized" => JobState.Prioritized,
+            "active" => JobState.Active,
+            "waiting" => JobState.Waiting,
+            "waiting-children" => JobState.WaitingChildren,
+            _ => JobState.Unknown,
+        };
+    }
+
+    /// <summary>Job counts of the given states (all when none given), from one consistent snapshot.</summary>
+    public async Task<IReadOnlyDictionary<JobState, long>> GetJobCountsAsync(CancellationToken ct = default, params JobState[] states)
+    {
+        var counts = (RedisResult[])(await _scripts.GetCountsAsync().WaitAsync(ct).ConfigureAwait(false))!;
+        JobState[] order = [JobState.Waiting, JobState.Active, JobState.Delayed, JobState.Prioritized, JobState.Completed, JobState.Failed, JobState.WaitingChildren];
+        var wanted = states is { Length: > 0 } ? states : order;
+        var result = new Dictionary<JobState, long>();
+        for (var i = 0; i < order.Length; i++)
+        {
+            if (wanted.Contains(order[i]))
+            {
+                result[order[i]] = (long)counts[i];
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Jobs in a state, newest first unless <paramref name="ascending"/>; <paramref name="start"/>..<paramref name="end"/> are inclusive positions (-1 = last).</summary>
+    public async Task<IReadOnlyList<Job>> GetJobsAsync(JobState state, long start = 0, long end = -1, bool ascending = false, CancellationToken ct = default)
+    {
+        EnsureConnected();
+        var key = Keys.StateKey(state);
+        RedisValue[] ids;
+        if (state is JobState.Waiting or JobState.Active)
+        {
+            if (ascending)
+            {
+                ids = await Db.ListRangeAsync(key, -(end + 1), -(start + 1)).WaitAsync(ct).ConfigureAwait(false);
+                Array.Reverse(ids);
+            }
+            else
+            {
+                ids = await Db.ListRangeAsync(key, start, end).WaitAsync(ct).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            ids = await Db.SortedSetRangeByRankAsync(key, start, end, ascending ? Order.Ascending : Order.Descending).WaitAsync(ct).ConfigureAwait(false);
+        }
+        var batch = Db.CreateBatch();
+        var reads = Array.ConvertAll(ids, id => batch.HashGetAllAsync(Keys.Job((string)id!)));
+        batch.Execute();
+        var hashes = await Task.WhenAll(reads).WaitAsync(ct).ConfigureAwait(false);
+        var jobs = new List<Job>(ids.Length);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (hashes[i].Length > 0)
+            {
+                jobs.Add(Job.FromHash((string)ids[i]!, Name, hashes[i]));
+            }
+        }
+        return jobs;
+    }
+
+    /// <summary>Log lines of a job, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> GetJobLogsAsync(string jobId, long start = 0, long end = -1, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        EnsureConnected();
+        var lines = await Db.ListRangeAsync(Keys.Logs(jobId), start, end).WaitAsync(ct).ConfigureAwait(false);
+        return Array.ConvertAll(lines, line => (string)line!);
+    }
+
+    /// <summary>Stops workers (ours and BullMQ's) from starting jobs; adds still queue.</summary>
+    public Task PauseAsync(CancellationToken ct = default) => _scripts.PauseAsync(true).WaitAsync(ct);
+
+    /// <summary>Lets workers start jobs again.</summary>
+    public Task ResumeAsync(CancellationToken ct = default) => _scripts.PauseAsync(false).WaitAsync(ct);
+
+    /// <summary>Whether the queue is paused.</summary>
+    public Task<bool> IsPausedAsync(CancellationToken ct = default)
+    {
+        EnsureConnected();
+        return Db.HashExistsAsync(Keys.Meta, "paused").WaitAsync(ct);
+    }
+
+    /// <summary>Runs a failed or completed job again.</summary>
+    /// <exception cref="JobEngineException">The job does not exist or is not finished.</exception>
+    public async Task RetryJobAsync(string jobId, CancellationToken ct = default)
+    {
+        var state = await GetJobStateAsync(jobId, ct).ConfigureAwait(false);
+        if (state is not (JobState.Failed or JobState.Completed))
+        {
+            throw new JobEngineException($"Job '{jobId}' is {state}; only failed or completed jobs can be retried.");
+        }
+        Check((long)await _scripts.ReprocessJobAsync(jobId, state).WaitAsync(ct).ConfigureAwait(false), jobId, "retry");
+    }
+
+    /// <summary>Makes a delayed job ready now.</summary>
+    /// <exception cref="JobEngineException">The job is not delayed.</exception>
+    public async Task PromoteJobAsync(string jobId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        Check((long)await _scripts.PromoteAsync(jobId).WaitAsync(ct).ConfigureAwait(false), jobId, "promote");
+    }
+
+    /// <summary>Removes a job and its logs; false while it is locked by a worker or does not exist.</summary>
+    /// <exception cref="JobEngineException">The job is the pending run of a job scheduler.</exception>
+    public async Task<bool> RemoveJobAsync(string jobId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        var result = (long)await _scripts.RemoveJobAsync(jobId).WaitAsync(ct).ConfigureAwait(false);
+        if (result == -8)
+        {
+            throw new JobEngineException($"Job '{jobId}' is the pending run of a job scheduler; remove the scheduler instead.");
+        }
+        return result == 1;
+    }
+
+    /// <summary>Removes up to <paramref name="limit"/> jobs of a state older than <paramref name="grace"/>; returns their ids.</summary>
+    public async Task<IReadOnlyList<string>> CleanAsync(JobState state, TimeSpan grace, int limit = 1000, CancellationToken ct = default)
+    {
+        if (state is JobState.Unknown or JobState.Active)
+        {
+            throw new ArgumentException($"Jobs in state {state} cannot be cleaned.", nameof(state));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var result = await _scripts.CleanJobsInSetAsync(state, Now() - (long)grace.TotalMilliseconds, limit).WaitAsync(ct).ConfigureAwait(false);
+        return Array.ConvertAll((RedisResult[])result!, id => (string)id!);
+    }
+
+    /// <summary>Removes every waiting and prioritized job (and delayed ones when asked), except pending scheduler runs.</summary>
+    public Task DrainAsync(bool includeDelayed = false, CancellationToken ct = default) =>
+        _scripts.DrainAsync(includeDelayed).WaitAsync(ct);
+
+    /// <summary>Creates or replaces a job scheduler and queues its next run; an unchanged slot is not queued twice.</summary>
+    public async Task UpsertJobSchedulerAsync(string schedulerId, RepeatOptions repeat, string jobName, object? data, JobOptions? template = null,
+        CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schedulerId);
+        ArgumentNullException.ThrowIfNull(repeat);
+        if (schedulerId.Contains(':'))
+        {
+            throw new ArgumentException($"Scheduler id '{schedulerId}' must not contain ':'.", nameof(schedulerId));
+        }
+        var timing = SchedulerTiming.From(repeat);
+        var prepared = JobValidation.Prepare(jobName, data, template, _options.MaxJobDataBytes, Now());
+        var now = Now();
+        var millis = timing.First(now);
+        var iterationOpts = SchedulerTiming.IterationOptions(template ?? new JobOptions(), schedulerId, millis, null, now, timing);
+        await _scripts.AddJobSchedulerAsync(schedulerId, millis, jobName, prepared.Data, JobOptionsCodec.Encode(template ?? new JobOptions()),
+            repeat.Pattern, timing.EveryMs, repeat.TimeZone, repeat.Limit ?? 0, now, iterationOpts).WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a job scheduler and its pending run; false when it did not exist.</summary>
+    public async Task<bool> RemoveJobSchedulerAsync(string schedulerId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schedulerId);
+        return (long)await _scripts.RemoveJobSchedulerAsync(schedulerId).WaitAsync(ct).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>The stored job schedulers with their pending run times.</summary>
+    public async Task<IReadOnlyList<JobScheduler>> GetJobSchedulersAsync(CancellationToken ct = default)
+    {
+        EnsureConnected();
+        var entries = await Db.SortedSetRangeByRankWithScoresAsync(Keys.Repeat).WaitAsync(ct).ConfigureAwait(false);
+        var batch = Db.CreateBatch();
+        var reads = Array.ConvertAll(entries, entry => batch.HashGetAsync(Keys.Scheduler((string)entry.Element!), ["name", "pattern", "every", "ic"]));
+        batch.Execute();
+        var hashes = await Task.WhenAll(reads).WaitAsync(ct).ConfigureAwait(false);
+        var schedulers = new List<JobScheduler>(entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var fields = hashes[i];
+            long? every = fields[2].IsNullOrEmpty ? null : long.Parse((string)fields[2]!, CultureInfo.InvariantCulture);
+            schedulers.Add(new JobScheduler((string)entries[i].Element!, (string?)fields[0] ?? "", (string?)fields[1],
+                every is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                DateTimeOffset.FromUnixTimeMilliseconds((long)entries[i].Score),
+                fields[3].IsNullOrEmpty ? 0 : int.Parse((string)fields[3]!, CultureInfo.InvariantCulture)));
+        }
+        return schedulers;
+    }
+
+    /// <summary>Nothing to release: the connection belongs to the caller.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private void EnsureConnected()
+    {
+        if (!_scripts.Database.Multiplexer.IsConnected)
+        {
+            throw new JobEngineException($"Redis is unreachable ({_scripts.Database.Multiplexer.Configuration}) for queue '{Name}'.");
+        }
+    }
+
+    private static void Check(long code, string jobId, string operation)
+    {
+        switch (code)
+        {
+            case -1: throw new JobEngineException($"Cannot {operation} job '{jobId}': it does not exist.");
+            case -3: throw new JobEngineException($"Cannot {operation} job '{jobId}': it is not in the required state.");
+        }
+    }
+}

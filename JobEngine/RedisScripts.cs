@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine;
+
+/// <summary>
+/// The one place that knows the Lua scripts of a queue: loads them once per server (SCRIPT LOAD),
+/// calls them by SHA (EVALSHA), reloads on NOSCRIPT, and passes their keys and arguments in order.
+/// </summary>
+internal sealed class RedisScripts
+{
+    private static readonly ConcurrentDictionary<string, Script> Cache = new();
+    private static readonly RedisValue Zero = "0";
+    private static readonly RedisValue One = "1";
+    private static readonly RedisValue Empty = "";
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly IDatabase _db;
+    private readonly RedisValue _base;
+    private readonly RedisKey[] _addKeys;
+    private readonly RedisKey[] _activationKeys;
+    private readonly RedisKey[] _workerKeys;
+    private readonly RedisKey[] _completedKeys;
+    private readonly RedisKey[] _failedKeys;
+    private readonly RedisKey[] _stalledKeys;
+    private readonly RedisKey[] _stalledCheckKeys;
+    private readonly RedisKey[] _pauseKeys;
+    private readonly RedisKey[] _promoteKeys;
+    private readonly RedisKey[] _removeKeys;
+    private readonly RedisKey[] _drainKeys;
+    private readonly RedisKey[] _countKeys;
+    private readonly RedisKey[] _stateKeys;
+    private readonly RedisKey[] _schedulerKeys;
+
+    public RedisScripts(IConnectionMultiplexer redis, QueueKeys keys)
+    {
+        _redis = redis;
+        _db = redis.GetDatabase();
+        Keys = keys;
+        _base = keys.Base;
+        _addKeys = [keys.Wait, keys.Meta, keys.Id, keys.Delayed, keys.Prioritized, keys.PriorityCounter, keys.Events, keys.Marker, keys.Active];
+        _schedulerKeys = [.. _addKeys, keys.Repeat];
+        _activationKeys = [keys.Wait, keys.Active, keys.Prioritized, keys.Events, keys.Meta, keys.Limiter, keys.Delayed, keys.Marker, keys.PriorityCounter];
+        _workerKeys = [.. _activationKeys, keys.Stalled];
+        _completedKeys = [.. _workerKeys, keys.Completed];
+        _failedKeys = [.. _workerKeys, keys.Failed];
+        _stalledKeys = [keys.Stalled];
+        _stalledCheckKeys = [keys.Stalled, keys.Wait, keys.Active, keys.StalledCheck, keys.Meta, keys.Events, keys.Marker, keys.Repeat];
+        _pauseKeys = [keys.Meta, keys.Paused, keys.Wait, keys.Prioritized, keys.Delayed, keys.Marker, keys.Events];
+        _promoteKeys = [keys.Delayed, keys.Wait, keys.Prioritized, keys.PriorityCounter, keys.Meta, keys.Active, keys.Marker, keys.Events];
+        _removeKeys = [keys.Wait, keys.Active, keys.Delayed, keys.Prioritized, keys.Completed, keys.Failed, keys.WaitingChildren, keys.Paused, keys.Repeat, keys.Events];
+        _drainKeys = [keys.Wait, keys.Prioritized, keys.Delayed, keys.PriorityCounter, keys.Repeat];
+        _countKeys = [keys.Wait, keys.Active, keys.Delayed, keys.Prioritized, keys.Completed, keys.Failed, keys.WaitingChildren, keys.Paused];
+        _stateKeys = [keys.Completed, keys.Failed, keys.Delayed, keys.Prioritized, keys.Active, keys.Wait, keys.Paused, keys.WaitingChildren];
+    }
+
+    public QueueKeys Keys { get; }
+
+    public IDatabase Database => _db;
+
+    public Task<RedisResult> AddJobAsync(string? customId, string name, string data, string opts, long timestamp, long delay,
+        int priority, bool lifo, string? deduplicationId, long deduplicationTtl) =>
+        EvaluateAsync("addJob-9", _addKeys,
+        [
+            _base, customId ?? Empty, name, data, opts, timestamp, delay, priority, lifo ? One : Zero,
+            deduplicationId ?? Empty, deduplicationTtl,
+        ]);
+
+    /// <summary>Queues many adds in one pipeline; the results come back in order.</summary>
+    public Task<RedisResult>[] AddJobsPipelined(IReadOnlyList<PreparedJob> jobs)
+    {
+        var script = Load("addJob-9");
+        var batch = _db.CreateBatch();
+        var results = new Task<RedisResult>[jobs.Count];
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[i];
+            RedisValue[] args =
+            [
+                _base, job.CustomId ?? Empty, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
+                job.Lifo ? One : Zero, job.DeduplicationId ?? Empty, job.DeduplicationTtl,
+            ];
+            results[i] = WithReload(batch.ScriptEvaluateAsync(script.Sha, _addKeys, args), script, _addKeys, args);
+        }
+        batch.Execute();
+        return results;
+    }
+
+    public Task<RedisResult> MoveToActiveAsync(string token, long lockDurationMs, long now, RateLimit? limiter, string workerName) =>
+        EvaluateAsync("moveToActive-9", _activationKeys,
+        [
+            _base, token, lockDurationMs, now, limiter?.Max ?? 0, (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName,
+        ]);
+
+    public Task<RedisResult> MoveToFinishedAsync(string jobId, long now, bool completed, RedisValue value, string token,
+        KeepPolicy keep, int attempts, string? nextToken, long lockDurationMs, RateLimit? limiter, string workerName, string? stacktrace) =>
+        EvaluateAsync("moveToFinished-11", completed ? _completedKeys : _failedKeys,
+        [
+            _base, jobId, now, completed ? "returnvalue" : "failedReason", value, completed ? "completed" : "failed", token,
+            keep.Count, keep.AgeSeconds, keep.Limit, attempts, nextToken is null ? Zero : One, lockDurationMs, limiter?.Max ?? 0,
+            (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName, stacktrace ?? Empty, nextToken ?? Empty,
+        ]);
+
+    public Task<RedisResult> MoveToDelayedAsync(string jobId, string token, long now, long backoffMs, string failedReason, string stacktrace) =>
+        EvaluateAsync("moveToDelayed-10", _workerKeys, [_base, jobId, token, now, backoffMs, failedReason, stacktrace, One]);
+
+    public Task<RedisResult> RetryJobAsync(string jobId, string token, long now, string failedReason, string stacktrace) =>
+        EvaluateAsync("retryJob-10", _workerKeys, [_base, jobId, token, now, failedReason, stacktrace, One]);
+
+    /// <summary>Puts an unfinished active job back at the front of wait without counting an attempt.</summary>
+    public Task<RedisResult> ReturnToWaitAsync(string jobId, string token, long now) =>
+        EvaluateAsync("retryJob-10", _workerKeys, [_base, jobId, token, now, Empty, Empty, Zero]);
+
+    public Task<RedisResult> ExtendLocksAsync(long lockDurationMs, IReadOnlyCollection<(string JobId, string Token)> locks)
+    {
+        var args = new RedisValue[2 + locks.Count * 2];
+        args[0] = _base;
+        args[1] = lockDurationMs;
+        var i = 2;
+        foreach (var (jobId, token) in locks)
+        {
+            args[i++] = jobId;
+            args[i++] = token;
+        }
+        return EvaluateAsync("extendLocks-1", _stalledKeys, args);
+    }
+
+    public Task<RedisResult> MoveStalledJobsToWaitAsync(int maxStalledCount, long now, long stalledIntervalMs) =>
+        EvaluateAsync("moveStalledJobsToWait-8", _stalledCheckKeys, [_base, maxStalledCount, now, stalledIntervalMs]);
+
+    public Task<RedisResult> UpdateProgressAsync(string jobId, string progressJson) =>
+        EvaluateAsync("updateProgress-3", [Keys.Job(jobId), Keys.Events, Keys.Meta], [jobId, progressJson]);
+
+    public Task<RedisResult> AddLogAsync(string jobId, string line, int keepLogs) =>
+        EvaluateAsync("addLog-2", [Keys.Job(jobId), Keys.Logs(jobId)], [line, keepLogs]);
+
+    public Task<RedisResult> PauseAsync(bool pause) =>
+        EvaluateAsync("pause-7", _pauseKeys, [pause ? "paused" : "resumed"]);
+
+    public Task<RedisResult> PromoteAsync(string jobId) =>
+        EvaluateAsync("promote-8", _promoteKeys, [_base, jobId]);
+
+    public Task<RedisResult> ReprocessJobAsync(string jobId, JobState finishedState) =>
+        EvaluateAsync("reprocessJob-6",
+            [Keys.StateKey(finishedState), Keys.Wait, Keys.Meta, Keys.Active, Keys.Marker, Keys.Events],
+            [_base, jobId, finishedState == JobState.Completed ? "completed" : "failed"]);
+
+    public Task<RedisResult> RemoveJobAsync(string jobId) =>
+        EvaluateAsync("removeJob-10", _removeKeys, [_base, jobId]);
+
+    public Task<RedisResult> CleanJobsInSetAsync(JobState state, long maxTimestamp, int limit) =>
+        EvaluateAsync("cleanJobsInSet-3", [Keys.StateKey(state), Keys.Events, Keys.Repeat],
+            [_base, maxTimestamp, limit, state is JobState.Completed or JobState.Failed ? "finished" : "created"]);
+
+    public Task<RedisResult> DrainAsync(bool includeDelayed) =>
+        EvaluateAsync("drain-5", _drainKeys, [_base, includeDelayed ? One : Zero]);
+
+    public Task<RedisResult> GetCountsAsync() => EvaluateAsync("getCounts-8", _countKeys, []);
+
+    public Task<RedisResult> GetStateAsync(string jobId) => EvaluateAsync("getState-8", _stateKeys, [jobId]);
+
+    public Task<RedisResult> AddJobSchedulerAsync(string schedulerId, long millis, string name, string data, string templateOpts,
+        string? pattern, long every, string? timeZone, int limit, long now, string iterationOpts) =>
+        EvaluateAsync("addJobScheduler-10", _schedulerKeys,
+        [
+            _base, schedulerId, millis, name, data, templateOpts, pattern ?? Empty, every, timeZone ?? Empty, limit, now, iterationOpts,
+        ]);
+
+    public Task<RedisResult> UpdateJobSchedulerAsync(string schedulerId, long currentMillis, long nextMillis, long now, string iterationOpts) =>
+        EvaluateAsync("updateJobScheduler-10", _schedulerKeys, [_base, schedulerId, currentMillis, nextMillis, now, iterationOpts]);
+
+    public Task<RedisResult> RemoveJobSchedulerAsync(string schedulerId) =>
+        EvaluateAsync("removeJobScheduler-10", _schedulerKeys, [_base, schedulerId]);
+
+    private Task<RedisResult> EvaluateAsync(string name, RedisKey[] keys, RedisValue[] args)
+    {
+        if (!_redis.IsConnected)
+        {
+            throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): cannot run '{name}' on queue '{Keys.QueueName}'.");
+        }
+        var script = Load(name);
+        return WithReload(_db.ScriptEvaluateAsync(script.Sha, keys, args), script, keys, args);
+    }
+
+    // A restarted or flushed server forgets loaded scripts: EVAL once (which caches it again), then EVALSHA resumes.
+    private async Task<RedisResult> WithReload(Task<RedisResult> call, Script script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            await _db.ExecuteAsync("SCRIPT", ["LOAD", script.Text]).ConfigureAwait(false);
+            return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException e)
+        {
+            throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): {e.Message}", e);
+        }
+        catch (RedisTimeoutException e)
+        {
+            throw new JobEngineException($"Redis did not answer in time ({_redis.Configuration}): {e.Message}", e);
+        }
+    }
+
+    private static Script Load(string name) => Cache.GetOrAdd(name, static n =>
+    {
+        var text = Inline(ReadResource($"Scripts/{n}.lua"));
+        return new Script(text, SHA1.HashData(Encoding.UTF8.GetBytes(text)));
+    });
+
+    private static string Inline(string text)
+    {
+        var builder = new StringBuilder(text.Length * 2);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("--@include ", StringComparison.Ordinal))
+            {
+                builder.Append(ReadResource($"Scripts/Includes/{line["--@include ".Length..].Trim()}.lua")).Append('\n');
+            }
+            else
+            {
+                builder.Append(line).Append('\n');
+            }
+        }
+        return builder.ToString();
+    }
+
+    private static string ReadResource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"Embedded script '{name}' is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private sealed record Script(string Text, byte[] Sha);
+}

@@ -1,0 +1,17 @@
+namespace BotSystem.JobEngine;
+
+/// <summary>When a job scheduler fires: a cron <see cref="Pattern"/> or a fixed <see cref="Every"/> interval.</summary>
+public sealed record RepeatOptions
+{
+    /// <summary>Cron expression (5 fields, or 6 with seconds).</summary>
+    public string? Pattern { get; init; }
+
+    /// <summary>Fixed interval between runs.</summary>
+    public TimeSpan? Every { get; init; }
+
+    /// <summary>IANA time zone for <see cref="Pattern"/>; UTC when null.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>Stop after this many runs.</summary>
+    public int? Limit { get; init; }
+}

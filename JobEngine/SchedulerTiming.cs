@@ -1,0 +1,120 @@
+using Cronos;
+
+namespace BotSystem.JobEngine;
+
+/// <summary>When the runs of a job scheduler fall: cron occurrences (Cronos) or slots aligned to multiples of an interval.</summary>
+internal sealed class SchedulerTiming
+{
+    private readonly CronExpression? _cron;
+    private readonly TimeZoneInfo _zone;
+    private readonly RepeatOptions _repeat;
+
+    private SchedulerTiming(RepeatOptions repeat, CronExpression? cron, TimeZoneInfo zone)
+    {
+        _repeat = repeat;
+        _cron = cron;
+        _zone = zone;
+        EveryMs = (long)(repeat.Every?.TotalMilliseconds ?? 0);
+    }
+
+    public long EveryMs { get; }
+
+    public static SchedulerTiming From(RepeatOptions repeat)
+    {
+        if ((repeat.Pattern is null) == (repeat.Every is null))
+        {
+            throw new ArgumentException("A job scheduler needs exactly one of Pattern (cron) or Every.", nameof(repeat));
+        }
+        if (repeat.Every is { } every && every < TimeSpan.FromMilliseconds(1))
+        {
+            throw new ArgumentException($"Every must be at least 1 ms (got {every}).", nameof(repeat));
+        }
+        if (repeat.Limit is < 1)
+        {
+            throw new ArgumentException($"Limit must be at least 1 (got {repeat.Limit}).", nameof(repeat));
+        }
+        TimeZoneInfo zone;
+        try
+        {
+            zone = repeat.TimeZone is null ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(repeat.TimeZone);
+        }
+        catch (TimeZoneNotFoundException e)
+        {
+            throw new ArgumentException($"Time zone '{repeat.TimeZone}' is unknown.", nameof(repeat), e);
+        }
+        CronExpression? cron = null;
+        if (repeat.Pattern is { } pattern)
+        {
+            try
+            {
+                var fields = pattern.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+                cron = CronExpression.Parse(pattern, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            }
+            catch (CronFormatException e)
+            {
+                throw new ArgumentException($"Cron pattern '{pattern}' is invalid: {e.Message}", nameof(repeat), e);
+            }
+        }
+        return new SchedulerTiming(repeat, cron, zone);
+    }
+
+    public static SchedulerTiming From(string? pattern, long everyMs, string? timeZone) => From(new RepeatOptions
+    {
+        Pattern = string.IsNullOrEmpty(pattern) ? null : pattern,
+        Every = everyMs > 0 ? TimeSpan.FromMilliseconds(everyMs) : null,
+        TimeZone = string.IsNullOrEmpty(timeZone) ? null : timeZone,
+    });
+
+    /// <summary>The first slot after <paramref name="now"/>; every process computes the same one.</summary>
+    public long First(long now) => Next(now, now);
+
+    /// <summary>The slot after <paramref name="previous"/>, never in the past.</summary>
+    public long Next(long previous, long now)
+    {
+        if (_cron is { } cron)
+        {
+            var after = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(previous, now));
+            var next = cron.GetNextOccurrence(after, _zone)
+                ?? throw new InvalidOperationException($"Cron pattern '{_repeat.Pattern}' has no further occurrence.");
+            return next.ToUnixTimeMilliseconds();
+        }
+        var candidate = previous == now ? (now / EveryMs + 1) * EveryMs : previous + EveryMs;
+        return candidate > now ? candidate : (now / EveryMs + 1) * EveryMs;
+    }
+
+    /// <summary>The opts of one iteration: the template plus BullMQ's repeat fields.</summary>
+    public static string IterationOptions(JobOptions template, string schedulerId, long millis, long? prevMillis, long now, SchedulerTiming timing) =>
+        JobOptionsCodec.Encode(
+            template with
+            {
+                JobId = $"repeat:{schedulerId}:{millis}",
+                Delay = TimeSpan.FromMilliseconds(Math.Max(0, millis - now)),
+                Timestamp = now,
+            },
+            writer =>
+            {
+                writer.WriteStartObject("repeat");
+                if (timing._repeat.Pattern is { } pattern)
+                {
+                    writer.WriteString("pattern", pattern);
+                }
+                if (timing.EveryMs > 0)
+                {
+                    writer.WriteNumber("every", timing.EveryMs);
+                }
+                if (timing._repeat.TimeZone is { } tz)
+                {
+                    writer.WriteString("tz", tz);
+                }
+                if (timing._repeat.Limit is { } limit)
+                {
+                    writer.WriteNumber("limit", limit);
+                }
+                writer.WriteEndObject();
+                writer.WriteString("repeatJobKey", schedulerId);
+                if (prevMillis is { } prev)
+                {
+                    writer.WriteNumber("prevMillis", prev);
+                }
+            });
+}

@@ -1,0 +1,94 @@
+-- Queue-wide helpers shared by every script: markers, pause/concurrency gate, event cap.
+local function isPausedOrMaxed(metaKey, activeKey)
+  local settings = redis.call("HMGET", metaKey, "paused", "concurrency")
+  if settings[1] then
+    return true
+  end
+  if settings[2] then
+    return redis.call("LLEN", activeKey) >= tonumber(settings[2])
+  end
+  return false
+end
+
+local function addBaseMarkerIfNeeded(markerKey, pausedOrMaxed)
+  if not pausedOrMaxed then
+    redis.call("ZADD", markerKey, 0, "0")
+  end
+end
+
+local function addDelayMarkerIfNeeded(markerKey, delayedKey)
+  local first = redis.call("ZRANGE", delayedKey, 0, 0, "WITHSCORES")
+  if first[2] then
+    redis.call("ZADD", markerKey, tonumber(first[2]) / 4096, "1")
+  end
+end
+
+local function getMaxEvents(metaKey)
+  local maxEvents = redis.call("HGET", metaKey, "opts.maxLenEvents")
+  if not maxEvents then
+    maxEvents = 10000
+    redis.call("HSET", metaKey, "opts.maxLenEvents", maxEvents)
+  end
+  return maxEvents
+end
+
+-- FIFO among jobs due in the same millisecond: up to 4096 slots per ms.
+local function delayedScore(delayedKey, dueAt)
+  local base = dueAt * 4096
+  local top = redis.call("ZREVRANGEBYSCORE", delayedKey, base + 4095, base, "WITHSCORES", "LIMIT", 0, 1)
+  if top[2] then
+    local score = tonumber(top[2]) + 1
+    if score > base + 4095 then
+      score = base + 4095
+    end
+    return score
+  end
+  return base
+end
+
+local function addToPrioritized(prioritizedKey, pcKey, jobId, priority)
+  local counter = redis.call("INCR", pcKey)
+  redis.call("ZADD", prioritizedKey, priority * 0x100000000 + counter % 0x100000000, jobId)
+end
+
+local function removeJobKeys(jobKey)
+  redis.call("DEL", jobKey, jobKey .. ":logs", jobKey .. ":dependencies", jobKey .. ":processed",
+    jobKey .. ":failed", jobKey .. ":unsuccessful")
+end
+
+-- Drops the dedup key when it still belongs to this job and has no TTL (TTL'd keys simply expire).
+local function releaseDeduplication(prefix, jobKey, jobId)
+  local deid = redis.call("HGET", jobKey, "deid")
+  if deid then
+    local dedupKey = prefix .. "de:" .. deid
+    if redis.call("PTTL", dedupKey) == -1 and redis.call("GET", dedupKey) == jobId then
+      redis.call("DEL", dedupKey)
+    end
+  end
+end
+
+-- Lock discipline shared by every script that takes a job out of active: -2 missing, -6 foreign.
+local function releaseLock(prefix, jobId, token, stalledKey)
+  if token ~= "0" then
+    local lockKey = prefix .. jobId .. ":lock"
+    local current = redis.call("GET", lockKey)
+    if not current then
+      return -2
+    end
+    if current ~= token then
+      return -6
+    end
+    redis.call("DEL", lockKey)
+  end
+  redis.call("SREM", stalledKey, jobId)
+  return 0
+end
+
+local function isLifo(jobKey)
+  local opts = redis.call("HGET", jobKey, "opts")
+  if opts then
+    local ok, decoded = pcall(cjson.decode, opts)
+    return ok and type(decoded) == "table" and decoded["lifo"] == true
+  end
+  return false
+end

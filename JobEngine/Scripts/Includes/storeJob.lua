@@ -1,0 +1,36 @@
+-- Storing and routing a new job. Add key order: 1 wait, 2 meta, 3 id, 4 delayed, 5 prioritized,
+-- 6 pc, 7 events, 8 marker, 9 active.
+local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, priority, lifo, rjk, deid)
+  local jobKey = prefix .. jobId
+  local fields = { "name", name, "data", data, "opts", opts, "timestamp", timestamp, "delay", delay,
+    "priority", priority }
+  if rjk ~= "" then
+    fields[#fields + 1] = "rjk"
+    fields[#fields + 1] = rjk
+  end
+  if deid ~= "" then
+    fields[#fields + 1] = "deid"
+    fields[#fields + 1] = deid
+  end
+  redis.call("HSET", jobKey, unpack(fields))
+  redis.call("XADD", KEYS[7], "*", "event", "added", "jobId", jobId, "name", name)
+
+  if delay > 0 then
+    local dueAt = timestamp + delay
+    redis.call("ZADD", KEYS[4], delayedScore(KEYS[4], dueAt), jobId)
+    redis.call("XADD", KEYS[7], "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
+    addDelayMarkerIfNeeded(KEYS[8], KEYS[4])
+    return
+  end
+
+  local pausedOrMaxed = isPausedOrMaxed(KEYS[2], KEYS[9])
+  if priority > 0 then
+    addToPrioritized(KEYS[5], KEYS[6], jobId, priority)
+  elseif lifo then
+    redis.call("RPUSH", KEYS[1], jobId)
+  else
+    redis.call("LPUSH", KEYS[1], jobId)
+  end
+  addBaseMarkerIfNeeded(KEYS[8], pausedOrMaxed)
+  redis.call("XADD", KEYS[7], "*", "event", "waiting", "jobId", jobId)
+end

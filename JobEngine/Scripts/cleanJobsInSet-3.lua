@@ -1,0 +1,45 @@
+--[[
+  Removes up to limit jobs of one state that are older than a timestamp (finishedOn for finished
+  jobs, creation time otherwise), skipping locked jobs and pending scheduler iterations.
+  KEYS: 1 state container (list or zset), 2 events, 3 repeat
+  ARGV: 1 key prefix, 2 max timestamp ms, 3 limit, 4 "finished" | "created"
+  Returns the removed ids.
+]]
+--@include queueState
+local prefix = ARGV[1]
+local maxTimestamp = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local isList = redis.call("TYPE", KEYS[1])["ok"] == "list"
+local candidates
+if isList then
+  candidates = redis.call("LRANGE", KEYS[1], 0, -1)
+elseif ARGV[4] == "finished" then
+  candidates = redis.call("ZRANGEBYSCORE", KEYS[1], 0, maxTimestamp)
+else
+  candidates = redis.call("ZRANGE", KEYS[1], 0, -1)
+end
+local removed = {}
+for _, jobId in ipairs(candidates) do
+  if #removed >= limit then
+    break
+  end
+  local jobKey = prefix .. jobId
+  local fields = redis.call("HMGET", jobKey, "timestamp", "finishedOn", "rjk")
+  local stamp = tonumber(fields[1]) or 0
+  if ARGV[4] == "finished" then
+    stamp = tonumber(fields[2]) or stamp
+  end
+  local pendingIteration = fields[3] and redis.call("ZSCORE", KEYS[3], fields[3])
+  if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0 and not pendingIteration then
+    if isList then
+      redis.call("LREM", KEYS[1], 0, jobId)
+    else
+      redis.call("ZREM", KEYS[1], jobId)
+    end
+    releaseDeduplication(prefix, jobKey, jobId)
+    removeJobKeys(jobKey)
+    removed[#removed + 1] = jobId
+  end
+end
+redis.call("XADD", KEYS[2], "*", "event", "cleaned", "count", #removed)
+return removed

@@ -1,0 +1,30 @@
+--[[
+  Empties wait and prioritized (and optionally delayed), keeping scheduler iterations.
+  KEYS: 1 wait, 2 prioritized, 3 delayed, 4 pc, 5 repeat
+  ARGV: 1 key prefix, 2 include delayed "1"/"0"
+  Returns the number of removed jobs.
+]]
+--@include queueState
+local prefix = ARGV[1]
+local removedCount = 0
+local function drainIds(ids, remove)
+  for _, jobId in ipairs(ids) do
+    local jobKey = prefix .. jobId
+    local rjk = redis.call("HGET", jobKey, "rjk")
+    if not (rjk and redis.call("ZSCORE", KEYS[5], rjk)) then
+      remove(jobId)
+      releaseDeduplication(prefix, jobKey, jobId)
+      removeJobKeys(jobKey)
+      removedCount = removedCount + 1
+    end
+  end
+end
+drainIds(redis.call("LRANGE", KEYS[1], 0, -1), function(jobId) redis.call("LREM", KEYS[1], 0, jobId) end)
+drainIds(redis.call("ZRANGE", KEYS[2], 0, -1), function(jobId) redis.call("ZREM", KEYS[2], jobId) end)
+if ARGV[2] == "1" then
+  drainIds(redis.call("ZRANGE", KEYS[3], 0, -1), function(jobId) redis.call("ZREM", KEYS[3], jobId) end)
+end
+if redis.call("ZCARD", KEYS[2]) == 0 then
+  redis.call("DEL", KEYS[4])
+end
+return removedCount

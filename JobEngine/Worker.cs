@@ -1,0 +1,572 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine;
+
+/// <summary>
+/// Processes the jobs of one queue: up to <see cref="WorkerOptions.Concurrency"/> at once, fetched with a blocking
+/// wait on the queue marker, under locks it renews, with retries, a shared stalled-job sweep, and graceful close.
+/// </summary>
+public sealed class Worker : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly JobProcessor _processor;
+    private readonly WorkerOptions _options;
+    private readonly RedisScripts _scripts;
+    private readonly QueueKeys _keys;
+    private readonly string _workerId = Guid.NewGuid().ToString("N");
+    private readonly string _workerName;
+    private readonly long _lockMs;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<string, RunningJob> _running = new();
+    private readonly CancellationTokenSource _stopFetching = new();
+    private readonly CancellationTokenSource _stopAll = new();
+    private readonly Lock _startLock = new();
+    private long _tokenCounter;
+    private Task? _started;
+    private Task _fetchLoop = Task.CompletedTask;
+    private Task _lockLoop = Task.CompletedTask;
+    private Task _stalledLoop = Task.CompletedTask;
+    private ConnectionMultiplexer? _blocking;
+    private bool _closed;
+
+    /// <summary>Creates a worker for queue <paramref name="queueName"/>; it starts at once unless <see cref="WorkerOptions.Autorun"/> is false.</summary>
+    public Worker(string queueName, IConnectionMultiplexer redis, JobProcessor processor, WorkerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(processor);
+        _options = options ?? new WorkerOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.Concurrency, 1, "options.Concurrency");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.LockDuration, TimeSpan.FromMilliseconds(10), "options.LockDuration");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.StalledInterval, TimeSpan.FromMilliseconds(10), "options.StalledInterval");
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxStalledCount, "options.MaxStalledCount");
+        if (_options.Limiter is { } limiter && (limiter.Max < 1 || limiter.Duration <= TimeSpan.Zero))
+        {
+            throw new ArgumentException("Limiter needs Max >= 1 and a positive Duration.", nameof(options));
+        }
+        _redis = redis;
+        _processor = processor;
+        _keys = new QueueKeys(_options.Prefix, queueName);
+        _scripts = new RedisScripts(redis, _keys);
+        _workerName = _options.Name ?? "";
+        _lockMs = (long)_options.LockDuration.TotalMilliseconds;
+        _slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        if (_options.Autorun)
+        {
+            _ = StartAsync();
+        }
+    }
+
+    /// <summary>Raised after a job completed, with its return value.</summary>
+    public event Action<Job, JsonElement?>? Completed;
+
+    /// <summary>Raised after an attempt failed; the flag says whether another attempt follows.</summary>
+    public event Action<Job, Exception, bool>? Failed;
+
+    /// <summary>Whether the worker is fetching jobs.</summary>
+    public bool IsRunning => _started is { IsCompletedSuccessfully: true } && !_stopFetching.IsCancellationRequested;
+
+    /// <summary>Jobs being processed right now.</summary>
+    public int RunningCount => _running.Count;
+
+    /// <summary>Begins fetching; calling it again has no effect.</summary>
+    public Task StartAsync(CancellationToken ct = default)
+    {
+        lock (_startLock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            return (_started ??= StartCoreAsync()).WaitAsync(ct);
+        }
+    }
+
+    private async Task StartCoreAsync()
+    {
+        var clientName = _options.Name is { Length: > 0 } name ? $"{_keys.ClientName}:w:{name}" : _keys.ClientName;
+        _blocking = await DedicatedConnection.OpenAsync(_redis, clientName).ConfigureAwait(false);
+        _fetchLoop = Task.Run(FetchLoopAsync);
+        _lockLoop = Task.Run(LockLoopAsync);
+        _stalledLoop = Task.Run(StalledLoopAsync);
+    }
+
+    /// <summary>
+    /// Stops fetching and waits for running jobs up to <paramref name="deadline"/> (no limit when null); jobs still
+    /// running then are cancelled and returned to the front of wait, without counting an attempt.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan? deadline = null)
+    {
+        Task? started;
+        lock (_startLock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            _closed = true;
+            started = _started;
+        }
+        _stopFetching.Cancel();
+        if (started is not null)
+        {
+            await Ignore(started).ConfigureAwait(false);
+        }
+        await Ignore(_fetchLoop).ConfigureAwait(false);
+
+        var running = _running.Values.Select(job => job.Completion.Task).ToArray();
+        var allDone = Task.WhenAll(running);
+        if (deadline is { } limit)
+        {
+            await Task.WhenAny(allDone, Task.Delay(limit)).ConfigureAwait(false);
+        }
+        else
+        {
+            await allDone.ConfigureAwait(false);
+        }
+
+        foreach (var job in _running.Values)
+        {
+            job.ReturnedToWait = true;
+            job.TryCancel();
+            try
+            {
+                await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobEngineException or RedisException)
+            {
+                // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
+            }
+        }
+        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+
+        await _stopAll.CancelAsync().ConfigureAwait(false);
+        await Ignore(_lockLoop).ConfigureAwait(false);
+        await Ignore(_stalledLoop).ConfigureAwait(false);
+        if (_blocking is not null)
+        {
+            // A pending BZPOPMIN must not hold the close up.
+            await _blocking.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await _blocking.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes without a deadline.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync().ConfigureAwait(false);
+        _stopFetching.Dispose();
+        _stopAll.Dispose();
+        _slots.Dispose();
+    }
+
+    private string NextToken() => string.Concat(_workerId, ":", Interlocked.Increment(ref _tokenCounter).ToString(CultureInfo.InvariantCulture));
+
+    private async Task FetchLoopAsync()
+    {
+        var stop = _stopFetching.Token;
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var slotHandedOver = false;
+            try
+            {
+                var token = NextToken();
+                var reply = await _scripts.MoveToActiveAsync(token, _lockMs, Queue.Now(), _options.Limiter, _workerName).ConfigureAwait(false);
+                failures = 0;
+                var fetch = ParseFetch(reply);
+                if (fetch.Job is { } job)
+                {
+                    slotHandedOver = true;
+                    _ = Task.Run(() => RunAsync(job, token));
+                    continue;
+                }
+                _slots.Release();
+                slotHandedOver = true;
+                if (fetch.RateLimitDelayMs > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(fetch.RateLimitDelayMs), stop).ConfigureAwait(false);
+                    continue;
+                }
+                await WaitForJobsAsync(fetch.NextDelayedDueMs, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The caller disposed the connection before closing the worker: nothing more can be fetched.
+                return;
+            }
+            catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+            {
+                failures++;
+                await DelayQuietly(ReconnectDelay(failures), stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!slotHandedOver)
+                {
+                    _slots.Release();
+                }
+            }
+        }
+    }
+
+    private async Task WaitForJobsAsync(long nextDelayedDueMs, CancellationToken stop)
+    {
+        var timeout = _options.DrainDelay;
+        if (nextDelayedDueMs > 0)
+        {
+            var untilDue = TimeSpan.FromMilliseconds(nextDelayedDueMs - Queue.Now());
+            timeout = untilDue < timeout ? untilDue : timeout;
+        }
+        if (timeout > DedicatedConnection.MaxBlock)
+        {
+            timeout = DedicatedConnection.MaxBlock;
+        }
+        if (timeout < TimeSpan.FromMilliseconds(10))
+        {
+            timeout = TimeSpan.FromMilliseconds(10);
+        }
+        var seconds = timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        await _blocking!.GetDatabase().ExecuteAsync("BZPOPMIN", _keys.Marker, seconds).WaitAsync(stop).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(Job job, string token)
+    {
+        try
+        {
+            var current = job;
+            while (true)
+            {
+                var (next, nextToken) = await ProcessAsync(current, token).ConfigureAwait(false);
+                if (next is null)
+                {
+                    break;
+                }
+                current = next;
+                token = nextToken;
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Runs one job and finishes it; returns the next job when the finish fetched one.</summary>
+    private async Task<(Job? Next, string Token)> ProcessAsync(Job job, string token)
+    {
+        using var running = new RunningJob(job, token, _stopAll.Token);
+        _running[job.Id] = running;
+        Outcome outcome;
+        try
+        {
+            if (job.SchedulerId is not null)
+            {
+                await QueueNextSchedulerRunAsync(job).ConfigureAwait(false);
+            }
+            if (job.DeferredFailure is { } deferred)
+            {
+                outcome = Outcome.Fail(new UnrecoverableException(deferred));
+            }
+            else
+            {
+                try
+                {
+                    var result = await _processor(new ActiveJob(job, token, _scripts), running.Cancellation.Token).ConfigureAwait(false);
+                    outcome = Outcome.Complete(result);
+                }
+                catch (Exception e)
+                {
+                    outcome = Outcome.Fail(e);
+                }
+            }
+
+            if (running.ReturnedToWait || running.LockLost)
+            {
+                return (null, token);
+            }
+            return await FinishAsync(job, token, outcome).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, running));
+            running.Completion.TrySetResult();
+        }
+    }
+
+    private async Task<(Job? Next, string Token)> FinishAsync(Job job, string token, Outcome outcome)
+    {
+        var fetchNext = !_stopFetching.IsCancellationRequested;
+        var nextToken = fetchNext ? NextToken() : null;
+        if (outcome.Error is null)
+        {
+            string returnJson;
+            try
+            {
+                returnJson = outcome.Result is null ? "null" : JsonSerializer.Serialize(outcome.Result, outcome.Result.GetType());
+            }
+            catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+            {
+                return await FinishAsync(job, token, Outcome.Fail(new UnrecoverableException($"Return value cannot be serialized to JSON: {e.Message}", e)))
+                    .ConfigureAwait(false);
+            }
+            var keep = KeepPolicy.From(job.Options.RemoveOnComplete, _options.RemoveOnComplete);
+            var reply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), true, returnJson, token, keep,
+                job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, null)).ConfigureAwait(false);
+            if (reply is null || IsError(reply))
+            {
+                return (null, token);
+            }
+            Raise(() => Completed?.Invoke(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
+            return (NextFrom(reply, fetchNext), nextToken ?? token);
+        }
+
+        var error = outcome.Error;
+        var attempt = job.AttemptsMade + 1;
+        var unrecoverable = error is UnrecoverableException;
+        var willRetry = !unrecoverable && attempt < job.Options.Attempts;
+        var stacktrace = StackTraceJson(job, error);
+        RedisResult? failReply;
+        if (willRetry)
+        {
+            var backoff = Backoff.Compute(job.Options.Backoff, attempt);
+            failReply = await WithReconnect(() => backoff > 0
+                ? _scripts.MoveToDelayedAsync(job.Id, token, Queue.Now(), backoff, error.Message, stacktrace)
+                : _scripts.RetryJobAsync(job.Id, token, Queue.Now(), error.Message, stacktrace)).ConfigureAwait(false);
+            if (failReply is null || IsError(failReply))
+            {
+                return (null, token);
+            }
+            Raise(() => Failed?.Invoke(job, error, true));
+            return (null, token);
+        }
+        var keepFailed = KeepPolicy.From(job.Options.RemoveOnFail, _options.RemoveOnFail);
+        failReply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), false, error.Message, token, keepFailed,
+            job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
+        if (failReply is null || IsError(failReply))
+        {
+            return (null, token);
+        }
+        Raise(() => Failed?.Invoke(job, error, false));
+        return (NextFrom(failReply, fetchNext), nextToken ?? token);
+    }
+
+    private Job? NextFrom(RedisResult reply, bool fetchNext) => fetchNext ? ParseFetch(reply).Job : null;
+
+    private static bool IsError(RedisResult reply) => reply.Resp2Type == ResultType.Integer && (long)reply < 0;
+
+    // Redis outages must not lose a finished job: keep trying until it answers or the worker is torn down.
+    private async Task<RedisResult?> WithReconnect(Func<Task<RedisResult>> call)
+    {
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+            {
+                if (_stopAll.IsCancellationRequested)
+                {
+                    return null;
+                }
+                await DelayQuietly(ReconnectDelay(failures), _stopAll.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string StackTraceJson(Job job, Exception error)
+    {
+        var traces = new List<string>(job.StackTrace) { error.ToString() };
+        if (job.StackTraceLimit is { } limit && traces.Count > limit)
+        {
+            traces.RemoveRange(0, traces.Count - limit);
+        }
+        return JsonSerializer.Serialize(traces);
+    }
+
+    private async Task QueueNextSchedulerRunAsync(Job job)
+    {
+        var schedulerId = job.SchedulerId!;
+        var prefixOfRun = $"repeat:{schedulerId}:";
+        if (!job.Id.StartsWith(prefixOfRun, StringComparison.Ordinal)
+            || !long.TryParse(job.Id.AsSpan(prefixOfRun.Length), NumberStyles.Integer, CultureInfo.InvariantCulture, out var currentMillis))
+        {
+            return;
+        }
+        try
+        {
+            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts"]).ConfigureAwait(false);
+            var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
+            if (fields[0].IsNullOrEmpty && every == 0)
+            {
+                return;
+            }
+            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2]);
+            var now = Queue.Now();
+            var nextMillis = timing.Next(currentMillis, now);
+            var template = JobOptionsCodec.Decode((string?)fields[3]);
+            var opts = SchedulerTiming.IterationOptions(template, schedulerId, nextMillis, currentMillis, now, timing);
+            await _scripts.UpdateJobSchedulerAsync(schedulerId, currentMillis, nextMillis, now, opts).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JobEngineException or RedisException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
+        }
+    }
+
+    private async Task LockLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.LockDuration / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopAll.Token).ConfigureAwait(false))
+            {
+                var held = _running.Values.Where(job => !job.ReturnedToWait && !job.LockLost).Select(job => (job.Job.Id, job.Token)).ToList();
+                if (held.Count == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    var lost = (RedisResult[])(await _scripts.ExtendLocksAsync(_lockMs, held).ConfigureAwait(false))!;
+                    foreach (var id in lost)
+                    {
+                        if (_running.TryGetValue((string)id!, out var job))
+                        {
+                            job.LockLost = true;
+                            job.TryCancel();
+                        }
+                    }
+                }
+                catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+                {
+                    // Retried at the next tick; locks outlive several ticks.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task StalledLoopAsync()
+    {
+        var stop = _stopAll.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _scripts.MoveStalledJobsToWaitAsync(_options.MaxStalledCount, Queue.Now(), (long)_options.StalledInterval.TotalMilliseconds)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+            {
+                // Another worker's sweep, or the next one, covers it.
+            }
+            await DelayQuietly(_options.StalledInterval, stop).ConfigureAwait(false);
+        }
+    }
+
+    private Fetch ParseFetch(RedisResult reply)
+    {
+        var parts = (RedisResult[])reply!;
+        var rateLimit = (long)parts[2];
+        var nextDelayed = (long)parts[3];
+        if (parts[0].Resp2Type != ResultType.Array)
+        {
+            return new Fetch(null, rateLimit, nextDelayed);
+        }
+        var job = Job.FromFlatHash((string)parts[1]!, _keys.QueueName, (RedisResult[])parts[0]!);
+        return new Fetch(job, 0, 0);
+    }
+
+    private static TimeSpan ReconnectDelay(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxReconnectDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures - 1, 10))));
+
+    private static async Task DelayQuietly(TimeSpan delay, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task Ignore(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or JobEngineException or RedisException)
+        {
+            // Closing: a failed start or a cancelled loop has nothing left to do.
+        }
+    }
+
+    private static void Raise(Action handler)
+    {
+        try
+        {
+            handler();
+        }
+        catch (Exception)
+        {
+            // A subscriber's exception must not break job processing.
+        }
+    }
+
+    private readonly record struct Fetch(Job? Job, long RateLimitDelayMs, long NextDelayedDueMs);
+
+    private readonly record struct Outcome(object? Result, Exception? Error)
+    {
+        public static Outcome Complete(object? result) => new(result, null);
+
+        public static Outcome Fail(Exception error) => new(null, error);
+    }
+
+    private sealed class RunningJob(Job job, string token, CancellationToken workerStopped) : IDisposable
+    {
+        public Job Job { get; } = job;
+
+        public string Token { get; } = token;
+
+        public CancellationTokenSource Cancellation { get; } = CancellationTokenSource.CreateLinkedTokenSource(workerStopped);
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public volatile bool ReturnedToWait;
+
+        public volatile bool LockLost;
+
+        public void TryCancel()
+        {
+            try
+            {
+                Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The job finished meanwhile.
+            }
+        }
+
+        public void Dispose() => Cancellation.Dispose();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class JobSchedulerTests(RedisServer redis) : EngineTest(redis)
+{
+    [Fact]
+    public async Task Every_scheduler_fires_each_slot_once_across_two_workers()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("tick", new RepeatOptions { Every = TimeSpan.FromMilliseconds(300) }, "tick", new { source = "scheduler" });
+        var runs = new ConcurrentQueue<string>();
+        var otherProcess = Track(await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString));
+        JobProcessor record = (job, _) =>
+        {
+            runs.Enqueue(job.Job.Id);
+            return Task.FromResult<object?>(job.Job.Data.GetProperty("source").GetString());
+        };
+        NewWorker(record, new WorkerOptions { Concurrency = 3 });
+        Track(new Worker(QueueName, otherProcess, record, new WorkerOptions { Concurrency = 3 }));
+
+        await Eventually(() => Task.FromResult(runs.Count >= 6), TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+
+        var ids = runs.ToArray();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.StartsWith("repeat:tick:", id));
+        var slots = ids.Select(id => long.Parse(id["repeat:tick:".Length..])).Order().ToArray();
+        Assert.All(slots, slot => Assert.Equal(0, slot % 300));
+        Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 300));
+        var scheduler = Assert.Single(await queue.GetJobSchedulersAsync());
+        Assert.Equal("tick", scheduler.JobName);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), scheduler.Every);
+        Assert.True(scheduler.Iterations >= 6);
+    }
+
+    [Fact]
+    public async Task Upserting_an_unchanged_scheduler_again_does_not_queue_a_second_run()
+    {
+        var queue = NewQueue();
+        var repeat = new RepeatOptions { Pattern = "0 0 * * *" };
+        await queue.UpsertJobSchedulerAsync("nightly", repeat, "report", null);
+        var restarted = new Queue(QueueName, Connection);
+        await restarted.UpsertJobSchedulerAsync("nightly", repeat, "report", null);
+
+        var delayed = await queue.GetJobsAsync(JobState.Delayed);
+        var run = Assert.Single(delayed);
+        var next = DateTimeOffset.UtcNow.Date.AddDays(1);
+        Assert.Equal($"repeat:nightly:{new DateTimeOffset(next, TimeSpan.Zero).ToUnixTimeMilliseconds()}", run.Id);
+        Assert.Equal("nightly", run.SchedulerId);
+        var hash = (await Db.HashGetAllAsync(K("repeat:nightly"))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal("report", hash["name"]);
+        Assert.Equal("0 0 * * *", hash["pattern"]);
+        Assert.Equal("1", hash["ic"]);
+
+        await queue.UpsertJobSchedulerAsync("nightly", new RepeatOptions { Pattern = "0 12 * * *" }, "report", null);
+        Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        Assert.NotEqual(run.Id, (await queue.GetJobsAsync(JobState.Delayed)).Single().Id);
+    }
+
+    [Fact]
+    public async Task Cron_scheduler_runs_every_second_and_stops_when_removed()
+    {
+        var queue = NewQueue();
+        var runs = new ConcurrentQueue<DateTime>();
+        NewWorker((_, _) =>
+        {
+            runs.Enqueue(DateTime.UtcNow);
+            return Task.FromResult<object?>(null);
+        });
+        await queue.UpsertJobSchedulerAsync("second", new RepeatOptions { Pattern = "* * * * * *" }, "beat", null);
+
+        await Eventually(() => Task.FromResult(runs.Count >= 2), TimeSpan.FromSeconds(20));
+        Assert.True(await queue.RemoveJobSchedulerAsync("second"));
+        var after = runs.Count;
+        await Task.Delay(2500);
+
+        Assert.InRange(runs.Count, after, after + 1);
+        Assert.Empty(await queue.GetJobSchedulersAsync());
+        Assert.False(await queue.RemoveJobSchedulerAsync("second"));
+    }
+
+    [Fact]
+    public async Task Scheduler_stops_after_its_limit()
+    {
+        var queue = NewQueue();
+        var runs = 0;
+        NewWorker((_, _) =>
+        {
+            Interlocked.Increment(ref runs);
+            return Task.FromResult<object?>(null);
+        });
+        await queue.UpsertJobSchedulerAsync("thrice", new RepeatOptions { Every = TimeSpan.FromMilliseconds(200), Limit = 3 }, "x", null);
+        await Eventually(() => Task.FromResult(Volatile.Read(ref runs) == 3));
+        await Task.Delay(800);
+        Assert.Equal(3, Volatile.Read(ref runs));
+    }
+
+    [Fact]
+    public async Task Invalid_repeat_options_are_rejected()
+    {
+        var queue = NewQueue();
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions(), "x", null));
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions { Pattern = "not cron" }, "x", null));
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("a:b", new RepeatOptions { Every = TimeSpan.FromSeconds(1) }, "x", null));
+    }
+}

@@ -1,0 +1,351 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
+{
+    [Fact]
+    public async Task Add_stores_the_job_hash_in_the_BullMQ_layout()
+    {
+        var queue = NewQueue();
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var id = await queue.AddAsync("send", "plain text", new JobOptions
+        {
+            Attempts = 3,
+            Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), 0.5),
+            RemoveOnComplete = KeepJobs.Last(10),
+            RemoveOnFail = KeepJobs.YoungerThan(TimeSpan.FromHours(1)),
+            TelemetryMetadata = "00-abc-def-01",
+        });
+
+        Assert.Equal("1", id);
+        Assert.Equal("1", (string?)await Db.StringGetAsync(K("id")));
+        var hash = (await Db.HashGetAllAsync(K(id))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal("send", hash["name"]);
+        Assert.Equal("\"plain text\"", hash["data"]);
+        Assert.Equal("0", hash["delay"]);
+        Assert.Equal("0", hash["priority"]);
+        var timestamp = long.Parse(hash["timestamp"], CultureInfo.InvariantCulture);
+        Assert.InRange(timestamp, before, before + 5000);
+        using var opts = JsonDocument.Parse(hash["opts"]);
+        Assert.Equal(3, opts.RootElement.GetProperty("attempts").GetInt32());
+        Assert.Equal("exponential", opts.RootElement.GetProperty("backoff").GetProperty("type").GetString());
+        Assert.Equal(1000, opts.RootElement.GetProperty("backoff").GetProperty("delay").GetInt32());
+        Assert.Equal(0.5, opts.RootElement.GetProperty("backoff").GetProperty("jitter").GetDouble());
+        Assert.Equal(10, opts.RootElement.GetProperty("removeOnComplete").GetInt32());
+        Assert.Equal(3600, opts.RootElement.GetProperty("removeOnFail").GetProperty("age").GetInt32());
+        Assert.Equal("00-abc-def-01", opts.RootElement.GetProperty("tm").GetString());
+        Assert.Equal(["1"], (await Db.ListRangeAsync(K("wait"))).Select(v => (string)v!));
+        Assert.Equal(0, await Db.SortedSetScoreAsync(K("marker"), "0"));
+        Assert.Equal("10000", (string?)await Db.HashGetAsync(K("meta"), "opts.maxLenEvents"));
+
+        var job = await queue.GetJobAsync(id);
+        Assert.NotNull(job);
+        Assert.Equal("plain text", job.GetData<string>());
+        Assert.Equal(3, job.Options.Attempts);
+        Assert.Equal(BackoffType.Exponential, job.Options.Backoff!.Type);
+        Assert.Equal(KeepJobs.Last(10), job.Options.RemoveOnComplete);
+        Assert.Equal(timestamp, job.Timestamp.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task Custom_id_is_kept_and_a_duplicate_add_returns_the_existing_job()
+    {
+        var queue = NewQueue();
+        var first = await queue.AddAsync("a", new { n = 1 }, new JobOptions { JobId = "order-17" });
+        var second = await queue.AddAsync("a", new { n = 2 }, new JobOptions { JobId = "order-17" });
+
+        Assert.Equal("order-17", first);
+        Assert.Equal("order-17", second);
+        Assert.Equal(1, (await queue.GetJobAsync("order-17"))!.Data.GetProperty("n").GetInt32());
+        Assert.Equal(1, await Db.ListLengthAsync(K("wait")));
+        Assert.Equal("2", (string?)await Db.StringGetAsync(K("id")));
+    }
+
+    [Fact]
+    public async Task Prioritized_jobs_use_the_priority_score_and_run_after_plain_ones_in_priority_order()
+    {
+        var queue = NewQueue();
+        var low = await queue.AddAsync("low", null, new JobOptions { Priority = 5 });
+        var high = await queue.AddAsync("high", null, new JobOptions { Priority = 1 });
+        var high2 = await queue.AddAsync("high2", null, new JobOptions { Priority = 1 });
+        var plain = await queue.AddAsync("plain", null);
+
+        Assert.Equal(5 * 4294967296d + 1, await Db.SortedSetScoreAsync(K("prioritized"), low));
+        Assert.Equal(1 * 4294967296d + 2, await Db.SortedSetScoreAsync(K("prioritized"), high));
+        Assert.Equal(JobState.Prioritized, await queue.GetJobStateAsync(high));
+
+        var order = new List<string>();
+        var done = new TaskCompletionSource();
+        NewWorker((job, _) =>
+        {
+            lock (order)
+            {
+                order.Add(job.Job.Id);
+                if (order.Count == 4)
+                {
+                    done.TrySetResult();
+                }
+            }
+            return Task.FromResult<object?>(null);
+        });
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal([plain, high, high2, low], order);
+    }
+
+    [Fact]
+    public async Task Lifo_job_runs_before_the_jobs_already_waiting()
+    {
+        var queue = NewQueue();
+        await queue.AddAsync("first", null);
+        var lifo = await queue.AddAsync("urgent", null, new JobOptions { Lifo = true });
+        Assert.Equal(lifo, (string?)await Db.ListGetByIndexAsync(K("wait"), -1));
+    }
+
+    [Fact]
+    public async Task Delayed_job_gets_the_BullMQ_score_and_runs_once_due()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromMilliseconds(1500) });
+        var second = await queue.AddAsync("later-too", null, new JobOptions { Delay = TimeSpan.FromMilliseconds(1500), JobId = "same-ms" });
+
+        var job = await queue.GetJobAsync(id);
+        var dueAt = job!.Timestamp.ToUnixTimeMilliseconds() + 1500;
+        Assert.Equal(dueAt * 4096d, await Db.SortedSetScoreAsync(K("delayed"), id));
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+        Assert.True(await Db.SortedSetScoreAsync(K("delayed"), second) > 0);
+        Assert.Equal(dueAt, await Db.SortedSetScoreAsync(K("marker"), "1"));
+
+        var ran = new TaskCompletionSource<long>();
+        NewWorker((j, _) =>
+        {
+            if (j.Job.Id == id)
+            {
+                ran.TrySetResult(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            }
+            return Task.FromResult<object?>(null);
+        });
+        var at = await ran.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.InRange(at, dueAt, dueAt + 3000);
+    }
+
+    [Fact]
+    public async Task Deduplication_returns_the_owner_until_it_finishes()
+    {
+        var queue = NewQueue();
+        var dedup = new JobOptions { Deduplication = new DeduplicationOptions("user-5") };
+        var first = await queue.AddAsync("sync", null, dedup);
+        var second = await queue.AddAsync("sync", null, dedup);
+        Assert.Equal(first, second);
+        Assert.Equal(1, await Db.ListLengthAsync(K("wait")));
+        Assert.Equal(first, (string?)await Db.StringGetAsync(K("de:user-5")));
+
+        var events = NewQueueEvents();
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await events.WaitUntilFinishedAsync(first, TimeSpan.FromSeconds(20));
+
+        Assert.False(await Db.KeyExistsAsync(K("de:user-5")));
+        var third = await queue.AddAsync("sync", null, dedup);
+        Assert.NotEqual(first, third);
+    }
+
+    [Fact]
+    public async Task Deduplication_with_ttl_expires_by_itself()
+    {
+        var queue = NewQueue();
+        var dedup = new JobOptions { Deduplication = new DeduplicationOptions("burst", TimeSpan.FromMilliseconds(300)) };
+        var first = await queue.AddAsync("x", null, dedup);
+        Assert.Equal(first, await queue.AddAsync("x", null, dedup));
+        await Task.Delay(600);
+        Assert.NotEqual(first, await queue.AddAsync("x", null, dedup));
+    }
+
+    [Fact]
+    public async Task AddBulk_adds_every_job_in_order()
+    {
+        var queue = NewQueue();
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 50).Select(i => new BulkJob("bulk", new { i })));
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => i.ToString(CultureInfo.InvariantCulture)), ids);
+        Assert.Equal(50, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(49, (await queue.GetJobAsync("50"))!.Data.GetProperty("i").GetInt32());
+    }
+
+    [Fact]
+    public async Task Counts_and_paged_listings_follow_each_state()
+    {
+        var queue = NewQueue();
+        await queue.AddBulkAsync(Enumerable.Range(0, 5).Select(i => new BulkJob("w", new { i })));
+        await queue.AddAsync("d", null, new JobOptions { Delay = TimeSpan.FromMinutes(5) });
+        await queue.AddAsync("p", null, new JobOptions { Priority = 3 });
+
+        var counts = await queue.GetJobCountsAsync();
+        Assert.Equal(5, counts[JobState.Waiting]);
+        Assert.Equal(1, counts[JobState.Delayed]);
+        Assert.Equal(1, counts[JobState.Prioritized]);
+        Assert.Equal(0, counts[JobState.Active]);
+        Assert.Equal(0, counts[JobState.Completed]);
+        Assert.Equal([JobState.Delayed], (await queue.GetJobCountsAsync(default, JobState.Delayed)).Keys);
+
+        var newest = await queue.GetJobsAsync(JobState.Waiting, 0, 1);
+        Assert.Equal(["5", "4"], newest.Select(j => j.Id));
+        var oldest = await queue.GetJobsAsync(JobState.Waiting, 0, 1, ascending: true);
+        Assert.Equal(["1", "2"], oldest.Select(j => j.Id));
+        var page2 = await queue.GetJobsAsync(JobState.Waiting, 2, 3, ascending: true);
+        Assert.Equal(["3", "4"], page2.Select(j => j.Id));
+        Assert.Equal("d", (await queue.GetJobsAsync(JobState.Delayed)).Single().Name);
+    }
+
+    [Fact]
+    public async Task Pause_stops_processing_and_resume_restarts_it()
+    {
+        var queue = NewQueue();
+        await queue.PauseAsync();
+        Assert.True(await queue.IsPausedAsync());
+        var processed = 0;
+        NewWorker((_, _) =>
+        {
+            Interlocked.Increment(ref processed);
+            return Task.FromResult<object?>(null);
+        }, new WorkerOptions { DrainDelay = TimeSpan.FromMilliseconds(200) });
+        await queue.AddAsync("held", null);
+        await Task.Delay(800);
+        Assert.Equal(0, Volatile.Read(ref processed));
+        Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+
+        await queue.ResumeAsync();
+        Assert.False(await queue.IsPausedAsync());
+        await Eventually(() => Task.FromResult(Volatile.Read(ref processed) == 1));
+    }
+
+    [Fact]
+    public async Task Failed_job_can_be_retried_and_then_completes()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var calls = 0;
+        NewWorker((_, _) => Interlocked.Increment(ref calls) == 1
+            ? throw new InvalidOperationException("first run breaks")
+            : Task.FromResult<object?>("fixed"));
+        var id = await queue.AddAsync("flaky", null);
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20)));
+        Assert.Equal("first run breaks", failure.Message);
+        var failed = await queue.GetJobAsync(id);
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(id));
+        Assert.Contains("InvalidOperationException", failed!.StackTrace.Single());
+
+        await queue.RetryJobAsync(id);
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
+        Assert.Equal("fixed", (await queue.GetJobAsync(id))!.ReturnValue!.Value.GetString());
+        await Assert.ThrowsAsync<JobEngineException>(() => queue.RetryJobAsync("missing"));
+    }
+
+    [Fact]
+    public async Task Promote_moves_a_delayed_job_to_wait()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+        await queue.PromoteJobAsync(id);
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(id));
+        Assert.Equal("0", (string?)await Db.HashGetAsync(K(id), "delay"));
+        await Assert.ThrowsAsync<JobEngineException>(() => queue.PromoteJobAsync(id));
+    }
+
+    [Fact]
+    public async Task Remove_deletes_a_job_with_its_logs_but_not_while_it_is_locked()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("gone", null);
+        var started = new TaskCompletionSource<ActiveJob>();
+        var release = new TaskCompletionSource();
+        NewWorker(async (job, _) =>
+        {
+            await job.AddLogAsync("working");
+            started.TrySetResult(job);
+            await release.Task;
+            return null;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.False(await queue.RemoveJobAsync(id));
+        release.SetResult();
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
+
+        Assert.True(await queue.RemoveJobAsync(id));
+        Assert.Null(await queue.GetJobAsync(id));
+        Assert.False(await Db.KeyExistsAsync(K(id + ":logs")));
+        Assert.Equal(JobState.Unknown, await queue.GetJobStateAsync(id));
+        Assert.False(await queue.RemoveJobAsync(id));
+    }
+
+    [Fact]
+    public async Task Clean_removes_old_finished_jobs_up_to_the_limit()
+    {
+        var queue = NewQueue();
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 4).Select(i => new BulkJob("c", null)));
+        await Eventually(async () => (await queue.GetJobCountsAsync())[JobState.Completed] == 4);
+        await Task.Delay(50);
+
+        Assert.Empty(await queue.CleanAsync(JobState.Completed, TimeSpan.FromHours(1)));
+        var removed = await queue.CleanAsync(JobState.Completed, TimeSpan.Zero, limit: 3);
+        Assert.Equal(3, removed.Count);
+        Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Completed]);
+        Assert.All(removed, id => Assert.Contains(id, ids));
+    }
+
+    [Fact]
+    public async Task Drain_empties_waiting_and_prioritized_and_optionally_delayed()
+    {
+        var queue = NewQueue();
+        await queue.AddBulkAsync(Enumerable.Range(0, 3).Select(i => new BulkJob("w", null)));
+        await queue.AddAsync("p", null, new JobOptions { Priority = 2 });
+        var delayed = await queue.AddAsync("d", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+
+        await queue.DrainAsync();
+        var counts = await queue.GetJobCountsAsync();
+        Assert.Equal(0, counts[JobState.Waiting]);
+        Assert.Equal(0, counts[JobState.Prioritized]);
+        Assert.Equal(1, counts[JobState.Delayed]);
+        Assert.Null(await queue.GetJobAsync("1"));
+
+        await queue.DrainAsync(includeDelayed: true);
+        Assert.Equal(0, (await queue.GetJobCountsAsync())[JobState.Delayed]);
+        Assert.Null(await queue.GetJobAsync(delayed));
+    }
+
+    [Fact]
+    public async Task Job_logs_are_read_back_in_order()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("logged", null);
+        var events = NewQueueEvents();
+        NewWorker(async (job, _) =>
+        {
+            await job.AddLogAsync("one");
+            await job.AddLogAsync("two");
+            await job.UpdateProgressAsync(new { step = 2 });
+            return null;
+        });
+        await events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20));
+        Assert.Equal(["one", "two"], await queue.GetJobLogsAsync(id));
+        Assert.Equal(["two"], await queue.GetJobLogsAsync(id, 1));
+        Assert.Equal(2, (await queue.GetJobAsync(id))!.Progress!.Value.GetProperty("step").GetInt32());
+    }
+
+    [Fact]
+    public async Task Retention_keeps_only_the_configured_number_of_completed_jobs()
+    {
+        var queue = NewQueue();
+        NewWorker((_, _) => Task.FromResult<object?>(null), new WorkerOptions { RemoveOnComplete = KeepJobs.Last(2) });
+        var removedAtOnce = await queue.AddAsync("gone", null, new JobOptions { RemoveOnComplete = KeepJobs.All });
+        await queue.AddBulkAsync(Enumerable.Range(0, 5).Select(i => new BulkJob("kept", null)));
+        await Eventually(async () => (await queue.GetJobCountsAsync())[JobState.Waiting] == 0 && (await queue.GetJobCountsAsync())[JobState.Active] == 0);
+        await Task.Delay(100);
+        Assert.Equal(2, (await queue.GetJobCountsAsync())[JobState.Completed]);
+        Assert.Null(await queue.GetJobAsync(removedAtOnce));
+        Assert.Null(await queue.GetJobAsync("2"));
+        Assert.NotNull(await queue.GetJobAsync("6"));
+    }
+}

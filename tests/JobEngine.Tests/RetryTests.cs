@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class RetryTests(RedisServer redis) : EngineTest(redis)
+{
+    [Fact]
+    public async Task Failed_attempts_are_retried_after_a_fixed_backoff_until_one_succeeds()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var starts = new ConcurrentQueue<DateTime>();
+        var retried = 0;
+        var worker = NewWorker((_, _) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            return starts.Count < 3 ? throw new InvalidOperationException($"attempt {starts.Count}") : Task.FromResult<object?>("ok");
+        });
+        worker.Failed += (_, _, willRetry) => { if (willRetry) { Interlocked.Increment(ref retried); } };
+
+        var id = await queue.AddAsync("flaky", null, new JobOptions
+        {
+            Attempts = 3,
+            Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(400)),
+        });
+        var job = await events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(3, job.AttemptsMade);
+        Assert.Equal(3, job.AttemptsStarted);
+        Assert.Equal(2, job.StackTrace.Count);
+        Assert.Equal(2, Volatile.Read(ref retried));
+        var times = starts.ToArray();
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(380), $"first gap {times[1] - times[0]}");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(380), $"second gap {times[2] - times[1]}");
+    }
+
+    [Fact]
+    public async Task Exponential_backoff_doubles_the_wait_between_attempts()
+    {
+        var queue = NewQueue();
+        var starts = new ConcurrentQueue<DateTime>();
+        NewWorker((_, _) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            throw new InvalidOperationException("always");
+        });
+        var id = await queue.AddAsync("doomed", null, new JobOptions
+        {
+            Attempts = 3,
+            Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromMilliseconds(300)),
+        });
+
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Failed);
+        var times = starts.ToArray();
+        Assert.Equal(3, times.Length);
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(280), $"first gap {times[1] - times[0]}");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(580), $"second gap {times[2] - times[1]}");
+        var job = await queue.GetJobAsync(id);
+        Assert.Equal(3, job!.AttemptsMade);
+        Assert.Equal("always", job.FailedReason);
+    }
+
+    [Fact]
+    public void Backoff_follows_the_BullMQ_formula_and_jitter_only_shortens_it()
+    {
+        var exponential = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromMilliseconds(1000));
+        Assert.Equal(1000, Backoff.Compute(exponential, 1));
+        Assert.Equal(4000, Backoff.Compute(exponential, 3));
+        Assert.Equal(250, Backoff.Compute(new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(250)), 5));
+        Assert.Equal(0, Backoff.Compute(null, 2));
+        var jittered = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromMilliseconds(1000), 0.5);
+        var samples = Enumerable.Range(0, 200).Select(_ => Backoff.Compute(jittered, 2)).ToList();
+        Assert.All(samples, delay => Assert.InRange(delay, 1000, 1999));
+        Assert.True(samples.Distinct().Count() > 10);
+    }
+
+    [Fact]
+    public async Task Unrecoverable_exception_fails_the_job_at_once_without_retry()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var calls = 0;
+        NewWorker((_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            throw new UnrecoverableException("bad credentials");
+        });
+        var id = await queue.AddAsync("login", null, new JobOptions { Attempts = 5, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(10)) });
+
+        var error = await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20)));
+        Assert.Equal("bad credentials", error.Message);
+        await Task.Delay(300);
+        Assert.Equal(1, Volatile.Read(ref calls));
+        Assert.Equal(1, (await queue.GetJobAsync(id))!.AttemptsMade);
+    }
+
+    [Fact]
+    public async Task Exhausted_retries_fail_the_job_and_emit_retries_exhausted()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var exhausted = Task.Run(async () =>
+        {
+            await foreach (var e in events.ReadAllAsync("0", cts.Token))
+            {
+                if (e.Name == "retries-exhausted")
+                {
+                    return e;
+                }
+            }
+            throw new TimeoutException();
+        });
+        NewWorker((_, _) => throw new InvalidOperationException("nope"));
+        var id = await queue.AddAsync("x", null, new JobOptions { Attempts = 2 });
+
+        var e = await exhausted;
+        Assert.Equal(id, e.JobId);
+        Assert.Equal("2", e.Fields["attemptsMade"]);
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(id));
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
+{
+    [Fact]
+    public async Task Rate_limiter_starts_at_most_max_jobs_per_duration()
+    {
+        var queue = NewQueue();
+        var starts = new ConcurrentQueue<DateTime>();
+        NewWorker((_, _) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            return Task.FromResult<object?>(null);
+        }, new WorkerOptions { Concurrency = 5, Limiter = new RateLimit(2, TimeSpan.FromSeconds(1)) });
+        var added = DateTime.UtcNow;
+        await queue.AddBulkAsync(Enumerable.Range(0, 6).Select(i => new BulkJob("limited", null)));
+
+        await Eventually(() => Task.FromResult(starts.Count == 6));
+        // Six jobs at two per window need three windows, the first opening no earlier than the add.
+        var times = starts.OrderBy(t => t).ToArray();
+        Assert.True(times[5] - added >= TimeSpan.FromMilliseconds(1900), $"last start after {times[5] - added}");
+        Assert.True(times[4] - times[0] >= TimeSpan.FromMilliseconds(900), $"fifth start after {times[4] - times[0]}");
+    }
+
+    [Fact]
+    public async Task Graceful_close_lets_a_running_job_finish_within_the_deadline()
+    {
+        var queue = NewQueue();
+        var started = new TaskCompletionSource();
+        var worker = NewWorker(async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(500, ct);
+            return "finished";
+        });
+        var id = await queue.AddAsync("short", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await worker.CloseAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(worker.IsRunning);
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+        var next = await queue.AddAsync("after-close", null);
+        await Task.Delay(300);
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(next));
+    }
+
+    [Fact]
+    public async Task Graceful_close_returns_a_job_that_overruns_the_deadline_to_wait()
+    {
+        var queue = NewQueue();
+        var started = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource();
+        var worker = NewWorker(async (_, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+            return null;
+        });
+        var id = await queue.AddAsync("long", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await worker.CloseAsync(TimeSpan.FromMilliseconds(300));
+
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(id));
+        var job = await queue.GetJobAsync(id);
+        Assert.Equal(0, job!.AttemptsMade);
+        Assert.False(await Db.KeyExistsAsync(K(id + ":lock")));
+
+        var rerun = new TaskCompletionSource<string>();
+        NewWorker((j, _) =>
+        {
+            rerun.TrySetResult(j.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        Assert.Equal(id, await rerun.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Redis_restart_during_processing_loses_no_job()
+    {
+        var queue = NewQueue();
+        var completed = new ConcurrentDictionary<string, int>();
+        var worker = NewWorker(async (job, ct) =>
+        {
+            await Task.Delay(100, ct);
+            return job.Job.Id;
+        }, new WorkerOptions { Concurrency = 3, DrainDelay = TimeSpan.FromSeconds(1) });
+        worker.Completed += (job, _) => completed.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 30).Select(i => new BulkJob("survivor", new { i })));
+        await Eventually(() => Task.FromResult(completed.Count >= 3));
+
+        await Redis.StopAsync();
+        await Task.Delay(1500);
+        await Redis.StartAsync();
+
+        await Eventually(async () =>
+        {
+            try
+            {
+                return (await queue.GetJobCountsAsync())[JobState.Completed] == 30;
+            }
+            catch (JobEngineException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "every job completes after the restart");
+        var counts = await queue.GetJobCountsAsync();
+        Assert.Equal(0, counts[JobState.Waiting] + counts[JobState.Active] + counts[JobState.Failed]);
+        Assert.All(ids, id => Assert.True(completed.ContainsKey(id), $"job {id} completed"));
+    }
+}
