@@ -18,6 +18,7 @@ public sealed class EndpointPipelines : IAsyncDisposable
 {
     private readonly ResiliencePipelineRegistry<string> _registry = new();
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new();
+    private readonly Lock _creating = new();
     private readonly EndpointOptions _options;
     private readonly ILogger<EndpointPipelines> _logger;
 
@@ -31,41 +32,54 @@ public sealed class EndpointPipelines : IAsyncDisposable
     public IReadOnlyDictionary<string, CircuitState> CircuitStates =>
         _circuits.ToDictionary(pair => pair.Key, pair => pair.Value.CircuitState);
 
-    public ResiliencePipeline<AttemptResult> For(string endpoint) =>
-        _registry.GetOrAddPipeline<AttemptResult>(endpoint, (builder, context) =>
+    public ResiliencePipeline<AttemptResult> For(string endpoint)
+    {
+        if (_registry.TryGetPipeline<AttemptResult>(endpoint, out var pipeline))
         {
-            var circuit = _circuits.GetOrAdd(endpoint, _ => new CircuitBreakerStateProvider());
-            var rateLimiter = new TokenBucketRateLimiter(TokenBucket(_options.RateLimitPerSecond));
-            context.OnPipelineDisposed(rateLimiter.Dispose);
-            builder
-                .AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 })
-                .AddRateLimiter(rateLimiter)
-                .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
+            return pipeline;
+        }
+        // The registry may run a factory twice under a race; a state provider can serve only one breaker.
+        lock (_creating)
+        {
+            return _registry.GetOrAddPipeline<AttemptResult>(endpoint, (builder, context) => Build(endpoint, builder, context));
+        }
+    }
+
+    private void Build(string endpoint, ResiliencePipelineBuilder<AttemptResult> builder, ConfigureBuilderContext<string> context)
+    {
+        var circuit = new CircuitBreakerStateProvider();
+        _circuits[endpoint] = circuit;
+        var rateLimiter = new TokenBucketRateLimiter(TokenBucket(_options.RateLimitPerSecond));
+        context.OnPipelineDisposed(rateLimiter.Dispose);
+        builder
+            .AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 })
+            .AddRateLimiter(rateLimiter)
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
+            {
+                FailureRatio = _options.FailureRatio,
+                SamplingDuration = _options.SamplingDuration,
+                MinimumThroughput = _options.MinimumThroughput,
+                BreakDuration = _options.BreakDuration,
+                StateProvider = circuit,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Result is { Outcome: AttemptOutcome.Temporary } || args.Outcome.Exception is not null),
+                OnOpened = args =>
                 {
-                    FailureRatio = _options.FailureRatio,
-                    SamplingDuration = _options.SamplingDuration,
-                    MinimumThroughput = _options.MinimumThroughput,
-                    BreakDuration = _options.BreakDuration,
-                    StateProvider = circuit,
-                    ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Result is { Outcome: AttemptOutcome.Temporary } || args.Outcome.Exception is not null),
-                    OnOpened = args =>
-                    {
-                        _logger.LogWarning("Circuit for {Endpoint} opened for {BreakDuration}", endpoint, args.BreakDuration);
-                        return ValueTask.CompletedTask;
-                    },
-                    OnHalfOpened = _ =>
-                    {
-                        _logger.LogInformation("Circuit for {Endpoint} half-open: one probe goes through", endpoint);
-                        return ValueTask.CompletedTask;
-                    },
-                    OnClosed = _ =>
-                    {
-                        _logger.LogInformation("Circuit for {Endpoint} closed", endpoint);
-                        return ValueTask.CompletedTask;
-                    },
-                });
-        });
+                    _logger.LogWarning("Circuit for {Endpoint} opened for {BreakDuration}", endpoint, args.BreakDuration);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    _logger.LogInformation("Circuit for {Endpoint} half-open: one probe goes through", endpoint);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    _logger.LogInformation("Circuit for {Endpoint} closed", endpoint);
+                    return ValueTask.CompletedTask;
+                },
+            });
+    }
 
     public ValueTask DisposeAsync() => _registry.DisposeAsync();
 
