@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace WebhookManager.Tests;
+namespace BotSystem.Testing;
 
 /// <summary>A dead receiver: it accepts connections and never answers.</summary>
 public sealed class HangingEndpoint : IDisposable
