@@ -158,7 +158,7 @@ public sealed class DeliveryProcessor(
 
     private async Task<string> PostponeAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, TimeSpan? suggested, string? traceParent, string why)
     {
-        var delay = RetrySchedule.Postponement(suggested);
+        var delay = schedule.Postponement(suggested, attempt.Postponements);
         await store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay);
         await queue.EnqueueAsync(attempt with { Postponements = attempt.Postponements + 1 }, delay, traceParent);
         return $"postponed ({why})";

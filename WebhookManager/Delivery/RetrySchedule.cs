@@ -32,8 +32,16 @@ public sealed class RetrySchedule(IOptions<WebhookOptions> options)
         return TimeSpan.FromMilliseconds(Math.Min(scheduled.TotalMilliseconds * spread, Options.MaxRetryDelay.TotalMilliseconds));
     }
 
-    /// <summary>A short random wait before a postponed delivery comes back, so postponed deliveries do not return all at once.</summary>
-    public static TimeSpan Postponement(TimeSpan? suggested) =>
-        (suggested is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(250))
-        + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+    /// <summary>
+    /// The wait before a postponed delivery comes back: what the limiter suggests, else a wait that doubles with each
+    /// postponement up to the attempt timeout, so deliveries to a hanging endpoint do not churn the queue; plus a random
+    /// spread so they do not return all at once.
+    /// </summary>
+    public TimeSpan Postponement(TimeSpan? suggested, int postponements)
+    {
+        var wait = suggested is { } asked && asked > TimeSpan.Zero
+            ? asked
+            : TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(postponements, 10)), Options.AttemptTimeout.TotalMilliseconds));
+        return wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+    }
 }

@@ -89,19 +89,18 @@ public sealed class BenchSystem : IAsyncDisposable
     }
 
     /// <summary>
-    /// Deliveries per second through the WebhookManager to the healthy hosts, counted at the receiver; the same
-    /// number of deliveries to the dead hosts is queued first, so they compete for the manager's workers.
+    /// Deliveries per second through the WebhookManager to the healthy hosts, counted at the receiver. With dead
+    /// hosts, as many deliveries to them are queued in between, so they compete for the manager's workers.
     /// </summary>
     public async Task<double> ManagerAsync(int count, IReadOnlyList<string> healthyHosts, IReadOnlyList<string> deadHosts)
     {
         await ResetAsync();
         var phase = ++_phase;
-        if (deadHosts.Count > 0)
-        {
-            await AddAsync(count, i => $"http://{deadHosts[i % deadHosts.Count]}:{_dead.Port}/webhook", $"dead{phase}");
-        }
         var stopwatch = Stopwatch.StartNew();
-        await AddAsync(count, i => $"http://{healthyHosts[i % healthyHosts.Count]}:{_receiverPort}/webhook", $"ok{phase}");
+        var total = deadHosts.Count > 0 ? count * 2 : count;
+        await AddAsync(total, i => deadHosts.Count > 0 && i % 2 == 1
+            ? $"http://{deadHosts[i / 2 % deadHosts.Count]}:{_dead.Port}/webhook"
+            : $"http://{healthyHosts[i / (deadHosts.Count > 0 ? 2 : 1) % healthyHosts.Count]}:{_receiverPort}/webhook", $"d{phase}");
         while ((long)(await _control.GetFromJsonAsync<JsonObject>("/stats"))!["uniqueIds"]! < count)
         {
             if (stopwatch.Elapsed > TimeSpan.FromMinutes(3))
