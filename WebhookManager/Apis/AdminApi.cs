@@ -1,5 +1,6 @@
 using BotSystem.Contracts;
 using BotSystem.WebhookManager.Admin;
+using BotSystem.WebhookManager.Delivery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Polly.CircuitBreaker;
 
@@ -22,7 +23,7 @@ public static class AdminApi
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<Delivery.DeliveryRecord>>, ValidationProblem>> ListDeliveries(
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ValidationProblem>> ListDeliveries(
         [AsParameters] AdminServices services, string? status, string? endpoint, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit)
     {
         var errors = new Dictionary<string, string[]>();

@@ -9,8 +9,6 @@ public sealed class DeliveryQueue(Queue queue)
     // Completed jobs are kept a while so that re-adding a follow-up after a crash finds it and adds nothing.
     private static readonly KeepJobs KeepCompleted = new() { Age = TimeSpan.FromHours(1), Count = 10_000 };
 
-    public Queue Queue => queue;
-
     public Task EnqueueAsync(DeliveryAttemptJob attempt, TimeSpan delay, string? traceParent) =>
         queue.AddAsync(DeliveryAttemptJob.JobName, attempt, new JobOptions
         {
