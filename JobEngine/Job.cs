@@ -24,8 +24,11 @@ public sealed class Job
     /// <summary>The queue it belongs to.</summary>
     public string QueueName { get; }
 
+    private string? _rawData;
+    private JsonElement? _data;
+
     /// <summary>The payload.</summary>
-    public JsonElement Data { get; private set; } = EmptyObject;
+    public JsonElement Data => _data ??= _rawData is null ? EmptyObject : ParseJson(_rawData) ?? EmptyObject;
 
     /// <summary>The payload deserialized to <typeparamref name="T"/>.</summary>
     public T? GetData<T>() => Data.Deserialize<T>();
@@ -91,6 +94,10 @@ public sealed class Job
         return job;
     }
 
+    /// <summary>What is known of a completed job that retention already removed: its id and return value.</summary>
+    internal static Job FromCompletedEvent(string id, string queueName, string? returnValueJson) =>
+        new(id, queueName) { ReturnValue = returnValueJson is null ? null : ParseJson(returnValueJson) };
+
     /// <summary>Builds a job from the flat field/value array HGETALL returns inside a script reply.</summary>
     internal static Job FromFlatHash(string id, string queueName, RedisResult[] flat)
     {
@@ -107,7 +114,7 @@ public sealed class Job
         switch (field)
         {
             case "name": Name = (string)value!; break;
-            case "data": Data = ParseJson(value) ?? EmptyObject; break;
+            case "data": _rawData = (string?)value; break;
             case "opts": SetOptions((string?)value); break;
             case "progress": Progress = ParseJson(value); break;
             case "atm": AttemptsMade = ParseInt(value); break;
@@ -129,16 +136,17 @@ public sealed class Job
 
     private void SetOptions(string? json)
     {
-        Options = JobOptionsCodec.Decode(json);
         if (string.IsNullOrEmpty(json))
         {
             return;
         }
         using var document = JsonDocument.Parse(json);
-        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object)
         {
-            KeepLogs = JobOptionsCodec.ReadInt(document.RootElement, "kl") ?? 0;
-            StackTraceLimit = JobOptionsCodec.ReadInt(document.RootElement, "stackTraceLimit");
+            Options = JobOptionsCodec.Decode(root);
+            KeepLogs = JobOptionsCodec.ReadInt(root, "kl") ?? 0;
+            StackTraceLimit = JobOptionsCodec.ReadInt(root, "stackTraceLimit");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -75,11 +74,11 @@ internal static class JobOptionsCodec
             return new JobOptions();
         }
         using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return new JobOptions();
-        }
+        return document.RootElement.ValueKind == JsonValueKind.Object ? Decode(document.RootElement) : new JobOptions();
+    }
+
+    public static JobOptions Decode(JsonElement root)
+    {
         return new JobOptions
         {
             Attempts = Math.Max(1, ReadInt(root, "attempts") ?? 1),
@@ -164,8 +163,8 @@ internal static class JobOptionsCodec
         }
         return value.ValueKind switch
         {
-            JsonValueKind.True => KeepJobs.All,
-            JsonValueKind.False => KeepJobs.None,
+            JsonValueKind.True => KeepJobs.None,
+            JsonValueKind.False => KeepJobs.All,
             JsonValueKind.Number => KeepJobs.Last((int)value.GetDouble()),
             JsonValueKind.Object => new KeepJobs
             {
@@ -175,6 +174,4 @@ internal static class JobOptionsCodec
             _ => null,
         };
     }
-
-    public static string FormatInvariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -218,8 +218,8 @@ public sealed class Queue : IAsyncDisposable
             throw new ArgumentException($"Scheduler id '{schedulerId}' must not contain ':'.", nameof(schedulerId));
         }
         var timing = SchedulerTiming.From(repeat);
-        var prepared = JobValidation.Prepare(jobName, data, template, _options.MaxJobDataBytes, Now());
         var now = Now();
+        var prepared = JobValidation.Prepare(jobName, data, template, _options.MaxJobDataBytes, now);
         var millis = timing.First(now);
         var iterationOpts = SchedulerTiming.IterationOptions(template ?? new JobOptions(), schedulerId, millis, null, now, timing);
         await _scripts.AddJobSchedulerAsync(schedulerId, millis, jobName, prepared.Data, JobOptionsCodec.Encode(template ?? new JobOptions()),

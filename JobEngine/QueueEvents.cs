@@ -30,23 +30,36 @@ public sealed class QueueEvents : IAsyncDisposable
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposed.Token);
         var connection = await OpenAsync().ConfigureAwait(false);
-        var lastId = fromId == "$" ? await LastIdAsync().ConfigureAwait(false) : fromId;
-        while (!linked.IsCancellationRequested)
+        try
         {
-            IReadOnlyList<QueueEvent> batch;
-            try
+            var lastId = fromId == "$" ? await LastIdAsync().ConfigureAwait(false) : fromId;
+            while (!linked.IsCancellationRequested)
             {
-                batch = await ReadBatchAsync(connection, lastId, linked.Token).ConfigureAwait(false);
+                IReadOnlyList<QueueEvent> batch;
+                try
+                {
+                    batch = await ReadBatchAsync(connection, lastId, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+                {
+                    // Redis went away: the dedicated connection reconnects by itself; resume from the last id seen.
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
+                foreach (var queueEvent in batch)
+                {
+                    lastId = queueEvent.Id;
+                    yield return queueEvent;
+                }
             }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
-            foreach (var queueEvent in batch)
-            {
-                lastId = queueEvent.Id;
-                yield return queueEvent;
-            }
+        }
+        finally
+        {
+            await CloseAsync(connection).ConfigureAwait(false);
         }
     }
 
@@ -83,7 +96,8 @@ public sealed class QueueEvents : IAsyncDisposable
             {
                 throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
             }
-            return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, failed: false);
+            return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
+                ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
         }
         finally
         {
@@ -115,9 +129,7 @@ public sealed class QueueEvents : IAsyncDisposable
         }
         foreach (var connection in connections)
         {
-            // A pending XREAD BLOCK must not hold the dispose up.
-            await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync(connection).ConfigureAwait(false);
         }
         _pumpStart.Dispose();
     }
@@ -185,7 +197,7 @@ public sealed class QueueEvents : IAsyncDisposable
             {
                 return;
             }
-            catch (RedisException)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 failures++;
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, failures))), _disposed.Token).ConfigureAwait(false);
@@ -236,6 +248,20 @@ public sealed class QueueEvents : IAsyncDisposable
     {
         var last = await _redis.GetDatabase().StreamRangeAsync(_keys.Events, "-", "+", 1, Order.Descending).ConfigureAwait(false);
         return last.Length == 0 ? "0-0" : (string)last[0].Id!;
+    }
+
+    private async Task CloseAsync(ConnectionMultiplexer connection)
+    {
+        lock (_connections)
+        {
+            if (!_connections.Remove(connection))
+            {
+                return;
+            }
+        }
+        // A pending XREAD BLOCK must not hold the close up.
+        await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task<ConnectionMultiplexer> OpenAsync()

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
 namespace BotSystem.JobEngine;
@@ -10,9 +11,15 @@ namespace BotSystem.JobEngine;
 /// The one place that knows the Lua scripts of a queue: loads them once per server (SCRIPT LOAD),
 /// calls them by SHA (EVALSHA), reloads on NOSCRIPT, and passes their keys and arguments in order.
 /// </summary>
-internal sealed class RedisScripts
+internal sealed partial class RedisScripts
 {
     private static readonly ConcurrentDictionary<string, Script> Cache = new();
+    private static readonly ConditionalWeakTable<IConnectionMultiplexer, Task> Preloads = new();
+    private static readonly string[] AllScripts = typeof(RedisScripts).Assembly.GetManifestResourceNames()
+        .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal) && name.EndsWith(".lua", StringComparison.Ordinal))
+        .Select(name => name[ResourcePrefix.Length..^".lua".Length])
+        .Where(name => QueueScriptName().IsMatch(name))
+        .ToArray();
     private static readonly RedisValue Zero = "0";
     private static readonly RedisValue One = "1";
     private static readonly RedisValue Empty = "";
@@ -182,7 +189,35 @@ internal sealed class RedisScripts
             throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): cannot run '{name}' on queue '{Keys.QueueName}'.");
         }
         var script = Load(name);
+        var preload = Preloads.GetValue(_redis, redis => LoadAllAsync(redis));
+        if (!preload.IsCompleted)
+        {
+            return EvaluateAfterPreloadAsync(preload, script, keys, args);
+        }
         return WithReload(_db.ScriptEvaluateAsync(script.Sha, keys, args), script, keys, args);
+    }
+
+    private async Task<RedisResult> EvaluateAfterPreloadAsync(Task preload, Script script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            await preload.ConfigureAwait(false);
+        }
+        catch (RedisException)
+        {
+            // A failed preload only costs a NOSCRIPT round trip later.
+            Preloads.Remove(_redis);
+        }
+        return await WithReload(_db.ScriptEvaluateAsync(script.Sha, keys, args), script, keys, args).ConfigureAwait(false);
+    }
+
+    // SCRIPT LOAD of every queue script once per connection, before the first call needs it.
+    private static async Task LoadAllAsync(IConnectionMultiplexer redis)
+    {
+        foreach (var name in AllScripts)
+        {
+            await LoadEverywhereAsync(redis, Load(name)).ConfigureAwait(false);
+        }
     }
 
     // A restarted or flushed server forgets loaded scripts: EVAL once (which caches it again), then EVALSHA resumes.
@@ -194,8 +229,16 @@ internal sealed class RedisScripts
         }
         catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
         {
-            await _db.ExecuteAsync("SCRIPT", ["LOAD", script.Text]).ConfigureAwait(false);
-            return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
+            await LoadEverywhereAsync(_redis, script).ConfigureAwait(false);
+            try
+            {
+                return await _db.ScriptEvaluateAsync(script.Sha, keys, args).ConfigureAwait(false);
+            }
+            catch (RedisServerException again) when (again.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                // A node that was not reachable for SCRIPT LOAD: EVAL runs it and caches it there.
+                return await _db.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+            }
         }
         catch (RedisConnectionException e)
         {
@@ -207,9 +250,21 @@ internal sealed class RedisScripts
         }
     }
 
+    // SCRIPT LOAD on every primary, so a cluster's nodes all know the script by its SHA.
+    private static async Task LoadEverywhereAsync(IConnectionMultiplexer redis, Script script)
+    {
+        foreach (var server in redis.GetServers())
+        {
+            if (server.IsConnected && !server.IsReplica)
+            {
+                await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static Script Load(string name) => Cache.GetOrAdd(name, static n =>
     {
-        var text = Inline(ReadResource($"Scripts/{n}.lua"));
+        var text = Inline(ReadResource($"{n}.lua"));
         return new Script(text, SHA1.HashData(Encoding.UTF8.GetBytes(text)));
     });
 
@@ -220,7 +275,7 @@ internal sealed class RedisScripts
         {
             if (line.StartsWith("--@include ", StringComparison.Ordinal))
             {
-                builder.Append(ReadResource($"Scripts/Includes/{line["--@include ".Length..].Trim()}.lua")).Append('\n');
+                builder.Append(ReadResource($"Includes.{line["--@include ".Length..].Trim()}.lua")).Append('\n');
             }
             else
             {
@@ -232,11 +287,18 @@ internal sealed class RedisScripts
 
     private static string ReadResource(string name)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"Embedded script '{name}' is missing.");
+        var resource = ResourcePrefix + name;
+        using var stream = typeof(RedisScripts).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Embedded script '{resource}' is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+
+    private const string ResourcePrefix = "BotSystem.JobEngine.Scripts.";
+
+    /// <summary>Queue scripts are named <c>operation-numberOfKeys</c>.</summary>
+    [GeneratedRegex(@"^[A-Za-z]+-[0-9]+$")]
+    private static partial Regex QueueScriptName();
 
     private sealed record Script(string Text, byte[] Sha);
 }

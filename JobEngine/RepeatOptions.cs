@@ -6,7 +6,7 @@ public sealed record RepeatOptions
     /// <summary>Cron expression (5 fields, or 6 with seconds).</summary>
     public string? Pattern { get; init; }
 
-    /// <summary>Fixed interval between runs.</summary>
+    /// <summary>Fixed interval between runs; runs fall on multiples of it (the first on the next one), so every process agrees on the slots.</summary>
     public TimeSpan? Every { get; init; }
 
     /// <summary>IANA time zone for <see cref="Pattern"/>; UTC when null.</summary>

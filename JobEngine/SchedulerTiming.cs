@@ -9,17 +9,23 @@ internal sealed class SchedulerTiming
     private readonly TimeZoneInfo _zone;
     private readonly RepeatOptions _repeat;
 
-    private SchedulerTiming(RepeatOptions repeat, CronExpression? cron, TimeZoneInfo zone)
+    private SchedulerTiming(RepeatOptions repeat, CronExpression? cron, TimeZoneInfo zone, long offsetMs)
     {
         _repeat = repeat;
         _cron = cron;
         _zone = zone;
         EveryMs = (long)(repeat.Every?.TotalMilliseconds ?? 0);
+        OffsetMs = EveryMs > 0 ? offsetMs % EveryMs : 0;
     }
 
     public long EveryMs { get; }
 
-    public static SchedulerTiming From(RepeatOptions repeat)
+    /// <summary>Shift of the interval slots from multiples of <see cref="EveryMs"/> (BullMQ's <c>offset</c>).</summary>
+    public long OffsetMs { get; }
+
+    public static SchedulerTiming From(RepeatOptions repeat) => From(repeat, 0);
+
+    private static SchedulerTiming From(RepeatOptions repeat, long offsetMs)
     {
         if ((repeat.Pattern is null) == (repeat.Every is null))
         {
@@ -55,15 +61,15 @@ internal sealed class SchedulerTiming
                 throw new ArgumentException($"Cron pattern '{pattern}' is invalid: {e.Message}", nameof(repeat), e);
             }
         }
-        return new SchedulerTiming(repeat, cron, zone);
+        return new SchedulerTiming(repeat, cron, zone, offsetMs);
     }
 
-    public static SchedulerTiming From(string? pattern, long everyMs, string? timeZone) => From(new RepeatOptions
+    public static SchedulerTiming From(string? pattern, long everyMs, string? timeZone, long offsetMs) => From(new RepeatOptions
     {
         Pattern = string.IsNullOrEmpty(pattern) ? null : pattern,
         Every = everyMs > 0 ? TimeSpan.FromMilliseconds(everyMs) : null,
         TimeZone = string.IsNullOrEmpty(timeZone) ? null : timeZone,
-    });
+    }, offsetMs);
 
     /// <summary>The first slot after <paramref name="now"/>; every process computes the same one.</summary>
     public long First(long now) => Next(now, now);
@@ -78,8 +84,9 @@ internal sealed class SchedulerTiming
                 ?? throw new InvalidOperationException($"Cron pattern '{_repeat.Pattern}' has no further occurrence.");
             return next.ToUnixTimeMilliseconds();
         }
-        var candidate = previous == now ? (now / EveryMs + 1) * EveryMs : previous + EveryMs;
-        return candidate > now ? candidate : (now / EveryMs + 1) * EveryMs;
+        var nextSlot = ((now - OffsetMs) / EveryMs + 1) * EveryMs + OffsetMs;
+        var candidate = previous == now ? nextSlot : previous + EveryMs;
+        return candidate > now ? candidate : nextSlot;
     }
 
     /// <summary>The opts of one iteration: the template plus BullMQ's repeat fields.</summary>

@@ -115,31 +115,31 @@ public sealed class Worker : IAsyncDisposable
         }
         await Ignore(_fetchLoop).ConfigureAwait(false);
 
-        var running = _running.Values.Select(job => job.Completion.Task).ToArray();
-        var allDone = Task.WhenAll(running);
-        if (deadline is { } limit)
+        var deadlineAt = deadline is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        while (!AllSlotsFree && DateTime.UtcNow < deadlineAt)
         {
-            await Task.WhenAny(allDone, Task.Delay(limit)).ConfigureAwait(false);
-        }
-        else
-        {
-            await allDone.ConfigureAwait(false);
+            await Task.Delay(20).ConfigureAwait(false);
         }
 
-        foreach (var job in _running.Values)
+        // Overrun: hand every job still running (including one fetched on a finish meanwhile) back to wait.
+        var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!AllSlotsFree && DateTime.UtcNow < giveUpAt)
         {
-            job.ReturnedToWait = true;
-            job.TryCancel();
-            try
+            foreach (var job in _running.Values.Where(job => !job.ReturnedToWait))
             {
-                await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+                job.ReturnedToWait = true;
+                job.TryCancel();
+                try
+                {
+                    await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is JobEngineException or RedisException)
+                {
+                    // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
+                }
             }
-            catch (Exception e) when (e is JobEngineException or RedisException)
-            {
-                // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
-            }
+            await Task.Delay(20).ConfigureAwait(false);
         }
-        await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         await _stopAll.CancelAsync().ConfigureAwait(false);
         await Ignore(_lockLoop).ConfigureAwait(false);
@@ -160,6 +160,8 @@ public sealed class Worker : IAsyncDisposable
         _stopAll.Dispose();
         _slots.Dispose();
     }
+
+    private bool AllSlotsFree => _slots.CurrentCount == _options.Concurrency;
 
     private string NextToken() => string.Concat(_workerId, ":", Interlocked.Increment(ref _tokenCounter).ToString(CultureInfo.InvariantCulture));
 
@@ -268,7 +270,7 @@ public sealed class Worker : IAsyncDisposable
     /// <summary>Runs one job and finishes it; returns the next job when the finish fetched one.</summary>
     private async Task<(Job? Next, string Token)> ProcessAsync(Job job, string token)
     {
-        using var running = new RunningJob(job, token, _stopAll.Token);
+        using var running = new RunningJob(job, token);
         _running[job.Id] = running;
         Outcome outcome;
         try
@@ -303,7 +305,6 @@ public sealed class Worker : IAsyncDisposable
         finally
         {
             _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, running));
-            running.Completion.TrySetResult();
         }
     }
 
@@ -330,7 +331,10 @@ public sealed class Worker : IAsyncDisposable
             {
                 return (null, token);
             }
-            Raise(() => Completed?.Invoke(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
+            if (Completed is { } completed)
+            {
+                Raise(() => completed(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
+            }
             return (NextFrom(reply, fetchNext), nextToken ?? token);
         }
 
@@ -409,13 +413,14 @@ public sealed class Worker : IAsyncDisposable
         }
         try
         {
-            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts"]).ConfigureAwait(false);
+            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset"]).ConfigureAwait(false);
             var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
             if (fields[0].IsNullOrEmpty && every == 0)
             {
                 return;
             }
-            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2]);
+            var offset = fields[4].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[4]!, CultureInfo.InvariantCulture);
+            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], offset);
             var now = Queue.Now();
             var nextMillis = timing.Next(currentMillis, now);
             var template = JobOptionsCodec.Decode((string?)fields[3]);
@@ -541,15 +546,13 @@ public sealed class Worker : IAsyncDisposable
         public static Outcome Fail(Exception error) => new(null, error);
     }
 
-    private sealed class RunningJob(Job job, string token, CancellationToken workerStopped) : IDisposable
+    private sealed class RunningJob(Job job, string token) : IDisposable
     {
         public Job Job { get; } = job;
 
         public string Token { get; } = token;
 
-        public CancellationTokenSource Cancellation { get; } = CancellationTokenSource.CreateLinkedTokenSource(workerStopped);
-
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenSource Cancellation { get; } = new();
 
         public volatile bool ReturnedToWait;
 

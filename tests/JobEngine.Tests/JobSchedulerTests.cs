@@ -106,4 +106,13 @@ public sealed class JobSchedulerTests(RedisServer redis) : EngineTest(redis)
         await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions { Pattern = "not cron" }, "x", null));
         await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("a:b", new RepeatOptions { Every = TimeSpan.FromSeconds(1) }, "x", null));
     }
+
+    [Fact]
+    public void Interval_slots_keep_the_offset_of_a_scheduler_created_by_BullMQ()
+    {
+        var timing = SchedulerTiming.From(null, 500, null, 465);
+        Assert.Equal(1465, timing.Next(965, 1000));
+        Assert.Equal(10465, timing.Next(965, 10_200));
+        Assert.Equal(1000, SchedulerTiming.From(new RepeatOptions { Every = TimeSpan.FromMilliseconds(500) }).First(700));
+    }
 }

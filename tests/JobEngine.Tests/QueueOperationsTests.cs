@@ -339,7 +339,7 @@ public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
     {
         var queue = NewQueue();
         NewWorker((_, _) => Task.FromResult<object?>(null), new WorkerOptions { RemoveOnComplete = KeepJobs.Last(2) });
-        var removedAtOnce = await queue.AddAsync("gone", null, new JobOptions { RemoveOnComplete = KeepJobs.All });
+        var removedAtOnce = await queue.AddAsync("gone", null, new JobOptions { RemoveOnComplete = KeepJobs.None });
         await queue.AddBulkAsync(Enumerable.Range(0, 5).Select(i => new BulkJob("kept", null)));
         await Eventually(async () => (await queue.GetJobCountsAsync())[JobState.Waiting] == 0 && (await queue.GetJobCountsAsync())[JobState.Active] == 0);
         await Task.Delay(100);
@@ -347,5 +347,23 @@ public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
         Assert.Null(await queue.GetJobAsync(removedAtOnce));
         Assert.Null(await queue.GetJobAsync("2"));
         Assert.NotNull(await queue.GetJobAsync("6"));
+    }
+
+    [Fact]
+    public async Task Retention_by_age_prunes_older_finished_jobs_when_another_finishes()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        NewWorker((_, _) => throw new InvalidOperationException("fails"), new WorkerOptions { RemoveOnFail = KeepJobs.YoungerThan(TimeSpan.FromSeconds(1)) });
+        var old = await queue.AddAsync("old", null);
+        await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(old, TimeSpan.FromSeconds(20)));
+        await Task.Delay(2100);
+
+        var fresh = await queue.AddAsync("fresh", null);
+        await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(fresh, TimeSpan.FromSeconds(20)));
+
+        Assert.Null(await queue.GetJobAsync(old));
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(fresh));
+        Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Failed]);
     }
 }

@@ -103,17 +103,124 @@ public sealed class WorkerBasicsTests(RedisServer redis) : EngineTest(redis)
             processed.TrySetResult(DateTime.UtcNow);
             return Task.FromResult<object?>(null);
         }, new WorkerOptions { DrainDelay = TimeSpan.FromSeconds(10), Name = "idler" });
-        await Task.Delay(500);
-        var clients = (string)(await Db.ExecuteAsync("CLIENT", "LIST"))!;
         var expectedName = $"bull:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(QueueName))}:w:idler";
-        Assert.Contains($"name={expectedName} ", clients);
-        Assert.Contains("cmd=bzpopmin", clients);
+        await Eventually(async () =>
+        {
+            var clients = ((string)(await Db.ExecuteAsync("CLIENT", "LIST"))!).Split('\n');
+            return clients.Any(c => c.Contains($"name={expectedName} ") && c.Contains("cmd=bzpopmin"));
+        }, because: "the worker's named connection blocks in BZPOPMIN");
 
         var added = DateTime.UtcNow;
         await queue.AddAsync("wake", null);
 
         var at = await processed.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.True(at - added < TimeSpan.FromSeconds(2), $"woke after {at - added}");
+        Assert.True(at - added < TimeSpan.FromSeconds(3), $"woke after {at - added}");
+    }
+
+    [Fact]
+    public async Task Scripts_are_loaded_again_after_the_server_forgets_them()
+    {
+        var queue = NewQueue();
+        await queue.AddAsync("before", null);
+        await Db.ExecuteAsync("SCRIPT", "FLUSH");
+
+        var id = await queue.AddAsync("after", null);
+
+        Assert.Equal("2", id);
+        Assert.Equal(2, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_job_removed_on_completion_still_yields_its_return_value()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        NewWorker(async (_, _) =>
+        {
+            await Task.Delay(200);
+            return new[] { 1, 2, 3 };
+        });
+        var id = await queue.AddAsync("ephemeral", null, new JobOptions { RemoveOnComplete = KeepJobs.None });
+
+        var job = await events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(id, job.Id);
+        Assert.Equal(3, job.ReturnValue!.Value.GetArrayLength());
+        Assert.Null(await queue.GetJobAsync(id));
+    }
+
+    [Fact]
+    public async Task Events_stream_reports_delays_failures_removals_and_pauses()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var received = new ConcurrentQueue<QueueEvent>();
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var e in events.ReadAllAsync("0", cts.Token))
+            {
+                received.Enqueue(e);
+                if (e.Name == "resumed")
+                {
+                    break;
+                }
+            }
+        });
+        var delayed = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+        var doomed = await queue.AddAsync("doomed", null);
+        NewWorker((_, _) => throw new InvalidOperationException("boom"));
+        await Eventually(async () => await queue.GetJobStateAsync(doomed) == JobState.Failed);
+        await queue.RemoveJobAsync(delayed);
+        await queue.PauseAsync();
+        await queue.ResumeAsync();
+        await reader;
+
+        var byName = received.ToLookup(e => e.Name);
+        var delayedEvent = byName["delayed"].Single();
+        Assert.Equal(delayed, delayedEvent.JobId);
+        var dueAt = long.Parse(delayedEvent.Fields["delay"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(dueAt - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 3_500_000, 3_600_000);
+        var failed = byName["failed"].Single();
+        Assert.Equal(doomed, failed.JobId);
+        Assert.Equal("boom", failed.Fields["failedReason"]);
+        Assert.Equal("1", byName["retries-exhausted"].Single().Fields["attemptsMade"]);
+        var removed = byName["removed"].Single();
+        Assert.Equal(delayed, removed.JobId);
+        Assert.Equal("delayed", removed.Fields["prev"]);
+        Assert.Single(byName["paused"]);
+    }
+
+    [Fact]
+    public async Task Losing_the_lock_cancels_the_processor_and_leaves_the_job_to_its_new_owner()
+    {
+        var queue = NewQueue();
+        var cancelled = new TaskCompletionSource();
+        var started = new TaskCompletionSource<string>();
+        NewWorker(async (job, ct) =>
+        {
+            started.TrySetResult(job.Job.Id);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+            return null;
+        }, new WorkerOptions { LockDuration = TimeSpan.FromMilliseconds(600), StalledInterval = TimeSpan.FromMinutes(1) });
+        var id = await queue.AddAsync("contested", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Db.StringSetAsync(K(id + ":lock"), "another-owner");
+
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(200);
+        Assert.Equal(JobState.Active, await queue.GetJobStateAsync(id));
+        Assert.Equal("another-owner", (string?)await Db.StringGetAsync(K(id + ":lock")));
+        Assert.Equal(0, (await queue.GetJobAsync(id))!.AttemptsMade);
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -121,4 +121,27 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
         Assert.Equal(0, counts[JobState.Waiting] + counts[JobState.Active] + counts[JobState.Failed]);
         Assert.All(ids, id => Assert.True(completed.ContainsKey(id), $"job {id} completed"));
     }
+
+    [Fact]
+    public async Task Worker_started_while_redis_is_down_keeps_retrying_and_processes_jobs_once_it_is_back()
+    {
+        var queue = NewQueue();
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 5).Select(i => new BulkJob("patient", new { i })));
+        var completed = new ConcurrentDictionary<string, bool>();
+        await Redis.StopAsync();
+        try
+        {
+            var worker = NewWorker((job, _) => Task.FromResult<object?>(job.Job.Id));
+            worker.Completed += (job, _) => completed[job.Id] = true;
+            await Task.Delay(1500);
+            Assert.Empty(completed);
+        }
+        finally
+        {
+            await Redis.StartAsync();
+        }
+
+        await Eventually(() => Task.FromResult(completed.Count == 5), TimeSpan.FromSeconds(60), "every job completes once Redis is back");
+        Assert.All(ids, id => Assert.True(completed.ContainsKey(id)));
+    }
 }
