@@ -1,0 +1,17 @@
+using System.Text.Json.Nodes;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace BotSystem.Botctl.Commands;
+
+public sealed class DlqListCommand : AsyncCommand<WebhooksSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, WebhooksSettings settings, CancellationToken cancellationToken)
+    {
+        using var webhooks = settings.CreateWebhooksClient();
+        var dead = await webhooks.GetAsync("/deliveries?status=dead", cancellationToken);
+        var items = dead as JsonArray ?? dead["items"] as JsonArray ?? [];
+        AnsiConsole.Write(Tables.OfArray($"Dead deliveries ({items.Count})", items));
+        return 0;
+    }
+}

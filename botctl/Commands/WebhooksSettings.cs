@@ -1,0 +1,14 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace BotSystem.Botctl.Commands;
+
+/// <summary>The webhook manager's admin API, which holds the dead letter queue.</summary>
+public class WebhooksSettings : GatewaySettings
+{
+    [CommandOption("--webhooks-url <URL>")]
+    [Description("Webhook manager URL (default: BOTCTL_WEBHOOKS_URL or http://localhost:4000).")]
+    public string WebhooksUrl { get; init; } = Environment.GetEnvironmentVariable("BOTCTL_WEBHOOKS_URL") ?? "http://localhost:4000";
+
+    public GatewayClient CreateWebhooksClient() => new(WebhooksUrl, ApiKey);
+}

@@ -1,0 +1,31 @@
+using BotSystem.Botctl;
+using BotSystem.Botctl.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("botctl");
+    config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception));
+
+    config.AddCommand<InvokeCommand>("invoke").WithDescription("Invoke a bot; with --wait, follow it to the end.")
+        .WithExample("invoke", "python", "--payload", "{\"dataset\":\"sales\"}", "--webhook", "http://localhost:5000/webhook", "--wait");
+    config.AddCommand<JobCommand>("job").WithDescription("Show a job's status, progress, result and webhook delivery.");
+    config.AddCommand<StatsCommand>("stats").WithDescription("Queues, semaphores and workers (admin key).");
+    config.AddBranch("dlq", dlq =>
+    {
+        dlq.SetDescription("The webhook dead letter queue (admin key).");
+        dlq.AddCommand<DlqListCommand>("list").WithDescription("List dead deliveries.");
+        dlq.AddCommand<DlqRedriveCommand>("redrive").WithDescription("Redrive one dead delivery, or all with --all.");
+    });
+    config.AddBranch("schedules", schedules =>
+    {
+        schedules.SetDescription("Scheduled invocations.");
+        schedules.AddCommand<ScheduleListCommand>("list").WithDescription("List schedules.");
+        schedules.AddCommand<ScheduleAddCommand>("add").WithDescription("Add a cron or interval schedule.");
+        schedules.AddCommand<ScheduleRemoveCommand>("remove").WithDescription("Remove a schedule.");
+    });
+});
+
+return await app.RunAsync(args);
