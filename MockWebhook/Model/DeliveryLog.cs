@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.MockWebhook.Model;
+
+/// <summary>Every delivery received since the last reset: the newest ones in full, all of them in the statistics.</summary>
+public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<RecordedDelivery> _recent = new();
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, long> _byStatus = [];
+    private long _received;
+    private long _duplicates;
+    private long _badSignatures;
+
+    public void Record(RecordedDelivery delivery)
+    {
+        lock (_lock)
+        {
+            _received++;
+            if (delivery.Id is { } id && !_ids.Add(id))
+            {
+                _duplicates++;
+            }
+            if (!delivery.SignatureValid)
+            {
+                _badSignatures++;
+            }
+            _byStatus[delivery.Status] = _byStatus.GetValueOrDefault(delivery.Status) + 1;
+            _recent.Enqueue(delivery);
+            while (_recent.Count > options.Value.MaxRecordedDeliveries)
+            {
+                _recent.Dequeue();
+            }
+        }
+    }
+
+    public IReadOnlyList<RecordedDelivery> Deliveries()
+    {
+        lock (_lock)
+        {
+            return [.. _recent];
+        }
+    }
+
+    public DeliveryStats Stats()
+    {
+        lock (_lock)
+        {
+            return new DeliveryStats
+            {
+                Received = _received,
+                UniqueIds = _ids.Count,
+                Duplicates = _duplicates,
+                BadSignatures = _badSignatures,
+                ByStatus = _byStatus.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
+            };
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _recent.Clear();
+            _ids.Clear();
+            _byStatus.Clear();
+            _received = 0;
+            _duplicates = 0;
+            _badSignatures = 0;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace BotSystem.MockWebhook.Model;
+
+/// <summary>The body of <c>GET /stats</c>.</summary>
+public sealed record DeliveryStats
+{
+    [JsonPropertyName("received")]
+    public required long Received { get; init; }
+
+    [JsonPropertyName("uniqueIds")]
+    public required long UniqueIds { get; init; }
+
+    [JsonPropertyName("duplicates")]
+    public required long Duplicates { get; init; }
+
+    [JsonPropertyName("badSignatures")]
+    public required long BadSignatures { get; init; }
+
+    [JsonPropertyName("byStatus")]
+    public required Dictionary<string, long> ByStatus { get; init; }
+}

@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.WebhookManager.Admin;
+
+/// <summary>
+/// Lets a request through only with the admin key in <c>X-Api-Key</c> or <c>Authorization: Bearer</c>. Only a
+/// hash of the key is kept, and hashes are compared in constant time.
+/// </summary>
+public sealed class AdminKeyFilter(IOptions<AdminOptions> options) : IEndpointFilter
+{
+    private readonly byte[]? _keyHash = string.IsNullOrEmpty(options.Value.ApiKey) ? null : Hash(options.Value.ApiKey);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var headers = context.HttpContext.Request.Headers;
+        var presented = headers["X-Api-Key"].ToString();
+        if (string.IsNullOrEmpty(presented) && headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorization["Bearer ".Length..].Trim();
+        }
+        if (_keyHash is null || string.IsNullOrEmpty(presented) || !CryptographicOperations.FixedTimeEquals(Hash(presented), _keyHash))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required",
+                detail: _keyHash is null
+                    ? "No admin key is configured (Admin:ApiKey); the admin API is closed."
+                    : "Send the admin key in X-Api-Key or as Authorization: Bearer.");
+        }
+        return await next(context);
+    }
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}

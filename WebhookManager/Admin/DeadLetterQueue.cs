@@ -1,0 +1,45 @@
+using BotSystem.WebhookManager.Delivery;
+
+namespace BotSystem.WebhookManager.Admin;
+
+/// <summary>Listing and redriving dead deliveries.</summary>
+public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, WebhookMetrics metrics)
+{
+    public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint, int skip, int take)
+    {
+        var records = new List<DeliveryRecord>();
+        foreach (var id in await store.GetDeadIdsAsync(from, to))
+        {
+            if (await store.GetAsync(id) is { } record && (endpoint is null || record.Endpoint == endpoint))
+            {
+                records.Add(record);
+            }
+        }
+        return [.. records.Skip(skip).Take(take)];
+    }
+
+    /// <summary>Puts a dead delivery back on the queue for a new round of attempts; false when it is not dead.</summary>
+    public async Task<bool> RedriveAsync(string id)
+    {
+        if (await store.ReviveAsync(id) is not { } revived)
+        {
+            return false;
+        }
+        await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1, 0), TimeSpan.Zero, null);
+        metrics.DeadLetters(await store.CountDeadAsync());
+        return true;
+    }
+
+    public async Task<int> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
+    {
+        var redriven = 0;
+        foreach (var record in await ListAsync(from, to, endpoint, 0, int.MaxValue))
+        {
+            if (await RedriveAsync(record.Id))
+            {
+                redriven++;
+            }
+        }
+        return redriven;
+    }
+}

@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace BotSystem.WebhookManager.Apis;
+
+public sealed record RedriveResult([property: JsonPropertyName("redriven")] int Redriven);

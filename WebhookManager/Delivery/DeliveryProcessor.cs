@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using BotSystem.WebhookManager.Endpoints;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+
+namespace BotSystem.WebhookManager.Delivery;
+
+/// <summary>
+/// Processes one job of the <c>webhooks</c> queue: one attempt of one delivery. Every job names the attempt it
+/// makes, and the attempt count in Redis says whether it was made already, so a job run twice after a crash
+/// neither sends twice nor loses the follow-up.
+/// </summary>
+public sealed class DeliveryProcessor(
+    DeliveryStore store,
+    DisabledEndpoints disabled,
+    EndpointPipelines pipelines,
+    WebhookSender sender,
+    WebhookClients clients,
+    RetrySchedule schedule,
+    DeliveryQueue queue,
+    WebhookMetrics metrics,
+    TimeProvider time,
+    ILogger<DeliveryProcessor> logger)
+{
+    public async Task<object?> ProcessAsync(ActiveJob active, CancellationToken ct)
+    {
+        var job = active.Job;
+        var traceParent = job.Options.TelemetryMetadata;
+        ActivityContext.TryParse(traceParent, null, out var parent);
+        using var activity = BotSystemTelemetry.ActivitySource.StartActivity("webhook deliver", ActivityKind.Consumer, parent);
+
+        DeliveryAttemptJob attempt;
+        DeliveryRecord? delivery;
+        if (job.Name == DeliveryAttemptJob.JobName)
+        {
+            attempt = Parse<DeliveryAttemptJob>(job);
+            delivery = await store.GetAsync(attempt.DeliveryId);
+            if (delivery is null)
+            {
+                logger.LogWarning("Job {JobId} names delivery {DeliveryId}, which does not exist", job.Id, attempt.DeliveryId);
+                return "unknown delivery";
+            }
+        }
+        else
+        {
+            var data = Parse<WebhookDeliveryJobData>(job);
+            delivery = await store.RegisterAsync(data, EndpointOf(data.Url) ?? "");
+            attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1, Postponements: 0);
+        }
+        activity?.SetTag("webhook.id", delivery.Id);
+        activity?.SetTag("webhook.attempt", attempt.Attempt);
+        return await AttemptAsync(delivery, attempt, traceParent, ct);
+    }
+
+    /// <summary><c>scheme://host:port</c> of a webhook URL, or null when it is no absolute http(s) URL.</summary>
+    public static string? EndpointOf(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant()
+            : null;
+
+    private async Task<string> AttemptAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, string? traceParent, CancellationToken ct)
+    {
+        if (delivery.Round != attempt.Round || delivery.Status is DeliveryStatus.Delivered or DeliveryStatus.Dead)
+        {
+            return "nothing to do: " + delivery.Status;
+        }
+        if (delivery.Attempts == attempt.Attempt)
+        {
+            // Made before this process died; only its follow-up may be missing.
+            if (delivery is { Status: DeliveryStatus.Retrying, NextAttemptAt: { } next })
+            {
+                await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1, Postponements = 0 }, next - time.GetUtcNow(), traceParent);
+            }
+            return "already attempted";
+        }
+        if (delivery.Attempts + 1 != attempt.Attempt)
+        {
+            return "stale attempt";
+        }
+
+        if (string.IsNullOrEmpty(delivery.Endpoint))
+        {
+            return await DieAsync(delivery, $"'{delivery.Url}' is not an absolute http or https URL.");
+        }
+        if (await disabled.IsDisabledAsync(delivery.Endpoint, delivery.ClientId))
+        {
+            return await DieAsync(delivery, $"{delivery.Endpoint} answered 410 Gone and is disabled for client {delivery.ClientId}; enable it with POST /endpoints/{{endpoint}}/enable.");
+        }
+        var secrets = clients.SecretsOf(delivery.ClientId);
+        if (secrets.Count == 0)
+        {
+            return await DieAsync(delivery, $"No webhook secret is configured for client {delivery.ClientId} (Clients:{delivery.ClientId}:WebhookSecrets).");
+        }
+
+        AttemptResult result;
+        try
+        {
+            result = await pipelines.For(delivery.Endpoint).ExecuteAsync(
+                static async (state, token) => await state.sender.SendAsync(state.delivery, state.secrets, token),
+                (sender, delivery, secrets), ct);
+        }
+        catch (BrokenCircuitException e)
+        {
+            return await PostponeAsync(delivery, attempt, e.RetryAfter, traceParent, "circuit open");
+        }
+        catch (RateLimiterRejectedException e)
+        {
+            return await PostponeAsync(delivery, attempt, e.RetryAfter, traceParent, "endpoint busy");
+        }
+
+        return await RecordAsync(delivery, attempt, result, traceParent);
+    }
+
+    private async Task<string> RecordAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, AttemptResult result, string? traceParent)
+    {
+        var attemptsInRound = attempt.Attempt - delivery.RoundStartAttempts;
+        var (status, delay, deadReason) = result.Outcome switch
+        {
+            AttemptOutcome.Delivered => (DeliveryStatus.Delivered, (TimeSpan?)null, (string?)null),
+            AttemptOutcome.Permanent => (DeliveryStatus.Dead, null, "Permanent failure: " + result.Error),
+            _ when schedule.MayRetry(attemptsInRound) => (DeliveryStatus.Retrying, schedule.DelayBefore(attemptsInRound, result.RetryAfter), null),
+            _ => (DeliveryStatus.Dead, null, $"Retries exhausted after {attemptsInRound} attempts; last: {result.Error}"),
+        };
+        if (result.StatusCode == StatusCodes.Status410Gone)
+        {
+            await disabled.DisableAsync(delivery.Endpoint, delivery.ClientId);
+            logger.LogWarning("{Endpoint} answered 410 Gone; disabled for client {ClientId}", delivery.Endpoint, delivery.ClientId);
+        }
+
+        var nextAttemptAt = delay is { } wait ? time.GetUtcNow() + wait : (DateTimeOffset?)null;
+        await store.RecordAttemptAsync(delivery, new AttemptRecord
+        {
+            Attempt = attempt.Attempt,
+            Round = attempt.Round,
+            At = result.StartedAt,
+            StatusCode = result.StatusCode,
+            Error = result.Error,
+            DurationMs = Math.Round(result.Duration.TotalMilliseconds, 1),
+            Outcome = result.Outcome.ToString().ToLowerInvariant(),
+        }, status, nextAttemptAt, deadReason);
+        metrics.Attempted(status, result.Duration);
+
+        if (delay is { } retryDelay)
+        {
+            await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1, Postponements = 0 }, retryDelay, traceParent);
+            logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retry in {Delay}", delivery.Id, attempt.Attempt, result.Error, retryDelay);
+        }
+        else if (status == DeliveryStatus.Dead)
+        {
+            metrics.DeadLetters(await store.CountDeadAsync());
+            logger.LogWarning("Delivery {DeliveryId} is dead: {Reason}", delivery.Id, deadReason);
+        }
+        return status;
+    }
+
+    private async Task<string> PostponeAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, TimeSpan? suggested, string? traceParent, string why)
+    {
+        var delay = schedule.Postponement(suggested, attempt.Postponements);
+        await store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay);
+        await queue.EnqueueAsync(attempt with { Postponements = attempt.Postponements + 1 }, delay, traceParent);
+        return $"postponed ({why})";
+    }
+
+    private async Task<string> DieAsync(DeliveryRecord delivery, string reason)
+    {
+        await store.MarkDeadAsync(delivery, reason);
+        metrics.DeadLetters(await store.CountDeadAsync());
+        logger.LogWarning("Delivery {DeliveryId} is dead: {Reason}", delivery.Id, reason);
+        return DeliveryStatus.Dead;
+    }
+
+    private static T Parse<T>(Job job) where T : class
+    {
+        try
+        {
+            return job.Data.Deserialize<T>(JsonSerializerOptions.Web)
+                ?? throw new UnrecoverableException($"Job {job.Id} has no data.");
+        }
+        catch (JsonException e)
+        {
+            throw new UnrecoverableException($"Job {job.Id} does not hold a {typeof(T).Name}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using StackExchange.Redis;
+
+namespace BotSystem.WebhookManager.Delivery;
+
+/// <summary>Endpoints a client's receiver declared gone (410): disabled for that client until an operator enables them.</summary>
+public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider time)
+{
+    private const string KeyPrefix = "botsystem:webhooks:disabled:";
+    private const string IndexKey = "botsystem:webhooks:disabled";
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async Task DisableAsync(string endpoint, string clientId)
+    {
+        var transaction = Db.CreateTransaction();
+        _ = transaction.HashSetAsync(KeyPrefix + endpoint, clientId, time.GetUtcNow().ToUnixTimeMilliseconds());
+        _ = transaction.SetAddAsync(IndexKey, endpoint);
+        await transaction.ExecuteAsync();
+    }
+
+    public Task<bool> IsDisabledAsync(string endpoint, string clientId) => Db.HashExistsAsync(KeyPrefix + endpoint, clientId);
+
+    /// <summary>Enables the endpoint for one client, or for all when <paramref name="clientId"/> is null; returns how many were enabled.</summary>
+    public async Task<long> EnableAsync(string endpoint, string? clientId)
+    {
+        if (clientId is not null)
+        {
+            var removed = await Db.HashDeleteAsync(KeyPrefix + endpoint, clientId) ? 1 : 0;
+            if (await Db.HashLengthAsync(KeyPrefix + endpoint) == 0)
+            {
+                await Db.SetRemoveAsync(IndexKey, endpoint);
+            }
+            return removed;
+        }
+        var transaction = Db.CreateTransaction();
+        var count = transaction.HashLengthAsync(KeyPrefix + endpoint);
+        _ = transaction.KeyDeleteAsync(KeyPrefix + endpoint);
+        _ = transaction.SetRemoveAsync(IndexKey, endpoint);
+        await transaction.ExecuteAsync();
+        return await count;
+    }
+
+    /// <summary>Every disabled endpoint with the clients it is disabled for and since when.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>> GetAllAsync()
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>();
+        foreach (var endpoint in await Db.SetMembersAsync(IndexKey))
+        {
+            var clients = await Db.HashGetAllAsync(KeyPrefix + endpoint.ToString());
+            if (clients.Length > 0)
+            {
+                result[endpoint.ToString()] = clients.ToDictionary(
+                    entry => entry.Name.ToString(),
+                    entry => DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Value));
+            }
+        }
+        return result;
+    }
+}

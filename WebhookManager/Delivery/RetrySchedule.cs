@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.WebhookManager.Delivery;
+
+/// <summary>When the next attempt of a failing delivery is due: exponential backoff with jitter, capped, and a receiver's Retry-After within bounds.</summary>
+public sealed class RetrySchedule(IOptions<WebhookOptions> options)
+{
+    private WebhookOptions Options => options.Value;
+
+    /// <summary>Whether a round that has made <paramref name="attemptsInRound"/> attempts may retry once more.</summary>
+    public bool MayRetry(int attemptsInRound) => attemptsInRound - 1 < Options.MaxRetries;
+
+    /// <summary>The wait before retry number <paramref name="retry"/> (1-based) without jitter.</summary>
+    public TimeSpan ScheduledDelay(int retry)
+    {
+        var milliseconds = Options.RetryDelayMs * Math.Pow(2, Math.Min(retry - 1, 40));
+        return TimeSpan.FromMilliseconds(Math.Min(milliseconds, Options.MaxRetryDelay.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// The wait before retry number <paramref name="retry"/>: the scheduled delay spread by the jitter, or the
+    /// receiver's Retry-After clamped to [scheduled, 2 × scheduled] so no receiver can stall or hurry us unduly.
+    /// </summary>
+    public TimeSpan DelayBefore(int retry, TimeSpan? retryAfter)
+    {
+        var scheduled = ScheduledDelay(retry);
+        if (retryAfter is { } asked)
+        {
+            return asked < scheduled ? scheduled : asked > scheduled * 2 ? scheduled * 2 : asked;
+        }
+        var spread = 1 + Options.Jitter * (2 * Random.Shared.NextDouble() - 1);
+        return TimeSpan.FromMilliseconds(Math.Min(scheduled.TotalMilliseconds * spread, Options.MaxRetryDelay.TotalMilliseconds));
+    }
+
+    /// <summary>
+    /// The wait before a postponed delivery comes back: what the limiter suggests, else a wait that doubles with each
+    /// postponement up to the attempt timeout, so deliveries to a hanging endpoint do not churn the queue; plus a random
+    /// spread so they do not return all at once.
+    /// </summary>
+    public TimeSpan Postponement(TimeSpan? suggested, int postponements)
+    {
+        var wait = suggested is { } asked && asked > TimeSpan.Zero
+            ? asked
+            : TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(postponements, 10)), Options.AttemptTimeout.TotalMilliseconds));
+        return wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+    }
+}

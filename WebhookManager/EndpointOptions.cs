@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BotSystem.WebhookManager;
+
+/// <summary>What each endpoint (scheme + host + port) gets for itself, section <c>Webhooks:Endpoint</c>.</summary>
+public sealed class EndpointOptions
+{
+    /// <summary>Requests per second to one endpoint.</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimitPerSecond { get; set; } = 10;
+
+    /// <summary>Requests in flight to one endpoint; more are postponed, not queued in memory.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentRequests { get; set; } = 10;
+
+    /// <summary>The share of failed requests within <see cref="SamplingDuration"/> that opens the circuit.</summary>
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>The window the failure ratio is measured over.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Requests within the window before the ratio counts.</summary>
+    [Range(2, 100_000)]
+    public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>How long an open circuit stays open before a probe is let through.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace BotSystem.WebhookManager.Endpoints;
+
+/// <summary>
+/// The <see cref="SocketsHttpHandler.ConnectCallback"/> that resolves the host itself, drops every refused
+/// address, and connects to one of the addresses it checked, so a second DNS answer cannot slip past.
+/// </summary>
+public sealed class GuardedConnector(IReadOnlySet<string> allowedHosts)
+{
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var host = context.DnsEndPoint.Host.Trim('[', ']');
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        var permitted = allowedHosts.Contains(host)
+            ? addresses
+            : [.. addresses.Where(address => AddressPolicy.RefusalReason(address) is null)];
+        if (permitted.Length == 0)
+        {
+            var first = addresses.FirstOrDefault();
+            throw new DestinationRefusedException(first is null
+                ? $"{host} does not resolve to any address."
+                : $"{host} resolves to {first}, which webhooks may not reach: {AddressPolicy.RefusalReason(first)}.");
+        }
+
+        SocketException? lastError = null;
+        foreach (var address in permitted)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(address, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                lastError = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw lastError!;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using BotSystem.Testing;
+
+namespace WebhooksBench;
+
+/// <summary>Redis, a MockWebhook and a WebhookManager as real processes, and the two ways of delivering to the receiver.</summary>
+public sealed class BenchSystem : IAsyncDisposable
+{
+    private const string Secret = "whsec_YmVuY2gtd2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OWFi";
+    private const int PeerConcurrency = 64;
+
+    private readonly RedisServer _redis;
+    private readonly ServiceProcess _receiver;
+    private readonly ServiceProcess _manager;
+    private readonly int _receiverPort;
+    private readonly HttpClient _control;
+    private readonly Queue _queue;
+    private readonly HangingEndpoint _dead = new();
+    private int _phase;
+
+    private BenchSystem(RedisServer redis, ServiceProcess receiver, int receiverPort, ServiceProcess manager)
+    {
+        _redis = redis;
+        _receiver = receiver;
+        _receiverPort = receiverPort;
+        _manager = manager;
+        _control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{receiverPort}") };
+        _queue = new Queue(QueueNames.Webhooks, redis.Connection);
+    }
+
+    public static async Task<BenchSystem> StartAsync()
+    {
+        var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var receiverPort = FreePort.Next();
+        var receiver = ServiceProcess.StartService("MockWebhook", new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{receiverPort}",
+            ["MockWebhook__Secret"] = Secret,
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        var managerPort = FreePort.Next();
+        var settings = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{managerPort}",
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Webhooks__Concurrency"] = "256",
+            ["Webhooks__Endpoint__RateLimitPerSecond"] = "100000",
+            ["Webhooks__Endpoint__MaxConcurrentRequests"] = PeerConcurrency.ToString(),
+            ["Clients__bench__WebhookSecrets__0"] = Secret,
+        };
+        for (var i = 1; i < 100; i++)
+        {
+            settings[$"Clients__bench__AllowedWebhookHosts__{i}"] = $"127.0.0.{i}";
+        }
+        var manager = ServiceProcess.StartService("WebhookManager", settings);
+        await receiver.WaitUntilHealthyAsync($"http://127.0.0.1:{receiverPort}/health");
+        await manager.WaitUntilHealthyAsync($"http://127.0.0.1:{managerPort}/health");
+        return new BenchSystem(redis, receiver, receiverPort, manager);
+    }
+
+    /// <summary>Deliveries per second of a bare HttpClient loop posting signed payloads, <see cref="PeerConcurrency"/> at a time.</summary>
+    public async Task<double> PeerAsync(int count, string host)
+    {
+        await ResetAsync();
+        var phase = ++_phase;
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = PeerConcurrency });
+        var url = $"http://{host}:{_receiverPort}/webhook";
+        var stopwatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = PeerConcurrency }, async (i, ct) =>
+        {
+            var id = $"msg_peer{phase}_{i}";
+            var body = Body(id);
+            var now = DateTimeOffset.UtcNow;
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add(StandardWebhooks.IdHeader, id);
+            request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
+            request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, Secret));
+            using var response = await http.SendAsync(request, ct);
+            response.EnsureSuccessStatusCode();
+        });
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Deliveries per second through the WebhookManager to the healthy hosts, counted at the receiver. With dead
+    /// hosts, as many deliveries to them are queued in between, so they compete for the manager's workers.
+    /// </summary>
+    public async Task<double> ManagerAsync(int count, IReadOnlyList<string> healthyHosts, IReadOnlyList<string> deadHosts)
+    {
+        await ResetAsync();
+        var phase = ++_phase;
+        var stopwatch = Stopwatch.StartNew();
+        var total = deadHosts.Count > 0 ? count * 2 : count;
+        await AddAsync(total, i => deadHosts.Count > 0 && i % 2 == 1
+            ? $"http://{deadHosts[i / 2 % deadHosts.Count]}:{_dead.Port}/webhook"
+            : $"http://{healthyHosts[i / (deadHosts.Count > 0 ? 2 : 1) % healthyHosts.Count]}:{_receiverPort}/webhook", $"d{phase}");
+        while ((long)(await _control.GetFromJsonAsync<JsonObject>("/stats"))!["uniqueIds"]! < count)
+        {
+            if (stopwatch.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new TimeoutException("The manager did not deliver in time.\n" + _manager.Output);
+            }
+            await Task.Delay(10);
+        }
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _control.Dispose();
+        await _queue.DisposeAsync();
+        await _manager.DisposeAsync();
+        await _receiver.DisposeAsync();
+        _dead.Dispose();
+        await _redis.DisposeAsync();
+    }
+
+    private async Task AddAsync(int count, Func<int, string> url, string prefix)
+    {
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(500))
+        {
+            await _queue.AddBulkAsync(chunk.Select(i =>
+            {
+                var invocationId = $"{prefix}-{i}";
+                var data = new WebhookDeliveryJobData
+                {
+                    MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+                    InvocationId = invocationId,
+                    ClientId = "bench",
+                    Url = url(i),
+                    EventType = WebhookEvent.Completed,
+                    Body = Body(invocationId),
+                };
+                return new BulkJob("deliver", data, new JobOptions { JobId = "webhook-" + invocationId, RemoveOnComplete = KeepJobs.All });
+            }));
+        }
+    }
+
+    private async Task ResetAsync()
+    {
+        using var response = await _control.DeleteAsync("/deliveries");
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static string Body(string id) =>
+        new JsonObject
+        {
+            ["type"] = WebhookEvent.Completed,
+            ["timestamp"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["data"] = new JsonObject { ["jobId"] = id, ["status"] = "completed", ["result"] = new JsonObject { ["rows"] = 1200, ["total"] = 98231.5 } },
+        }.ToJsonString();
+}

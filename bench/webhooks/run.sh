@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Webhook delivery benchmark: the WebhookManager against a bare HttpClient loop posting the same signed
+# payloads to the same MockWebhook, and healthy-endpoint throughput with half the endpoints dead.
+# Prints one JSON line: {"bench":"webhooks","ratio":R,"healthy_with_half_dead_ratio":R,...}
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dotnet build bench/webhooks/WebhooksBench.csproj -c Release -nologo -clp:ErrorsOnly -v quiet >&2
+exec dotnet bench/webhooks/bin/Release/net10.0/WebhooksBench.dll "$@"

@@ -1,0 +1,56 @@
+using BotSystem.Contracts;
+
+namespace WebhookManager.Tests;
+
+[Collection(WebhookCollection.Name)]
+public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+
+    private MockReceiver Receiver => fixture.Receiver;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        await Receiver.ResetAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Receiver.ResetAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_manager_killed_with_sigkill_mid_retry_loses_no_delivery()
+    {
+        var slowRetries = new Dictionary<string, string?> { ["WEBHOOK_RETRY_DELAY"] = "1500" };
+        await using var manager = await ManagerProcess.StartAsync(_redis, slowRetries);
+        const int count = 5;
+        await Receiver.ConfigureAsync(new { failNext = count, statusCode = 503 });
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await manager.DeliverAsync(Receiver.Url("127.0.0.25")));
+        }
+        foreach (var id in ids)
+        {
+            await manager.WaitForStatusAsync(id, DeliveryStatus.Retrying);
+        }
+
+        manager.Process.Signal(Signals.SIGKILL);
+        Assert.True(await manager.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await manager.RestartAsync(_redis, slowRetries);
+
+        foreach (var id in ids)
+        {
+            var history = ManagerProcess.History(await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered));
+            Assert.Equal([503, 200], history.Select(a => (int?)a["statusCode"]));
+        }
+        foreach (var id in ids)
+        {
+            var received = await Receiver.DeliveriesAsync(id);
+            Assert.Equal([503, 200], received.Select(d => (int)d!["status"]!));
+        }
+    }
+}

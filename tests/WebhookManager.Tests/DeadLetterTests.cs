@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+
+namespace WebhookManager.Tests;
+
+[Collection(WebhookCollection.Name)]
+public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
+{
+    private MockReceiver Receiver => fixture.Receiver;
+    private ManagerProcess Manager => fixture.Manager;
+
+    public Task InitializeAsync() => Receiver.ResetAsync();
+
+    public Task DisposeAsync() => Receiver.ResetAsync();
+
+    [Fact]
+    public async Task A_dead_delivery_is_listed_and_redriven_alone_into_a_new_round_that_keeps_the_history()
+    {
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 400 });
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.15"));
+        await Manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+
+        var dead = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/deliveries?status=dead&limit=10000"))!;
+        Assert.Contains(dead, d => (string?)d!["id"] == id);
+
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{id}/redrive", null);
+        Assert.Equal(HttpStatusCode.Accepted, redrive.StatusCode);
+        var view = await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+
+        var history = ManagerProcess.History(view);
+        Assert.Equal([400, 200], history.Select(a => (int?)a["statusCode"]));
+        Assert.Equal([1, 2], history.Select(a => (int)a["round"]!));
+        Assert.DoesNotContain((await Manager.Admin.GetFromJsonAsync<JsonArray>("/deliveries?status=dead&limit=10000"))!, d => (string?)d!["id"] == id);
+
+        using var again = await Manager.Admin.PostAsync($"/deliveries/{id}/redrive", null);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        using var unknown = await Manager.Admin.PostAsync("/deliveries/msg_unknown/redrive", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Redriving_by_endpoint_redrives_every_dead_delivery_of_that_endpoint_and_no_other()
+    {
+        const string host = "127.0.0.16";
+        var since = DateTimeOffset.UtcNow;
+        await Receiver.ConfigureAsync(new { failNext = 4, statusCode = 404 });
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await Manager.DeliverAsync(Receiver.Url(host)));
+        }
+        var other = await Manager.DeliverAsync(Receiver.Url("127.0.0.17"));
+        foreach (var id in ids.Append(other))
+        {
+            await Manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+        }
+
+        var endpoint = Uri.EscapeDataString($"http://{host}:{Receiver.Port}");
+        using var response = await Manager.Admin.PostAsync($"/deliveries/redrive?endpoint={endpoint}", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(3, (int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["redriven"]!);
+
+        foreach (var id in ids)
+        {
+            await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+        }
+        Assert.Equal(DeliveryStatus.Dead, (string?)(await Manager.DeliveryAsync(other))!["delivery"]!["status"]);
+
+        using var all = await Manager.Admin.PostAsync($"/deliveries/redrive?from={Uri.EscapeDataString(since.ToString("O"))}", null);
+        Assert.True((int)(await all.Content.ReadFromJsonAsync<JsonObject>())!["redriven"]! >= 1);
+        await Manager.WaitForStatusAsync(other, DeliveryStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task Gone_disables_the_endpoint_for_that_client_until_it_is_enabled_again()
+    {
+        const string host = "127.0.0.18";
+        var endpoint = $"http://{host}:{Receiver.Port}";
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 410 });
+        var first = await Manager.DeliverAsync(Receiver.Url(host));
+        await Manager.WaitForStatusAsync(first, DeliveryStatus.Dead);
+
+        var second = await Manager.DeliverAsync(Receiver.Url(host));
+        var view = await Manager.WaitForStatusAsync(second, DeliveryStatus.Dead);
+        Assert.Empty(ManagerProcess.History(view));
+        Assert.Contains("410 Gone", (string)view["delivery"]!["deadReason"]!);
+        Assert.Single(await Receiver.DeliveriesAsync(first));
+        Assert.Empty(await Receiver.DeliveriesAsync(second));
+
+        var endpoints = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!;
+        var listed = endpoints.Single(e => (string?)e!["endpoint"] == endpoint)!;
+        Assert.NotNull(listed["disabledFor"]!["trusted"]);
+
+        using var enable = await Manager.Admin.PostAsync($"/endpoints/{Uri.EscapeDataString(endpoint)}/enable", null);
+        Assert.Equal(1, (int)(await enable.Content.ReadFromJsonAsync<JsonObject>())!["enabled"]!);
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{second}/redrive", null);
+        await Manager.WaitForStatusAsync(second, DeliveryStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task The_admin_api_refuses_a_missing_or_wrong_key_and_accepts_a_bearer_token()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Manager.Admin.BaseAddress };
+        using var none = await anonymous.GetAsync("/deliveries?status=dead");
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/endpoints");
+        wrong.Headers.Add("X-Api-Key", TestSecrets.AdminKey + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(wrong)).StatusCode);
+
+        using var bearer = new HttpRequestMessage(HttpMethod.Get, "/endpoints");
+        bearer.Headers.Authorization = new("Bearer", TestSecrets.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(bearer)).StatusCode);
+
+        using var badStatus = await Manager.Admin.GetAsync("/deliveries?status=delivered");
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
+        Assert.Contains("status", await badStatus.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_expose_deliveries_durations_dead_letters_and_circuit_states_under_their_names()
+    {
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.19"));
+        await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string metrics;
+        do
+        {
+            metrics = await http.GetStringAsync($"http://127.0.0.1:{Manager.Port}/metrics");
+        }
+        while (!metrics.Contains("webhook_dlq_size") && DateTime.UtcNow < deadline && await Task.Delay(500).ContinueWith(_ => true));
+
+        var lines = metrics.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("webhook_deliveries_total{") && l.Contains("status=\"delivered\""));
+        Assert.Contains(lines, l => l.StartsWith("webhook_delivery_duration_seconds_bucket{"));
+        Assert.Contains(lines, l => l.StartsWith("webhook_dlq_size"));
+        Assert.Contains(lines, l => l.StartsWith("circuit_breaker_state{") && l.Contains($"endpoint=\"http://127.0.0.19:{Receiver.Port}\"") && l.EndsWith(" 0"));
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+
+namespace WebhookManager.Tests;
+
+[Collection(WebhookCollection.Name)]
+public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
+{
+    private HttpClient Http => fixture.Receiver.Http;
+
+    public Task InitializeAsync() => fixture.Receiver.ResetAsync();
+
+    public Task DisposeAsync() => fixture.Receiver.ResetAsync();
+
+    [Fact]
+    public async Task Receiver_counts_duplicates_and_answers_statuses_by_code()
+    {
+        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync("msg_a"));
+        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync("msg_a"));
+        await fixture.Receiver.ConfigureAsync(new { failNext = 1, statusCode = 502 });
+        Assert.Equal(HttpStatusCode.BadGateway, await PostSignedAsync("msg_b"));
+
+        var stats = await fixture.Receiver.StatsAsync();
+        Assert.Equal(3, (long)stats["received"]!);
+        Assert.Equal(2, (long)stats["uniqueIds"]!);
+        Assert.Equal(1, (long)stats["duplicates"]!);
+        Assert.Equal(0, (long)stats["badSignatures"]!);
+        Assert.Equal(2, (long)stats["byStatus"]!["200"]!);
+        Assert.Equal(1, (long)stats["byStatus"]!["502"]!);
+    }
+
+    [Fact]
+    public async Task Fail_rate_and_latency_are_injected()
+    {
+        await fixture.Receiver.ConfigureAsync(new { failRate = 1.0, statusCode = 503, latencyMs = 300 });
+        var stopwatch = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await PostSignedAsync("msg_rate"));
+        Assert.True(stopwatch.ElapsedMilliseconds >= 290, $"answered after {stopwatch.ElapsedMilliseconds} ms");
+
+        await fixture.Receiver.ConfigureAsync(new { failRate = 0.0 });
+        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync("msg_rate_off"));
+    }
+
+    [Fact]
+    public async Task Bad_failure_settings_get_a_problem_naming_the_field()
+    {
+        using var response = await Http.PutAsJsonAsync("/config", new { failRate = 1.5, statusCode = 42 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("failRate"));
+        Assert.True(errors.ContainsKey("statusCode"));
+
+        using var malformed = await Http.PutAsync("/config", new StringContent("{not json", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Alertmanager_notifications_are_recorded_and_listed()
+    {
+        await Http.DeleteAsync("/alerts");
+        var notification = new JsonObject { ["status"] = "firing", ["alerts"] = new JsonArray(new JsonObject { ["labels"] = new JsonObject { ["alertname"] = "WebhookCircuitOpen" } }) };
+
+        using var response = await Http.PostAsJsonAsync("/alerts", notification);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var listed = Assert.Single((await Http.GetFromJsonAsync<JsonArray>("/alerts"))!);
+        Assert.Equal("WebhookCircuitOpen", (string?)listed!["alerts"]![0]!["labels"]!["alertname"]);
+    }
+
+    private async Task<HttpStatusCode> PostSignedAsync(string id)
+    {
+        const string body = """{"type":"bot.completed"}""";
+        var now = DateTimeOffset.UtcNow;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(StandardWebhooks.IdHeader, id);
+        request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
+        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, TestSecrets.Receiver));
+        using var response = await Http.SendAsync(request);
+        return response.StatusCode;
+    }
+}

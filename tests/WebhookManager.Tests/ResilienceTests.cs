@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using Xunit.Abstractions;
+
+namespace WebhookManager.Tests;
+
+[Collection(WebhookCollection.Name)]
+public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+{
+    private MockReceiver Receiver => fixture.Receiver;
+    private ManagerProcess Manager => fixture.Manager;
+
+    public Task InitializeAsync() => Receiver.ResetAsync();
+
+    public Task DisposeAsync() => Receiver.ResetAsync();
+
+    [Fact]
+    public async Task Circuit_opens_on_failures_postpones_deliveries_without_spending_attempts_and_closes_after_a_good_probe()
+    {
+        const string host = "127.0.0.20";
+        var endpoint = $"http://{host}:{Receiver.Port}";
+        await Receiver.ConfigureAsync(new { failForSeconds = 3, statusCode = 503 });
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await Manager.DeliverAsync(Receiver.Url(host)));
+        }
+
+        var seen = new HashSet<string>();
+        var deadline = DateTime.UtcNow.AddSeconds(25);
+        var delivered = 0;
+        while (DateTime.UtcNow < deadline && delivered < ids.Count)
+        {
+            var endpoints = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!;
+            if (endpoints.FirstOrDefault(e => (string?)e!["endpoint"] == endpoint) is { } state)
+            {
+                seen.Add((string)state["circuit"]!);
+            }
+            delivered = 0;
+            foreach (var id in ids)
+            {
+                var status = (string?)(await Manager.DeliveryAsync(id))!["delivery"]!["status"];
+                Assert.NotEqual(DeliveryStatus.Dead, status);
+                delivered += status == DeliveryStatus.Delivered ? 1 : 0;
+            }
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(ids.Count, delivered);
+        Assert.Contains("open", seen);
+        var final = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!.Single(e => (string?)e!["endpoint"] == endpoint)!;
+        Assert.Equal("closed", (string?)final["circuit"]);
+        // Failing for 3 s with retries after 0.2, 0.4 and 0.8 s would have spent all four attempts of each without the breaker.
+        var histories = new List<IReadOnlyList<JsonObject>>();
+        foreach (var id in ids)
+        {
+            histories.Add(ManagerProcess.History((await Manager.DeliveryAsync(id))!));
+        }
+        Assert.All(histories, history => Assert.InRange(history.Count, 1, 4));
+        Assert.All(histories, history => Assert.Equal(200, (int?)history[^1]["statusCode"]));
+        Assert.True(histories.Sum(h => h.Count) < ids.Count * 3, $"{histories.Sum(h => h.Count)} attempts");
+        output.WriteLine($"circuit states seen: {string.Join(", ", seen)}");
+    }
+
+    [Fact]
+    public async Task A_dead_endpoint_does_not_slow_deliveries_to_a_healthy_one()
+    {
+        const int count = 40;
+        await TimeHealthyDeliveriesAsync("127.0.0.24", count, deadEndpoint: null);
+        var alone = await TimeHealthyDeliveriesAsync("127.0.0.21", count, deadEndpoint: null);
+        using var dead = new HangingEndpoint();
+        var withDead = await TimeHealthyDeliveriesAsync("127.0.0.22", count, dead);
+
+        output.WriteLine($"{count} deliveries to a healthy endpoint: alone {alone.TotalMilliseconds:0} ms, beside a dead endpoint {withDead.TotalMilliseconds:0} ms");
+        // The dead endpoint holds each request for the 2 s timeout; had it held the workers, the healthy ones would wait that long.
+        Assert.True(withDead < alone * 2 + TimeSpan.FromMilliseconds(1500), $"alone {alone}, beside a dead endpoint {withDead}");
+    }
+
+    private async Task<TimeSpan> TimeHealthyDeliveriesAsync(string host, int count, HangingEndpoint? deadEndpoint)
+    {
+        await Receiver.ResetAsync();
+        if (deadEndpoint is not null)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await Manager.DeliverAsync($"http://127.0.0.23:{deadEndpoint.Port}/webhook");
+            }
+            // Let the dead endpoint's requests take their slots first.
+            await Task.Delay(300);
+        }
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            await Manager.DeliverAsync(Receiver.Url(host));
+        }
+        while ((long)(await Receiver.StatsAsync())["uniqueIds"]! < count)
+        {
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), "the healthy deliveries did not arrive");
+            await Task.Delay(20);
+        }
+        return stopwatch.Elapsed;
+    }
+}
