@@ -32,7 +32,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Starts a built service project (<c>dotnet Project.dll</c>) with the given environment.</summary>
     public static ServiceProcess StartService(string project, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
-        Start("dotnet", [RepositoryPaths.ServiceAssembly(project), .. arguments], environment, RepositoryPaths.Root);
+        // Run from the build output, as a deployed service runs, so its appsettings files are found.
+        Start("dotnet", [RepositoryPaths.ServiceAssembly(project), .. arguments], environment, Path.GetDirectoryName(RepositoryPaths.ServiceAssembly(project)));
 
     public static ServiceProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {

@@ -109,15 +109,15 @@ function renderWorkers(workers) {
 async function renderDeliveries() {
   try {
     const dead = await api("/admin/api/deliveries?status=dead");
-    const items = Array.isArray(dead) ? dead : dead.items || [];
-    fill($("#dlq tbody"), items.map((d) => row([d.id, d.endpoint ?? d.url, d.attempts?.length ?? d.attemptCount ?? "",
+    const items = dead;
+    fill($("#dlq tbody"), items.map((d) => row([d.id, d.endpoint, d.attempts,
       d.lastStatusCode ?? "", d.lastError ?? "",
       button("Redrive", () => act(`/admin/api/deliveries/${encodeURIComponent(d.id)}/redrive`), { "data-action": "redrive", "data-delivery": d.id })])));
     const endpoints = await api("/admin/api/endpoints");
-    fill($("#endpoints tbody"), (Array.isArray(endpoints) ? endpoints : endpoints.items || []).map((e) => row([e.endpoint,
-      el("span", e.circuit ?? e.circuitState, { class: `badge ${e.circuit ?? e.circuitState}` }),
-      (e.disabledFor || []).join?.(", ") ?? "",
-      (e.disabledFor || []).length ? button("Enable", () => act(`/admin/api/endpoints/${encodeURIComponent(e.endpoint)}/enable`)) : ""])));
+    fill($("#endpoints tbody"), endpoints.map((e) => row([e.endpoint,
+      el("span", e.circuit, { class: `badge ${e.circuit}` }),
+      Object.keys(e.disabledFor || {}).join(", "),
+      Object.keys(e.disabledFor || {}).length ? button("Enable", () => act(`/admin/api/endpoints/${encodeURIComponent(e.endpoint)}/enable`)) : ""])));
   } catch (error) {
     fill($("#dlq tbody"), [row([el("span", `webhook manager unavailable: ${error.message}`, { class: "error" })])]);
   }

@@ -1,0 +1,188 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.FileProviders;
+using StackExchange.Redis;
+
+namespace BotSystem.ApiGateway.Admin;
+
+/// <summary>
+/// The queue dashboard at <c>/admin/queues</c>: its page and assets (embedded, no CDN), the log-in
+/// and log-out forms, and the admin API the page calls.
+/// </summary>
+public static class AdminApi
+{
+    private const int MaxPageSize = 200;
+    private static readonly EmbeddedFileProvider Assets = new(Assembly.GetExecutingAssembly(), "BotSystem.ApiGateway.Admin.wwwroot");
+
+    public static WebApplication MapAdminApi(this WebApplication app)
+    {
+        app.MapGet("/admin/queues", () => Asset("index.html", "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/admin/assets/{file}", (string file) => file switch
+        {
+            "admin.js" => Asset(file, "text/javascript; charset=utf-8"),
+            "admin.css" => Asset(file, "text/css; charset=utf-8"),
+            _ => Results.NotFound(),
+        }).ExcludeFromDescription();
+        app.MapPost("/admin/login", LogIn).DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/admin/logout", LogOut).DisableAntiforgery().ExcludeFromDescription();
+
+        var api = app.MapGroup("/admin/api").AddEndpointFilter<AdminAuthorizationFilter>().WithTags("Admin");
+        api.MapGet("/session", (HttpContext context) => TypedResults.Ok(new { csrfToken = context.Items[AdminSessions.CsrfHeader] as string }));
+        api.MapGet("/overview", GetOverview);
+        api.MapGet("/queues/{queue}/jobs", ListJobs);
+        api.MapGet("/queues/{queue}/jobs/{id}", GetJob);
+        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => Act(queues, queue, q => q.RetryJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => Act(queues, queue, q => q.PromoteJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/remove", RemoveJob);
+        api.MapPost("/queues/{queue}/pause", (string queue, AdminQueues queues) => Act(queues, queue, q => q.PauseAsync()));
+        api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
+        api.MapPost("/queues/{queue}/clean", CleanQueue);
+        api.MapGet("/deliveries", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/deliveries" + context.Request.QueryString));
+        api.MapPost("/deliveries/redrive", (WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, "/deliveries/redrive"));
+        api.MapPost("/deliveries/{id}/redrive", (string id, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/deliveries/{Uri.EscapeDataString(id)}/redrive"));
+        api.MapGet("/endpoints", (WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/endpoints"));
+        api.MapPost("/endpoints/{endpoint}/enable", (string endpoint, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/endpoints/{Uri.EscapeDataString(endpoint)}/enable"));
+        return app;
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        var file = Assets.GetFileInfo(name);
+        return file.Exists ? Results.Stream(file.CreateReadStream(), contentType) : Results.NotFound();
+    }
+
+    private static async Task<IResult> LogIn(HttpContext context, AdminSessions sessions)
+    {
+        var form = await context.Request.ReadFormAsync();
+        if (!sessions.IsAdminKey(form["apiKey"]))
+        {
+            return Results.Redirect("/admin/queues?failed=1");
+        }
+        context.Response.Cookies.Append(AdminSessions.CookieName, await sessions.StartAsync(), AdminSessions.CookieOptions(context.Request));
+        return Results.Redirect("/admin/queues");
+    }
+
+    private static async Task<IResult> LogOut(HttpContext context, AdminSessions sessions)
+    {
+        var session = context.Request.Cookies[AdminSessions.CookieName];
+        var form = await context.Request.ReadFormAsync();
+        if (session is not null && form["csrfToken"] == await sessions.GetCsrfTokenAsync(session))
+        {
+            await sessions.EndAsync(session);
+            context.Response.Cookies.Delete(AdminSessions.CookieName, AdminSessions.CookieOptions(context.Request));
+        }
+        return Results.Redirect("/admin/queues");
+    }
+
+    private static async Task<Ok<AdminOverview>> GetOverview(AdminQueues queues, SystemOverview overview, CancellationToken ct)
+    {
+        var queueViews = new List<AdminQueueView>();
+        foreach (var queue in queues.All)
+        {
+            var counts = await queue.GetJobCountsAsync(ct, [.. AdminStates.Listed]);
+            queueViews.Add(new AdminQueueView(queue.Name, counts.ToDictionary(c => AdminStates.Name(c.Key), c => c.Value), await queue.IsPausedAsync(ct)));
+        }
+        return TypedResults.Ok(new AdminOverview(queueViews, await overview.GetSemaphoresAsync(ct), await overview.GetWorkersAsync(ct)));
+    }
+
+    private static async Task<Results<Ok<AdminJobPage>, NotFound, ValidationProblem>> ListJobs(
+        string queue, string? state, int? page, int? pageSize, AdminQueues queues, CancellationToken ct)
+    {
+        if (!queues.TryGet(queue, out var q))
+        {
+            return TypedResults.NotFound();
+        }
+        if (!AdminStates.TryParse(state ?? "waiting", out var jobState))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [$"'{state}' is not a job state."] });
+        }
+        var size = Math.Clamp(pageSize ?? 20, 1, MaxPageSize);
+        var start = (long)Math.Max(0, page ?? 0) * size;
+        var jobs = await q.GetJobsAsync(jobState, start, start + size - 1, ct: ct);
+        var total = (await q.GetJobCountsAsync(ct, jobState)).GetValueOrDefault(jobState);
+        return TypedResults.Ok(new AdminJobPage(total, jobs.Select(AdminJobView.Summary).ToList()));
+    }
+
+    private static async Task<Results<Ok<AdminJobView>, NotFound>> GetJob(
+        string queue, string id, AdminQueues queues, IConnectionMultiplexer redis, CancellationToken ct)
+    {
+        if (!queues.TryGet(queue, out var q) || await q.GetJobAsync(id, ct) is not { } job)
+        {
+            return TypedResults.NotFound();
+        }
+        var state = await q.GetJobStateAsync(id, ct);
+        var logs = await q.GetJobLogsAsync(id, ct: ct);
+        var record = await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(id));
+        var webhook = record
+            .Where(field => field.Name.ToString().StartsWith("webhook.", StringComparison.Ordinal))
+            .ToDictionary(field => field.Name.ToString()["webhook.".Length..], field => field.Value.ToString());
+        return TypedResults.Ok(AdminJobView.Detail(job, state, logs, webhook.Count > 0 ? webhook : null));
+    }
+
+    private static async Task<Results<NoContent, NotFound, Conflict<string>>> RemoveJob(string queue, string id, AdminQueues queues)
+    {
+        if (!queues.TryGet(queue, out var q))
+        {
+            return TypedResults.NotFound();
+        }
+        return await q.RemoveJobAsync(id) ? TypedResults.NoContent() : TypedResults.Conflict("The job is running and locked by a worker.");
+    }
+
+    private static async Task<Results<Ok<JsonObject>, NotFound, ValidationProblem>> CleanQueue(string queue, AdminCleanRequest request, AdminQueues queues)
+    {
+        if (!queues.TryGet(queue, out var q))
+        {
+            return TypedResults.NotFound();
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (!AdminStates.TryParse(request.State, out var state))
+        {
+            errors["state"] = [$"'{request.State}' is not a job state."];
+        }
+        if (request.AgeSeconds is < 0)
+        {
+            errors["ageSeconds"] = ["Must be zero or more."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        try
+        {
+            var removed = await q.CleanAsync(state, TimeSpan.FromSeconds(request.AgeSeconds));
+            return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
+        }
+        catch (ArgumentException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [ex.Message] });
+        }
+    }
+
+    private static async Task<Results<NoContent, NotFound, Conflict<string>>> Act(AdminQueues queues, string queue, Func<Queue, Task> action)
+    {
+        if (!queues.TryGet(queue, out var q))
+        {
+            return TypedResults.NotFound();
+        }
+        try
+        {
+            await action(q);
+            return TypedResults.NoContent();
+        }
+        catch (JobEngineException ex)
+        {
+            return TypedResults.Conflict(ex.Message);
+        }
+    }
+}
+
+public sealed record AdminCleanRequest(string State, double AgeSeconds);
+
+public sealed record AdminQueueView(string Name, IReadOnlyDictionary<string, long> Counts, bool Paused);
+
+public sealed record AdminJobPage(long Total, IReadOnlyList<AdminJobView> Jobs);
+
+public sealed record AdminOverview(IReadOnlyList<AdminQueueView> Queues, IReadOnlyDictionary<string, SemaphoreView> Semaphores, IReadOnlyList<WorkerView> Workers);

@@ -1,0 +1,29 @@
+namespace BotSystem.ApiGateway.Admin;
+
+/// <summary>
+/// Admits the admin by the <c>X-Api-Key</c> header, or by the session cookie; a cookie-borne request
+/// that changes something must also carry the session's anti-forgery token.
+/// </summary>
+public sealed class AdminAuthorizationFilter(AdminSessions sessions) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (sessions.IsAdminKey(request.Headers["X-Api-Key"]))
+        {
+            return await next(context);
+        }
+
+        var csrfToken = await sessions.GetCsrfTokenAsync(request.Cookies[AdminSessions.CookieName]);
+        if (csrfToken is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Log in with the admin key.");
+        }
+        if (!HttpMethods.IsGet(request.Method) && request.Headers[AdminSessions.CsrfHeader] != csrfToken)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The anti-forgery token is missing or wrong.");
+        }
+        context.HttpContext.Items[AdminSessions.CsrfHeader] = csrfToken;
+        return await next(context);
+    }
+}

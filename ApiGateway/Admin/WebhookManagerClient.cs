@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.ApiGateway.Admin;
+
+/// <summary>
+/// Forwards the dashboard's dead-letter and endpoint calls to the webhook manager's admin API, which
+/// owns them; the webhook manager is found by service discovery (<c>services__webhook-manager__http__0</c>).
+/// </summary>
+public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions> options)
+{
+    public const string ServiceUrl = "http://webhook-manager";
+
+    public async Task<IResult> ForwardAsync(HttpMethod method, string pathAndQuery)
+    {
+        using var request = new HttpRequestMessage(method, pathAndQuery);
+        request.Headers.Add("X-Api-Key", options.Value.WebhookManagerApiKey);
+        try
+        {
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The webhook manager is unreachable.", detail: ex.Message);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+
+namespace Operator.Tests;
+
+/// <summary>
+/// Redis, the gateway, the webhook manager and the mock webhook as real processes in their
+/// development configuration: what an operator's dashboard and botctl talk to.
+/// </summary>
+public sealed class OperatorSystem : IAsyncLifetime
+{
+    public const string AdminKey = "dev-admin-key";
+    public const string ClientKey = "dev-api-key";
+
+    private readonly List<ServiceProcess> _services = [];
+
+    public RedisServer Redis { get; } = new();
+
+    public string GatewayUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+
+    public string WebhookManagerUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+
+    public string MockWebhookUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        await StartAsync("MockWebhook", MockWebhookUrl);
+        await StartAsync("WebhookManager", WebhookManagerUrl, ("WEBHOOK_MAX_RETRIES", "0"));
+        await StartAsync("ApiGateway", GatewayUrl, ("services__webhook-manager__http__0", WebhookManagerUrl));
+    }
+
+    /// <summary>Makes the mock webhook refuse the next delivery with a permanent 400, and waits until it is dead.</summary>
+    public async Task<string> MakeDeadDeliveryAsync(string invocationId)
+    {
+        using var configure = await Http.PutAsJsonAsync($"{MockWebhookUrl}/config", new { failNext = 1, statusCode = 400 });
+        configure.EnsureSuccessStatusCode();
+
+        var body = new JsonObject
+        {
+            ["type"] = WebhookEvent.Failed,
+            ["timestamp"] = DateTimeOffset.UtcNow,
+            ["data"] = new JsonObject { ["jobId"] = invocationId },
+        }.ToJsonString();
+        await using var webhooks = new BotSystem.JobEngine.Queue(QueueNames.Webhooks, Redis.Connection);
+        await webhooks.AddAsync("deliver", new WebhookDeliveryJobData
+        {
+            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+            InvocationId = invocationId,
+            ClientId = "dev",
+            Url = $"{MockWebhookUrl}/webhook",
+            EventType = WebhookEvent.Failed,
+            Body = body,
+        });
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{WebhookManagerUrl}/deliveries?status=dead");
+            request.Headers.Add("X-Api-Key", AdminKey);
+            using var response = await Http.SendAsync(request);
+            var dead = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+            if (dead.FirstOrDefault(d => d?["invocationId"]?.GetValue<string>() == invocationId)?["id"]?.GetValue<string>() is { } id)
+            {
+                return id;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The delivery of {invocationId} did not reach the dead letter queue.");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+        Http.Dispose();
+        await Redis.DisposeAsync();
+    }
+
+    private async Task StartAsync(string project, string url, params (string Name, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+        var service = ServiceProcess.StartService(project, environment);
+        _services.Add(service);
+        await service.WaitUntilHealthyAsync($"{url}/health");
+    }
+}

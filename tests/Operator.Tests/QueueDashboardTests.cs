@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.Json;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+
+namespace Operator.Tests;
+
+[Collection(nameof(OperatorCollection))]
+public sealed class QueueDashboardTests(OperatorSystem system)
+{
+    [Fact]
+    public async Task Admin_api_refuses_requests_without_the_admin_key_or_a_session()
+    {
+        using var anonymous = await system.Http.GetAsync($"{system.GatewayUrl}/admin/api/overview");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/admin/api/queues/{QueueNames.Webhooks}/pause");
+        wrongKey.Headers.Add("X-Api-Key", OperatorSystem.ClientKey);
+        using var refused = await system.Http.SendAsync(wrongKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task Page_and_assets_are_served_by_the_gateway_without_any_external_reference()
+    {
+        var page = await system.Http.GetStringAsync($"{system.GatewayUrl}/admin/queues");
+        var script = await system.Http.GetStringAsync($"{system.GatewayUrl}/admin/assets/admin.js");
+        var style = await system.Http.GetStringAsync($"{system.GatewayUrl}/admin/assets/admin.css");
+        foreach (var text in new[] { page, script, style })
+        {
+            Assert.DoesNotContain("https://", text);
+            Assert.DoesNotContain("//cdn", text);
+        }
+        Assert.Contains("/admin/assets/admin.js", page);
+    }
+
+    [Fact]
+    public async Task Operator_logs_in_sees_counts_retries_a_failed_job_redrives_a_dead_delivery_and_pauses_a_queue()
+    {
+        var queueName = QueueNames.Bots(BotTypes.Python);
+        var failedJobId = await FailOneJobAsync(queueName);
+        var deadDeliveryId = await system.MakeDeadDeliveryAsync("inv" + Guid.NewGuid().ToString("N"));
+
+        var screenshots = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots", "queue-dashboard");
+        Directory.CreateDirectory(screenshots);
+        var walkthrough = await CommandLine.RunAsync(
+            "node",
+            [Path.Combine(RepositoryPaths.Root, "tests", "node", "dashboard", "walkthrough.js"), system.GatewayUrl, OperatorSystem.AdminKey, screenshots, queueName, failedJobId],
+            timeout: TimeSpan.FromMinutes(2));
+
+        var steps = walkthrough.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith('{'))
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(step => step.GetProperty("step").GetString()!);
+        Assert.False(steps.ContainsKey("error"), walkthrough.Output);
+        Assert.Equal(0, walkthrough.ExitCode);
+
+        var cookie = steps["login"].GetProperty("cookie").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "botsystem_admin");
+        Assert.True(cookie.GetProperty("httpOnly").GetBoolean());
+        Assert.Equal("Strict", cookie.GetProperty("sameSite").GetString());
+
+        var shown = steps["login"].GetProperty("counts").EnumerateArray().Single(q => q.GetProperty("queue").GetString() == queueName);
+        var cells = shown.GetProperty("cells").EnumerateArray().Select(c => c.GetInt64()).ToArray();
+        Assert.Equal(1, cells[5]);
+
+        Assert.Equal("failed", steps["retry"].GetProperty("before").GetString());
+        Assert.Contains("boom", steps["retry"].GetProperty("error").GetString());
+        await using var queue = new Queue(queueName, system.Redis.Connection);
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(failedJobId));
+
+        Assert.Equal(deadDeliveryId, steps["redrive"].GetProperty("delivery").GetString());
+        Assert.False(await queue.IsPausedAsync());
+        Assert.True(steps.ContainsKey("pause-resume"));
+        Assert.True(File.Exists(Path.Combine(screenshots, "03-failed-job.png")));
+    }
+
+    private async Task<string> FailOneJobAsync(string queueName)
+    {
+        await using var queue = new Queue(queueName, system.Redis.Connection);
+        await queue.DrainAsync(includeDelayed: true);
+        var jobId = await queue.AddAsync("data_analysis", new { dataset = "broken" });
+        var failed = new TaskCompletionSource();
+        await using var worker = new Worker(queueName, system.Redis.Connection,
+            (_, _) => throw new UnrecoverableException("boom: the dataset is broken"));
+        worker.Failed += (_, _, _) => failed.TrySetResult();
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.CloseAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(jobId));
+        return jobId;
+    }
+}
+
+[CollectionDefinition(nameof(OperatorCollection))]
+public sealed class OperatorCollection : ICollectionFixture<OperatorSystem>;
