@@ -38,15 +38,16 @@ public static class Tables
         return table;
     }
 
-    /// <summary>One row per array element; the columns are the union of their fields.</summary>
-    public static Table OfArray(string title, JsonArray items)
+    /// <summary>One row per array element; the columns are the given fields, or else the union of their fields.</summary>
+    public static Table OfArray(string title, JsonArray items, params string[] fields)
     {
         var objects = items.OfType<JsonObject>().ToList();
-        var columns = objects.SelectMany(item => item.Select(p => p.Key)).Distinct().ToList();
+        var columns = fields.Length > 0 ? [.. fields] : objects.SelectMany(item => item.Select(p => p.Key)).Distinct().ToList();
         var table = new Table().Title(title);
         foreach (var column in columns)
         {
-            table.AddColumn(column);
+            // Ids must stay whole so they can be copied into the next command.
+            table.AddColumn(new TableColumn(column) { NoWrap = column == columns[0] });
         }
         if (columns.Count == 0)
         {

@@ -10,8 +10,8 @@ public sealed class DlqListCommand : AsyncCommand<WebhooksSettings>
     {
         using var webhooks = settings.CreateWebhooksClient();
         var dead = await webhooks.GetAsync("/deliveries?status=dead", cancellationToken);
-        var items = dead as JsonArray ?? dead["items"] as JsonArray ?? [];
-        AnsiConsole.Write(Tables.OfArray($"Dead deliveries ({items.Count})", items));
+        var items = dead.AsArray();
+        AnsiConsole.Write(Tables.OfArray($"Dead deliveries ({items.Count})", items, "id", "endpoint", "attempts", "lastStatusCode", "deadAt"));
         return 0;
     }
 }
