@@ -11,7 +11,7 @@ internal static class JobValidation
     public static PreparedJob Prepare(string jobName, object? data, JobOptions? options, int maxJobDataBytes, long now)
     {
         ArgumentNullException.ThrowIfNull(jobName);
-        options ??= new JobOptions();
+        options = JobTelemetry.WithCurrentContext(options ?? new JobOptions());
         var json = SerializeData(data, maxJobDataBytes);
         if (options.Delay < TimeSpan.Zero)
         {

@@ -33,6 +33,7 @@ public sealed class Queue : IAsyncDisposable
     public async Task<string> AddAsync(string jobName, object? data, JobOptions? options = null, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        using var activity = JobTelemetry.StartAdd(Name);
         var job = JobValidation.Prepare(jobName, data, options, _options.MaxJobDataBytes, Now());
         var result = await _scripts.AddJobAsync(job.CustomId, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
             job.Lifo, job.DeduplicationId, job.DeduplicationTtl).ConfigureAwait(false);
@@ -44,6 +45,7 @@ public sealed class Queue : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ct.ThrowIfCancellationRequested();
+        using var activity = JobTelemetry.StartAdd(Name);
         var now = Now();
         var prepared = jobs.Select(job => JobValidation.Prepare(job.Name, job.Data, job.Options, _options.MaxJobDataBytes, now)).ToList();
         if (prepared.Count == 0)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
@@ -285,6 +286,7 @@ public sealed class Worker : IAsyncDisposable
             }
             else
             {
+                using var activity = JobTelemetry.StartProcess(_keys.QueueName, job);
                 try
                 {
                     var result = await _processor(new ActiveJob(job, token, _scripts), running.Cancellation.Token).ConfigureAwait(false);
@@ -292,6 +294,7 @@ public sealed class Worker : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
+                    activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                     outcome = Outcome.Fail(e);
                 }
             }

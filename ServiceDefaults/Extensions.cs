@@ -59,7 +59,7 @@ public static class Extensions
                 .AddMeter(BotSystemTelemetry.Name)
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, BotSystemTelemetry.Name)
+                .AddSource(builder.Environment.ApplicationName, BotSystemTelemetry.Name + "*")
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());
