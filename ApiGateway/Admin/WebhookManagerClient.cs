@@ -10,13 +10,20 @@ public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions>
 {
     public const string ServiceUrl = "http://webhook-manager";
 
-    public async Task<IResult> ForwardAsync(HttpMethod method, string pathAndQuery)
+    /// <summary>Calls the webhook manager's admin API with the gateway's key for it.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken ct = default)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery);
         request.Headers.Add("X-Api-Key", options.Value.WebhookManagerApiKey);
+        return await http.SendAsync(request, ct);
+    }
+
+    /// <summary>Answers with whatever the webhook manager answered, or 502 when it cannot be reached.</summary>
+    public async Task<IResult> ForwardAsync(HttpMethod method, string pathAndQuery)
+    {
         try
         {
-            using var response = await http.SendAsync(request);
+            using var response = await SendAsync(method, pathAndQuery);
             var body = await response.Content.ReadAsStringAsync();
             return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
         }
