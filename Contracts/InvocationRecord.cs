@@ -26,6 +26,8 @@ public static class InvocationRecord
     public const string Attempts = "attempts";
     public const string StartedAt = "startedAt";
     public const string FinishedAt = "finishedAt";
+    public const string Priority = "priority";
+    public const string LeaseToken = "leaseToken";
 
     // Written by the webhook manager.
     public const string WebhookStatus = "webhook.status";

@@ -1,8 +1,10 @@
+using BotSystem.Orchestrator.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseServicePort("ORCHESTRATOR_PORT", 3100);
-builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
+builder.AddBasicServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 

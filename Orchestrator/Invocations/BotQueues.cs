@@ -1,0 +1,15 @@
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using StackExchange.Redis;
+
+namespace BotSystem.Orchestrator.Invocations;
+
+/// <summary>The queues the orchestrator hands work to: one per bot type, and the webhook deliveries.</summary>
+public sealed class BotQueues(IConnectionMultiplexer redis)
+{
+    private readonly Dictionary<string, Queue> _byType = BotTypes.All.ToDictionary(type => type, type => new Queue(QueueNames.Bots(type), redis));
+
+    public Queue Webhooks { get; } = new(QueueNames.Webhooks, redis);
+
+    public Queue For(string botType) => _byType[botType];
+}

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BotSystem.Orchestrator.Invocations;
+
+/// <summary>
+/// Takes one invocation through its life: wait for a permit of its bot type, hand it to the runners
+/// as a bot job (whose id is the invocation's, so a retried orchestration re-attaches instead of
+/// starting the bot twice), follow it into the invocation record, release the permit, and queue the
+/// webhook delivery.
+/// </summary>
+public sealed class InvocationProcessor(
+    IConnectionMultiplexer redis,
+    Semaphores semaphores,
+    BotQueues botQueues,
+    IOptions<OrchestratorOptions> options,
+    ILogger<InvocationProcessor> logger)
+{
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
+    {
+        var invocationId = job.Job.Id;
+        var invocation = job.Job.GetData<InvocationJobData>() ?? throw new UnrecoverableException("The invocation has no data.");
+        var record = redis.GetDatabase();
+        var recordKey = InvocationRecord.Key(invocationId);
+        if (await IsCancelledAsync(recordKey))
+        {
+            return new { status = InvocationStatus.Cancelled };
+        }
+
+        var semaphore = semaphores.For(invocation.BotType);
+        var storedToken = (string?)await record.HashGetAsync(recordKey, InvocationRecord.LeaseToken);
+        var lease = storedToken is null ? null : await semaphore.ReattachAsync(storedToken, ct);
+        if (lease is null)
+        {
+            await record.HashSetAsync(recordKey, InvocationRecord.Status, InvocationStatus.WaitingForSlot);
+            lease = await semaphore.AcquireAsync(invocation.Priority, ct);
+            await record.HashSetAsync(recordKey, InvocationRecord.LeaseToken, lease.Token);
+        }
+
+        await using (lease)
+        {
+            if (await IsCancelledAsync(recordKey))
+            {
+                return new { status = InvocationStatus.Cancelled };
+            }
+            await record.HashSetAsync(recordKey, [
+                new(InvocationRecord.Status, InvocationStatus.Running),
+                new(InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ]);
+            var botQueue = botQueues.For(invocation.BotType);
+            await botQueue.AddAsync(invocation.Bot, new BotJobData
+            {
+                InvocationId = invocationId,
+                BotType = invocation.BotType,
+                Bot = invocation.Bot,
+                Payload = invocation.Payload,
+                TimeoutSeconds = invocation.TimeoutSeconds,
+            }, new JobOptions
+            {
+                JobId = invocationId,
+                Priority = invocation.Priority,
+                Attempts = options.Value.BotAttempts,
+                Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
+                RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),
+                RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
+            }, ct);
+
+            var finished = await FollowAsync(botQueue, invocationId, recordKey, lease.Lost, ct);
+            await FinishAsync(invocationId, invocation, finished);
+            return new { status = finished.Status };
+        }
+    }
+
+    private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>
+        await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;
+
+    /// <summary>Mirrors the bot job's progress into the record until it completes or fails.</summary>
+    private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, CancellationToken leaseLost, CancellationToken ct)
+    {
+        var record = redis.GetDatabase();
+        string? lastProgress = null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
+        while (true)
+        {
+            var state = await botQueue.GetJobStateAsync(invocationId, linked.Token);
+            var job = await botQueue.GetJobAsync(invocationId, linked.Token);
+            if (job is null)
+            {
+                return await IsCancelledAsync(recordKey)
+                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", 0, null)
+                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", 0, null);
+            }
+            if (job.Progress is { } progress && progress.GetRawText() != lastProgress)
+            {
+                lastProgress = progress.GetRawText();
+                await record.HashSetAsync(recordKey, InvocationRecord.Progress, lastProgress);
+            }
+            switch (state)
+            {
+                case JobState.Completed:
+                    var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
+                    return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs);
+                case JobState.Failed:
+                    var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
+                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, null);
+            }
+            await Task.Delay(options.Value.ProgressPollInterval, linked.Token);
+        }
+    }
+
+    private async Task FinishAsync(string invocationId, InvocationJobData invocation, BotOutcome outcome)
+    {
+        var recordKey = InvocationRecord.Key(invocationId);
+        var fields = new List<HashEntry>
+        {
+            new(InvocationRecord.Status, outcome.Status),
+            new(InvocationRecord.Attempts, outcome.Attempts),
+            new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        };
+        if (outcome.Status == InvocationStatus.Completed)
+        {
+            fields.Add(new(InvocationRecord.Progress, 100));
+            fields.Add(new(InvocationRecord.Result, outcome.Result?.ToJsonString() ?? "null"));
+        }
+        if (outcome.Error is not null)
+        {
+            fields.Add(new(InvocationRecord.Error, outcome.Error));
+        }
+        var database = redis.GetDatabase();
+        await database.HashSetAsync(recordKey, [.. fields]);
+        await database.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
+        await database.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        logger.LogInformation("Invocation {InvocationId} ({BotType}/{Bot}) ended {Status}", invocationId, invocation.BotType, invocation.Bot, outcome.Status);
+
+        var webhookEvent = new WebhookEvent
+        {
+            Type = outcome.Status == InvocationStatus.Completed ? WebhookEvent.Completed : WebhookEvent.Failed,
+            Timestamp = DateTimeOffset.UtcNow,
+            Data = new InvocationOutcome
+            {
+                JobId = invocationId,
+                Status = outcome.Status,
+                BotType = invocation.BotType,
+                Bot = invocation.Bot,
+                Result = outcome.Result,
+                Error = outcome.Error,
+                Attempts = outcome.Attempts,
+                DurationMs = outcome.DurationMs,
+            },
+        };
+        await database.HashSetAsync(recordKey, InvocationRecord.WebhookStatus, DeliveryStatus.Pending, When.NotExists);
+        await botQueues.Webhooks.AddAsync("deliver", new WebhookDeliveryJobData
+        {
+            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+            InvocationId = invocationId,
+            ClientId = invocation.ClientId,
+            Url = invocation.WebhookUrl,
+            EventType = webhookEvent.Type,
+            Body = JsonSerializer.Serialize(webhookEvent),
+        }, new JobOptions
+        {
+            JobId = invocationId,
+            RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),
+            RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
+        });
+    }
+
+    private sealed record BotOutcome(string Status, JsonNode? Result, string? Error, int Attempts, long? DurationMs);
+}

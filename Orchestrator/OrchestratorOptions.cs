@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BotSystem.Orchestrator;
+
+/// <summary>
+/// Limits per bot type keep the original environment names (<c>MAX_PYTHON_BOTS</c>, ...); the rest
+/// is in the <c>Orchestrator</c> section.
+/// </summary>
+public sealed class OrchestratorOptions
+{
+    public const string SectionName = "Orchestrator";
+
+    [Range(1, 10_000)]
+    public int Concurrency { get; set; } = 200;
+
+    [Range(1, 10_000)]
+    public int MaxPythonBots { get; set; } = 5;
+
+    [Range(1, 10_000)]
+    public int MaxNodeBots { get; set; } = 10;
+
+    [Range(1, 10_000)]
+    public int MaxJavaBots { get; set; } = 3;
+
+    /// <summary>How long a crashed orchestrator's permit stays taken.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How soon an invocation of a killed orchestrator is picked up by another.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StalledInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
+    public TimeSpan ProgressPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Finished jobs kept per queue.</summary>
+    [Range(0, 1_000_000)]
+    public int KeepFinishedJobs { get; set; } = 10_000;
+
+    [Range(1, 100)]
+    public int BotAttempts { get; set; } = 3;
+
+    public int LimitOf(string botType) => botType switch
+    {
+        Contracts.BotTypes.Python => MaxPythonBots,
+        Contracts.BotTypes.Node => MaxNodeBots,
+        Contracts.BotTypes.Java => MaxJavaBots,
+        _ => throw new ArgumentOutOfRangeException(nameof(botType), botType, "Unknown bot type."),
+    };
+}
