@@ -1,17 +1,23 @@
 using BotSystem.ApiGateway.Admin;
+using BotSystem.ApiGateway.Apis;
+using BotSystem.ApiGateway.Extensions;
 using BotSystem.ApiGateway.SystemHealth;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseServicePort("API_GATEWAY_PORT", 3000);
 builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
+builder.AddApplicationServices();
 builder.AddAdminDashboard();
 builder.AddSystemHealth();
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
 app.MapDefaultEndpoints();
+app.MapInvocationsApi();
 app.MapAdminApi();
 app.MapSystemHealthApi();
 

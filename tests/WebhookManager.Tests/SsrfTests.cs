@@ -1,3 +1,4 @@
+using BotSystem.Contracts.Networking;
 using System.Net;
 using BotSystem.Contracts;
 using BotSystem.WebhookManager.Endpoints;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace BotSystem.WebhookManager.Endpoints;
+namespace BotSystem.Contracts.Networking;
 
 /// <summary>
 /// Which addresses a webhook must never reach: everything that is not a public unicast address, and

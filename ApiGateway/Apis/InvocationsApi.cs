@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Admin;
+using BotSystem.ApiGateway.Invocations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.ApiGateway.Apis;
+
+public static class InvocationsApi
+{
+    public static WebApplication MapInvocationsApi(this WebApplication app)
+    {
+        var client = app.MapGroup("").AddEndpointFilter<ClientAuthenticationFilter>().WithTags("Invocations");
+        client.MapPost("/invoke", InvokeAsync)
+            .Accepts<JsonObject>("application/json")
+            .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        client.MapGet("/job/{id}", GetJobAsync);
+        client.MapDelete("/job/{id}", CancelJobAsync);
+
+        app.MapGet("/stats", GetStatsAsync).AddEndpointFilter<AdminAuthorizationFilter>().WithTags("Admin");
+        return app;
+    }
+
+    private static async Task<IResult> InvokeAsync(HttpContext context, InvocationService invocations, ClientDirectory clients, IOptions<GatewayOptions> options)
+    {
+        var clientId = (string)context.Items[ClientDirectory.ClientIdItem]!;
+        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Invalid("contentType", "The request body must be application/json.");
+        }
+        var limit = options.Value.MaxRequestBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                return TooLarge(limit);
+            }
+        }
+        var body = buffer.ToArray();
+
+        JsonNode? json;
+        try
+        {
+            json = JsonNode.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return Invalid("body", $"Malformed JSON: {ex.Message}");
+        }
+        var errors = new Dictionary<string, string[]>();
+        var request = InvokeRequest.Parse(json, options.Value, errors);
+        if (request is not null && await WebhookUrlPolicy.RefusalAsync(request.WebhookUrl, clients.Get(clientId).AllowedWebhookHosts, context.RequestAborted) is { } refusal)
+        {
+            errors["webhookUrl"] = [refusal];
+        }
+        if (request is null || errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
+        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey, body);
+        if (outcome == InvocationService.Submission.Conflict)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This Idempotency-Key was used with a different request body.");
+        }
+        return TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId!, "queued", $"/job/{jobId}"));
+    }
+
+    private static async Task<Results<Ok<JsonObject>, NotFound>> GetJobAsync(string id, HttpContext context, InvocationService invocations) =>
+        await invocations.GetAsync((string)context.Items[ClientDirectory.ClientIdItem]!, id) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound();
+
+    private static async Task<IResult> CancelJobAsync(string id, HttpContext context, InvocationService invocations)
+    {
+        var clientId = (string)context.Items[ClientDirectory.ClientIdItem]!;
+        return await invocations.CancelAsync(clientId, id) switch
+        {
+            InvocationService.Cancellation.NotFound => TypedResults.NotFound(),
+            InvocationService.Cancellation.AlreadyFinished => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job has already finished."),
+            _ => TypedResults.Ok(await invocations.GetAsync(clientId, id)),
+        };
+    }
+
+    private static async Task<Ok<JsonObject>> GetStatsAsync(AdminQueues queues, SystemOverview overview, CancellationToken ct)
+    {
+        var queueCounts = new JsonObject();
+        foreach (var queue in queues.All)
+        {
+            var counts = await queue.GetJobCountsAsync(ct, [.. AdminStates.Listed]);
+            queueCounts[queue.Name] = new JsonObject(counts.Select(c => KeyValuePair.Create(AdminStates.Name(c.Key), (JsonNode?)c.Value)));
+        }
+        return TypedResults.Ok(new JsonObject
+        {
+            ["queues"] = queueCounts,
+            ["semaphores"] = JsonSerializer.SerializeToNode(await overview.GetSemaphoresAsync(ct), JsonSerializerOptions.Web),
+            ["workers"] = JsonSerializer.SerializeToNode(await overview.GetWorkersAsync(ct), JsonSerializerOptions.Web),
+        });
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static ProblemHttpResult TooLarge(int limit) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.", detail: $"At most {limit} bytes are accepted.");
+}
+
+public sealed record InvokeAccepted(string JobId, string Status, string StatusUrl);

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace BotSystem.ApiGateway.Invocations;
+
+/// <summary>The configured clients, found by their API key (hashed, compared in constant time).</summary>
+public sealed class ClientDirectory
+{
+    public const string ClientIdItem = "botsystem.clientId";
+    private readonly List<(string Id, byte[] KeyHash, ClientOptions Options)> _clients;
+
+    public ClientDirectory(IConfiguration configuration)
+    {
+        _clients = [];
+        foreach (var section in configuration.GetSection("Clients").GetChildren())
+        {
+            var client = section.Get<ClientOptions>() ?? new ClientOptions();
+            if (client.ApiKeyHash.Length != 64 || !client.ApiKeyHash.All(Uri.IsHexDigit))
+            {
+                throw new InvalidOperationException($"Clients:{section.Key}:ApiKeyHash must be the SHA-256 of the client's API key in hex (64 characters).");
+            }
+            _clients.Add((section.Key, Convert.FromHexString(client.ApiKeyHash), client));
+        }
+    }
+
+    /// <summary>The client whose key this is, or null. Every client is compared, so timing tells nothing.</summary>
+    public string? Authenticate(string? apiKey)
+    {
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            return null;
+        }
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
+        string? found = null;
+        foreach (var (id, keyHash, _) in _clients)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, keyHash))
+            {
+                found = id;
+            }
+        }
+        return found;
+    }
+
+    public ClientOptions Get(string clientId) => _clients.First(client => client.Id == clientId).Options;
+
+    /// <summary>The API key of a request: <c>X-Api-Key</c>, or <c>Authorization: Bearer</c>.</summary>
+    public static string? ApiKeyOf(HttpRequest request)
+    {
+        if (request.Headers["X-Api-Key"].FirstOrDefault() is { Length: > 0 } key)
+        {
+            return key;
+        }
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        return authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true ? authorization["Bearer ".Length..].Trim() : null;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using BotSystem.Contracts.Networking;
+
+namespace BotSystem.ApiGateway.Invocations;
+
+/// <summary>
+/// Refuses webhook targets that are not absolute http(s) URLs or that are, or resolve to, addresses a
+/// webhook must never reach, unless the client's allowlist names the host. The webhook manager checks
+/// again when it connects.
+/// </summary>
+public static class WebhookUrlPolicy
+{
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Why the URL is refused, or null when it is acceptable.</summary>
+    public static async Task<string?> RefusalAsync(string? url, IReadOnlyCollection<string> allowedHosts, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return "Must be an absolute http or https URL.";
+        }
+        if (allowedHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(ResolveTimeout);
+                addresses = await Dns.GetHostAddressesAsync(uri.Host, timeout.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                return $"The host '{uri.Host}' does not resolve.";
+            }
+        }
+        foreach (var address in addresses)
+        {
+            if (AddressPolicy.RefusalReason(address) is { } reason)
+            {
+                return $"The host '{uri.Host}' is not allowed as a webhook target: {reason}.";
+            }
+        }
+        return null;
+    }
+}
