@@ -1,8 +1,10 @@
+using BotSystem.Workers.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.UseServicePort("WORKERS_PORT", 3200);
-builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
+builder.AddBasicServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 

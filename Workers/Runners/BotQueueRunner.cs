@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using BotSystem.Workers.Lifecycle;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>
+/// One engine worker per served bot type on <c>bots-&lt;type&gt;</c>: runs each job's bot, streams its
+/// progress and logs to the job, and fails retryable errors normally (the engine's backoff applies)
+/// and the others as unrecoverable.
+/// </summary>
+public sealed class BotQueueRunner(
+    IConnectionMultiplexer redis,
+    BotProcess botProcess,
+    BotLaunchers launchers,
+    RunningBots runningBots,
+    RunnerMetrics metrics,
+    WorkerLifecycle lifecycle,
+    IOptions<WorkersOptions> options,
+    ILogger<BotQueueRunner> logger) : BackgroundService
+{
+    private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(200);
+    private readonly List<Worker> _workers = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!lifecycle.CanClaim)
+        {
+            await Task.Delay(ReadyPoll, stoppingToken);
+        }
+        await runningBots.SubscribeAsync();
+        foreach (var botType in options.Value.Types)
+        {
+            var worker = new Worker(QueueNames.Bots(botType), redis, (job, ct) => RunAsync(botType, job, ct), new WorkerOptions
+            {
+                Concurrency = options.Value.ConcurrencyOf(botType),
+                Name = lifecycle.WorkerId,
+                LockDuration = TimeSpan.FromSeconds(30),
+            });
+            _workers.Add(worker);
+            logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        lifecycle.TransitionTo(WorkerState.SHUTTING_DOWN, "stop requested");
+        await Task.WhenAll(_workers.Select(worker => worker.CloseAsync(options.Value.ShutdownDeadline)));
+        await base.StopAsync(cancellationToken);
+        lifecycle.TransitionTo(WorkerState.STOPPED, "every runner closed");
+    }
+
+    private async Task<object?> RunAsync(string botType, ActiveJob job, CancellationToken processing)
+    {
+        if (!lifecycle.CanClaim)
+        {
+            throw new InvalidOperationException($"The worker is {lifecycle.State} and cannot run bots now.");
+        }
+        var data = job.Job.GetData<BotJobData>() ?? throw new UnrecoverableException("The bot job has no data.");
+        lifecycle.JobStarted();
+        using var cancellation = await runningBots.StartAsync(data.InvocationId, processing);
+        try
+        {
+            var launch = await launchers.LaunchFor(data, processing);
+            var outcome = await botProcess.RunAsync(launch,
+                progress => job.UpdateProgressAsync(progress),
+                line => job.AddLogAsync(line),
+                cancellation.Token);
+            metrics.Record(botType, outcome.Status == BotRunStatus.Completed ? InvocationStatus.Completed
+                : outcome.Status == BotRunStatus.Cancelled ? InvocationStatus.Cancelled : InvocationStatus.Failed, outcome.Duration);
+            logger.LogInformation("{BotType} bot {Bot} of {InvocationId}: {Status} in {Duration} ms, peak {PeakMb:0.0} MB",
+                botType, data.Bot, data.InvocationId, outcome.Status, (long)outcome.Duration.TotalMilliseconds, outcome.PeakMemoryBytes / 1048576.0);
+            return outcome.Status switch
+            {
+                BotRunStatus.Completed => new BotRunResult
+                {
+                    Result = outcome.Result,
+                    DurationMs = (long)outcome.Duration.TotalMilliseconds,
+                    PeakMemoryBytes = outcome.PeakMemoryBytes,
+                    ExitCode = outcome.ExitCode ?? 0,
+                },
+                _ when outcome.Retryable => throw new BotFailedException(outcome.Error!),
+                _ => throw new UnrecoverableException(outcome.Error ?? outcome.Status.ToString()),
+            };
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new UnrecoverableException(ex.Message, ex);
+        }
+        finally
+        {
+            runningBots.Ended(data.InvocationId);
+            lifecycle.JobEnded();
+        }
+    }
+}
+
+/// <summary>A bot failure worth retrying (timeout, crash, or a bot-declared retryable error).</summary>
+public sealed class BotFailedException(string message) : Exception(message);

@@ -1,0 +1,17 @@
+using System.Text.Json.Nodes;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>How a bot run ended.</summary>
+public enum BotRunStatus { Completed, Failed, TimedOut, Crashed, ProtocolViolation, Cancelled }
+
+/// <summary>The result of one bot run, with what the runner measured.</summary>
+public sealed record BotRunOutcome(
+    BotRunStatus Status,
+    JsonNode? Result,
+    string? Error,
+    bool Retryable,
+    int? ExitCode,
+    TimeSpan Duration,
+    long PeakMemoryBytes,
+    bool OutputTruncated);

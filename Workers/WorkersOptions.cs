@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+using BotSystem.Contracts;
+
+namespace BotSystem.Workers;
+
+/// <summary>What this runner process serves and the limits every bot runs under (section <c>Workers</c>).</summary>
+public sealed class WorkersOptions : IValidatableObject
+{
+    public const string SectionName = "Workers";
+
+    /// <summary>The bot types served (all when empty); <c>--types python,node</c> on the command line overrides it.</summary>
+    public List<string> Types { get; set; } = [];
+
+    [Range(1, 1_000)]
+    public int PythonConcurrency { get; set; } = 5;
+
+    [Range(1, 1_000)]
+    public int NodeConcurrency { get; set; } = 10;
+
+    [Range(1, 1_000)]
+    public int JavaConcurrency { get; set; } = 3;
+
+    /// <summary>The longest a bot may run, whatever its invocation asks.</summary>
+    [Range(1, 86_400)]
+    public int MaxTimeoutSeconds { get; set; } = 600;
+
+    [Range(16, 65_536)]
+    public int MemoryLimitMb { get; set; } = 1024;
+
+    [Range(1, 100_000)]
+    public int MaxProcesses { get; set; } = 256;
+
+    /// <summary>Output a bot may write before the rest is dropped.</summary>
+    [Range(1_024, 1_073_741_824)]
+    public int MaxOutputBytes { get; set; } = 1024 * 1024;
+
+    [Range(16, 16 * 1024 * 1024)]
+    public int MaxResultBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Where the bots live; by default the <c>bots</c> folder next to the service.</summary>
+    public string BotsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "bots");
+
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ShutdownDeadline { get; set; } = TimeSpan.FromSeconds(20);
+
+    public int ConcurrencyOf(string botType) => botType switch
+    {
+        BotTypes.Python => PythonConcurrency,
+        BotTypes.Node => NodeConcurrency,
+        _ => JavaConcurrency,
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var type in Types.Where(type => !BotTypes.IsKnown(type)))
+        {
+            yield return new ValidationResult($"Workers:Types has the unknown bot type '{type}'; use {string.Join(", ", BotTypes.All)}.", [nameof(Types)]);
+        }
+        if (!Directory.Exists(BotsDirectory))
+        {
+            yield return new ValidationResult($"Workers:BotsDirectory '{BotsDirectory}' does not exist.", [nameof(BotsDirectory)]);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// Processes an API-like payload: normalises its records, groups them by status and sums amounts.
+// Protocol: one JSON request on stdin; JSON lines on stdout ({"progress"}, {"log"}, then {"result"} or {"error"}).
+"use strict";
+
+const emit = (message) => process.stdout.write(JSON.stringify(message) + "\n");
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main() {
+  let input = "";
+  for await (const chunk of process.stdin) input += chunk;
+  const request = input ? JSON.parse(input) : {};
+  const payload = request.payload || {};
+  const durationMs = Number(payload.durationMs ?? 150);
+  const records = Array.isArray(payload.records) ? payload.records
+    : Array.from({ length: 200 }, (_, i) => ({ id: i + 1, status: ["new", "paid", "refunded"][i % 3], amount: (i * 37) % 500 }));
+
+  emit({ log: `processing ${records.length} records` });
+  const steps = 4;
+  for (let step = 1; step <= steps; step++) {
+    await sleep(durationMs / steps);
+    emit({ progress: Math.floor((step * 100) / steps) });
+    if (payload.fail === "crash" && step === 2) process.exit(4);
+  }
+  if (payload.fail === "retryable") return emit({ error: "the upstream API answered 503", retryable: true });
+  if (payload.fail === "permanent") return emit({ error: "the payload has no usable records", retryable: false });
+
+  const byStatus = {};
+  let total = 0;
+  for (const record of records) {
+    const status = String(record.status ?? "unknown").toLowerCase();
+    const amount = Number(record.amount ?? 0);
+    byStatus[status] = (byStatus[status] || 0) + 1;
+    total += amount;
+  }
+  emit({ result: { records: records.length, byStatus, totalAmount: total } });
+}
+
+main().catch((error) => { emit({ error: String(error && error.message || error), retryable: false }); });
