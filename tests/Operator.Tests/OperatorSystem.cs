@@ -13,24 +13,25 @@ public sealed class OperatorSystem : IAsyncLifetime
     public const string AdminKey = "dev-admin-key";
     public const string ClientKey = "dev-api-key";
 
-    private readonly List<ServiceProcess> _services = [];
+    private ServiceSet? _services;
 
     public RedisServer Redis { get; } = new();
 
-    public string GatewayUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+    public string GatewayUrl { get; private set; } = "";
 
-    public string WebhookManagerUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+    public string WebhookManagerUrl { get; private set; } = "";
 
-    public string MockWebhookUrl { get; } = $"http://127.0.0.1:{FreePort.Next()}";
+    public string MockWebhookUrl { get; private set; } = "";
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        await StartAsync("MockWebhook", MockWebhookUrl);
-        await StartAsync("WebhookManager", WebhookManagerUrl, ("WEBHOOK_MAX_RETRIES", "0"));
-        await StartAsync("ApiGateway", GatewayUrl, ("services__webhook-manager__http__0", WebhookManagerUrl));
+        _services = new ServiceSet(Redis);
+        MockWebhookUrl = await _services.StartAsync("MockWebhook");
+        WebhookManagerUrl = await _services.StartAsync("WebhookManager", ("WEBHOOK_MAX_RETRIES", "0"));
+        GatewayUrl = await _services.StartAsync("ApiGateway", ("services__webhook-manager__http__0", WebhookManagerUrl));
     }
 
     /// <summary>Makes the mock webhook refuse the next delivery with a permanent 400, and waits until it is dead.</summary>
@@ -74,28 +75,11 @@ public sealed class OperatorSystem : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var service in _services)
+        if (_services is not null)
         {
-            await service.DisposeAsync();
+            await _services.DisposeAsync();
         }
         Http.Dispose();
         await Redis.DisposeAsync();
-    }
-
-    private async Task StartAsync(string project, string url, params (string Name, string Value)[] extra)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = url,
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ConnectionStrings__redis"] = Redis.ConnectionString,
-        };
-        foreach (var (name, value) in extra)
-        {
-            environment[name] = value;
-        }
-        var service = ServiceProcess.StartService(project, environment);
-        _services.Add(service);
-        await service.WaitUntilHealthyAsync($"{url}/health");
     }
 }

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace ApiGateway.Tests;
+
+[Collection(nameof(FlowCollection))]
+public sealed class InvocationFlowTests(FlowSystem system)
+{
+    [Theory]
+    [InlineData("python", "mean")]
+    [InlineData("node", "byStatus")]
+    [InlineData("java", "valid")]
+    public async Task Invocation_of_each_bot_type_completes_and_its_signed_result_reaches_the_webhook(string botType, string resultField)
+    {
+        var jobId = await system.InvokeOkAsync(new { botType, payload = new { durationMs = 100 }, webhookUrl = system.Webhook });
+
+        var job = await system.WaitForEndAsync(jobId);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.NotNull(job["result"]![resultField]);
+        Assert.Equal(100, job["progress"]!.GetValue<int>());
+        var delivery = await WaitForDeliveryAsync(jobId);
+        Assert.True(delivery["signatureValid"]!.GetValue<bool>());
+        var body = JsonNode.Parse(delivery["body"]!.GetValue<string>())!;
+        Assert.Equal("bot.completed", body["type"]!.GetValue<string>());
+        Assert.Equal(jobId, body["data"]!["jobId"]!.GetValue<string>());
+        await WaitForAsync(async () => (await system.GetJobAsync(jobId))?["webhook"]?["status"]?.GetValue<string>() == "delivered",
+            "the job never showed its webhook as delivered");
+    }
+
+    [Fact]
+    public async Task A_permanently_failing_bot_ends_failed_with_its_error()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { fail = "permanent", durationMs = 10 }, webhookUrl = system.Webhook });
+
+        var job = await system.WaitForEndAsync(jobId);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Contains("malformed", job["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Thirty_java_invocations_never_run_more_than_the_limit_at_once_and_all_complete()
+    {
+        var ids = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ =>
+            system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 300, records = 100 }, webhookUrl = system.Webhook })));
+
+        var jobs = await Task.WhenAll(ids.Select(id => system.WaitForEndAsync(id, TimeSpan.FromMinutes(3))));
+
+        Assert.All(jobs, job => Assert.Equal("completed", job["status"]!.GetValue<string>()));
+        // The bots' own clocks: each result carries when the bot started and finished its work.
+        var intervals = jobs.Select(job => (Start: job["result"]!["startedAt"]!.GetValue<long>(), End: job["result"]!["finishedAt"]!.GetValue<long>())).ToList();
+        var events = intervals.SelectMany(i => new[] { (Time: i.Start, Delta: 1), (Time: i.End, Delta: -1) })
+            .OrderBy(e => e.Time).ThenBy(e => e.Delta);
+        int running = 0, most = 0;
+        foreach (var (_, delta) in events)
+        {
+            running += delta;
+            most = Math.Max(most, running);
+        }
+        Assert.True(most <= FlowSystem.MaxJavaBots, $"{most} java bots ran at once");
+        Assert.Equal(FlowSystem.MaxJavaBots, most);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_running_bot_kills_it_and_the_job_ends_cancelled()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 60_000 }, webhookUrl = system.Webhook });
+        await WaitForStatusAsync(jobId, "running");
+
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{system.GatewayUrl}/job/{jobId}");
+        cancel.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        using var response = await system.Http.SendAsync(cancel);
+        response.EnsureSuccessStatusCode();
+
+        var job = await system.WaitForEndAsync(jobId, TimeSpan.FromSeconds(30));
+        Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Another_clients_job_is_not_found()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook });
+
+        Assert.NotNull(await system.GetJobAsync(jobId));
+        Assert.Null(await system.GetJobAsync(jobId, FlowSystem.OtherClientKey));
+    }
+
+    private Task WaitForStatusAsync(string jobId, string status) =>
+        WaitForAsync(async () => (await system.GetJobAsync(jobId))?["status"]?.GetValue<string>() == status, $"job {jobId} never became {status}");
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException(failure);
+    }
+
+    private async Task<JsonNode> WaitForDeliveryAsync(string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var deliveries = (await system.Http.GetFromJsonAsync<JsonArray>($"{system.MockWebhookUrl}/deliveries"))!;
+            if (deliveries.FirstOrDefault(d => d!["body"]!.GetValue<string>().Contains(jobId)) is { } delivery)
+            {
+                return delivery;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No webhook arrived for {jobId}.");
+    }
+}
