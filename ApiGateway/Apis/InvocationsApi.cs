@@ -13,7 +13,6 @@ public static class InvocationsApi
     {
         var client = app.MapGroup("").AddEndpointFilter<ClientAuthenticationFilter>().WithTags("Invocations");
         client.MapPost("/invoke", InvokeAsync)
-            .Accepts<JsonObject>("application/json")
             .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

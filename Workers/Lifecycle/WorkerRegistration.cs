@@ -33,6 +33,7 @@ public sealed class WorkerRegistration(
                     lifecycle.TransitionTo(WorkerState.HEALTH_CHECK, "registered");
                     await redis.GetDatabase().PingAsync();
                     lifecycle.Recovered("Redis answers");
+                    await BeatAsync(startedAt);
                 }
                 retry = FirstRetry;
                 await Task.Delay(options.Value.HeartbeatInterval, stoppingToken);

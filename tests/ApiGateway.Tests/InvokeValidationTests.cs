@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ApiGateway.Tests;
+
+[Collection(nameof(FlowCollection))]
+public sealed class InvokeValidationTests(FlowSystem system)
+{
+    public static TheoryData<string, string> InvalidBodies => new()
+    {
+        { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "botType" },
+        { """{"botType":"python","bot":"nope","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "bot" },
+        { """{"botType":"python","payload":[1,2],"webhookUrl":"http://localhost:5000/webhook"}""", "payload" },
+        { """{"botType":"python","webhookUrl":"http://localhost:5000/webhook"}""", "payload" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":0}""", "priority" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":11}""", "priority" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","timeoutSeconds":0}""", "timeoutSeconds" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","timeoutSeconds":100000}""", "timeoutSeconds" },
+        { """{"botType":"python","payload":{},"webhookUrl":"ftp://example.com/x"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{}}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://169.254.169.254/latest"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://10.0.0.7/hook"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://[::ffff:192.168.1.1]/hook"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{",""", "body" },
+        { """[1]""", "body" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidBodies))]
+    public async Task Bad_input_is_a_400_problem_naming_the_field(string body, string field)
+    {
+        using var response = await PostAsync(body, "application/json", FlowSystem.ClientKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task Wrong_content_type_is_a_400_problem()
+    {
+        using var response = await PostAsync("botType=python", "application/x-www-form-urlencoded", FlowSystem.ClientKey);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["contentType"]);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_a_413()
+    {
+        var payload = new string('x', 300 * 1024);
+        using var response = await PostAsync($$"""{"botType":"python","payload":{"blob":"{{payload}}"},"webhookUrl":"http://localhost:5000/webhook"}""", "application/json", FlowSystem.ClientKey);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-key")]
+    public async Task Requests_without_a_valid_key_are_401(string? apiKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke")
+        {
+            Content = new StringContent("{}", Encoding.UTF8, "application/json"),
+        };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bearer_authorization_is_accepted_like_the_api_key_header()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/job/inv_unknown");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", FlowSystem.ClientKey);
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_repeated_idempotency_key_returns_the_same_job_and_a_different_body_conflicts()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook };
+
+        using var first = await system.InvokeAsync(body, idempotencyKey: key);
+        using var second = await system.InvokeAsync(body, idempotencyKey: key);
+        using var different = await system.InvokeAsync(new { botType = "node", payload = new { }, webhookUrl = system.Webhook }, idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.Equal(JobIdOf(await first.Content.ReadAsStringAsync()), JobIdOf(await second.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+    }
+
+    [Fact]
+    public async Task Stats_needs_the_admin_key_and_reports_queues_semaphores_and_workers()
+    {
+        using var asClient = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/stats");
+        asClient.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        using (var refused = await system.Http.SendAsync(asClient))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var asAdmin = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/stats");
+        asAdmin.Headers.Add("X-Api-Key", FlowSystem.AdminKey);
+        using var response = await system.Http.SendAsync(asAdmin);
+        var stats = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.NotNull(stats["queues"]!["invocations"]!["completed"]);
+        Assert.Equal(FlowSystem.MaxJavaBots, stats["semaphores"]!["java"]!["limit"]!.GetValue<int>());
+        Assert.Contains(stats["workers"]!.AsArray(), worker => worker!["state"]!.GetValue<string>() is "READY" or "PROCESSING");
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_invoke()
+    {
+        var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;
+
+        Assert.NotNull(document["paths"]!["/invoke"]!["post"]);
+        Assert.NotNull(document["paths"]!["/job/{id}"]);
+    }
+
+    private static string JobIdOf(string body) => JsonNode.Parse(body)!["jobId"]!.GetValue<string>();
+
+    private async Task<HttpResponseMessage> PostAsync(string body, string contentType, string apiKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke")
+        {
+            Content = new StringContent(body, Encoding.UTF8, contentType),
+        };
+        request.Headers.Add("X-Api-Key", apiKey);
+        return await system.Http.SendAsync(request);
+    }
+}
