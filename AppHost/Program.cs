@@ -1,3 +1,49 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using BotSystem.AppHost.Resources;
+
+try
+{
+    var builder = DistributedApplicationBuilder.Create(args);
+
+    var redis = builder.AddRedis("redis");
+    var mockWebhook = builder.AddProject("mock-webhook", "MockWebhook", defaultPort: 5000);
+    var webhookManager = builder.AddProject("webhook-manager", "WebhookManager", defaultPort: 4000)
+        .WithReference(redis);
+    var workers = builder.AddProject("workers", "Workers")
+        .WithReference(redis);
+    var orchestrator = builder.AddProject("orchestrator", "Orchestrator")
+        .WithReference(redis);
+    var apiGateway = builder.AddProject("api-gateway", "ApiGateway", defaultPort: 3000)
+        .WithReference(redis)
+        .WithReference(webhookManager)
+        .WithReference(orchestrator)
+        .WithReference(workers)
+        .WithReference(mockWebhook);
+
+    var alertmanager = builder.AddExecutableIfPresent("alertmanager", "prometheus-alertmanager", ResourceKind.Alertmanager, 9093,
+        port => [$"--config.file={Path.Combine(builder.Configuration.RepositoryRoot, "deploy", "alertmanager", "alertmanager.yml")}",
+            $"--web.listen-address=127.0.0.1:{port}", $"--storage.path={Path.Combine(builder.Configuration.RepositoryRoot, ".data", "alertmanager")}",
+            "--cluster.listen-address="],
+        "alerts are not routed to the mock webhook");
+    var prometheusPort = AppHostConfiguration.IsFree(9090) ? 9090 : 0;
+    builder.AddExecutableIfPresent("prometheus", "prometheus", ResourceKind.Prometheus, prometheusPort,
+        port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, new Dictionary<string, IReadOnlyList<Resource>>
+            {
+                ["api-gateway"] = apiGateway.Instances,
+                ["orchestrator"] = orchestrator.Instances,
+                ["workers"] = workers.Instances,
+                ["webhook-manager"] = webhookManager.Instances,
+                ["mock-webhook"] = mockWebhook.Instances,
+                ["alertmanager"] = alertmanager is null ? [] : [alertmanager],
+            })}",
+            $"--web.listen-address=127.0.0.1:{port}",
+            $"--storage.tsdb.path={Path.Combine(builder.Configuration.RepositoryRoot, ".data", "prometheus", "data")}"],
+        "metrics are not scraped");
+    builder.Skipped.Add("grafana and the Aspire dashboard container: they run from deploy/docker-compose.yml where a Docker engine answers.");
+
+    return await builder.Build().RunAsync();
+}
+catch (AppHostException problem)
+{
+    Console.Error.WriteLine($"error: {problem.Message}");
+    return 1;
+}

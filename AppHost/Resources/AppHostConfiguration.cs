@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace BotSystem.AppHost.Resources;
+
+/// <summary>
+/// Where things are and which ports they get: <c>--Ports:&lt;resource&gt;=N</c> (0 picks a free port),
+/// <c>--Replicas:&lt;resource&gt;=N</c> (or <c>--replicas workers=3</c>), <c>--Dashboard:Port=N</c>,
+/// <c>ConnectionStrings__redis</c> for an external Redis.
+/// </summary>
+public sealed class AppHostConfiguration(IConfiguration configuration)
+{
+    public string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public string BuildConfiguration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+
+    public string EnvironmentName => configuration["Environment"] ?? "Development";
+
+    public string? ExternalRedis => configuration.GetConnectionString("redis");
+
+    public string? OtlpEndpoint => configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+    public int DashboardPort => PortFor("dashboard", configuration.GetValue("Dashboard:Port", 18888));
+
+    public int ReplicasOf(string resource)
+    {
+        var replicas = configuration.GetValue($"Replicas:{resource}", 1);
+        return replicas is >= 1 and <= 32 ? replicas : throw new AppHostException($"Replicas:{resource} must be from 1 to 32, not {replicas}.", "Fix --replicas.");
+    }
+
+    /// <summary>The port of a resource: configured, else its default; 0 (or a taken default of a port-less service) means a free one.</summary>
+    public int PortFor(string resource, int defaultPort)
+    {
+        var port = configuration.GetValue($"Ports:{resource}", defaultPort);
+        if (port is < 0 or > 65535)
+        {
+            throw new AppHostException($"Ports:{resource} must be a port number, not {port}.", $"Fix --Ports:{resource}.");
+        }
+        if (port == 0)
+        {
+            return FreePort();
+        }
+        if (!IsFree(port))
+        {
+            throw new AppHostException($"Port {port} for {resource} is already in use.",
+                $"Stop what listens on {port} (e.g. a previous ./run.sh), or choose another with --Ports:{resource}=<port> (0 for any free port).");
+        }
+        return port;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Any, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "BotSystem.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new AppHostException("BotSystem.sln was not found above " + AppContext.BaseDirectory + ".", "Run the AppHost from the repository (./run.sh).");
+    }
+}

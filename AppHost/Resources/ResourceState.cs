@@ -1,0 +1,3 @@
+namespace BotSystem.AppHost.Resources;
+
+public enum ResourceState { Waiting, Starting, Running, Restarting, Stopping, Exited, Failed }

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace AppHost.Tests;
+
+public sealed class AppHostTests
+{
+    private static readonly string[] Services = ["redis", "mock-webhook", "webhook-manager", "workers", "orchestrator", "api-gateway"];
+
+    [Fact]
+    public async Task Every_resource_becomes_healthy_a_killed_service_is_restarted_and_SIGTERM_leaves_no_process()
+    {
+        await using var appHost = AppHostProcess.Start();
+
+        var resources = await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        Assert.Superset(Services.ToHashSet(), resources.Select(r => r!["name"]!.GetValue<string>()).ToHashSet());
+        Assert.All(resources, r => Assert.StartsWith(r!["name"]!.GetValue<string>() == "redis" ? "redis://localhost:" : "http://localhost:", r["endpoints"]![0]!.GetValue<string>()));
+        var page = await new HttpClient().GetStringAsync(appHost.DashboardUrl);
+        Assert.Contains("api-gateway", page);
+
+        var gatewayPid = Pid(resources, "api-gateway");
+        Signals.Send(gatewayPid, Signals.SIGKILL);
+        resources = await appHost.WaitForAsync(list =>
+        {
+            var gateway = list.Single(r => r!["name"]!.GetValue<string>() == "api-gateway")!;
+            return gateway["restarts"]!.GetValue<int>() >= 1 && gateway["health"]!.GetValue<string>() == "healthy" && gateway["pid"]?.GetValue<int>() != gatewayPid;
+        });
+
+        var pids = resources.Where(r => r!["pid"] is not null).Select(r => r!["pid"]!.GetValue<int>()).ToList();
+        Assert.Equal(resources.Count, pids.Count);
+        appHost.Process.Signal(Signals.SIGTERM);
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(90)), appHost.Process.Output);
+        Assert.Equal(0, appHost.Process.ExitCode);
+        Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"process {pid} outlived the AppHost"));
+    }
+
+    [Fact]
+    public async Task Missing_redis_server_ends_with_one_clear_message()
+    {
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" });
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains("redis-server is not on PATH", appHost.Process.Output);
+        Assert.Contains("apt-get install", appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_ends_with_one_clear_message_naming_it()
+    {
+        using var occupier = new TcpListener(IPAddress.Any, 0);
+        occupier.Start();
+        var port = ((IPEndPoint)occupier.LocalEndpoint).Port;
+
+        await using var appHost = AppHostProcess.Start(null, $"--Ports:api-gateway={port}");
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains($"Port {port} for api-gateway is already in use", appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
+    private static int Pid(JsonArray resources, string name) =>
+        resources.Single(r => r!["name"]!.GetValue<string>() == name)!["pid"]!.GetValue<int>();
+}
