@@ -25,10 +25,7 @@ public static class RedisClientExtensions
         // Connect now so a missing Redis fails the start with one clear message; afterwards the
         // multiplexer reconnects by itself when Redis goes away and returns.
         builder.Services.AddSingleton<IConnectionMultiplexer>(Connect(connectionName, connectionString));
-        builder.Services.AddHealthChecks().AddRedis(
-            sp => sp.GetRequiredService<IConnectionMultiplexer>(),
-            name: connectionName,
-            tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>(connectionName, tags: ["ready"]);
         return builder;
     }
 

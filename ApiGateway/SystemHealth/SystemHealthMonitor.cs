@@ -32,7 +32,20 @@ public sealed class SystemHealthMonitor(
         using var timer = new PeriodicTimer(options.Value.RefreshInterval);
         do
         {
-            var report = await CheckAsync(stoppingToken);
+            SystemHealthReport report;
+            try
+            {
+                report = await CheckAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A check that breaks half-way (Redis going away mid-check) is itself the finding.
+                report = SystemHealthReport.NotYetChecked with
+                {
+                    CheckedAt = DateTimeOffset.UtcNow,
+                    Reasons = [$"The health check failed: {ex.Message}", .. RedisReason(ex)],
+                };
+            }
             if (report.Status != Current.Status)
             {
                 logger.LogInformation("System health is {Status}: {Reasons}", report.Status, string.Join("; ", report.Reasons));
@@ -41,6 +54,9 @@ public sealed class SystemHealthMonitor(
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    private static IEnumerable<string> RedisReason(Exception ex) =>
+        ex is RedisException or JobEngineException ? ["Redis is unreachable."] : [];
 
     private async Task<SystemHealthReport> CheckAsync(CancellationToken ct)
     {

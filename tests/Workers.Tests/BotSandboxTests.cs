@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.Workers;
+using BotSystem.Workers.Runners;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Workers.Tests;
+
+public sealed class BotSandboxTests
+{
+    private static readonly string TestBots = Path.Combine(AppContext.BaseDirectory, "bots");
+    private readonly WorkersOptions _options = new()
+    {
+        BotsDirectory = Path.Combine(AppContext.BaseDirectory, "bots"),
+        MemoryLimitMb = 256,
+        MaxOutputBytes = 64 * 1024,
+    };
+
+    private BotProcess Runner => new(Options.Create(_options), NullLogger<BotProcess>.Instance);
+
+    [Theory]
+    [InlineData(BotTypes.Python, "mean")]
+    [InlineData(BotTypes.Node, "byStatus")]
+    [InlineData(BotTypes.Java, "valid")]
+    public async Task Sample_bot_of_each_language_completes_with_progress_and_a_result(string botType, string field)
+    {
+        var options = new WorkersOptions { BotsDirectory = Path.Combine(RepositoryPaths.Root, "Workers", "bots") };
+        var launchers = new BotLaunchers(Options.Create(options));
+        var launch = await launchers.LaunchFor(new BotJobData
+        {
+            InvocationId = "inv_test",
+            BotType = botType,
+            Bot = BotCatalog.DefaultBot(botType),
+            Payload = new JsonObject { ["durationMs"] = 100 },
+            TimeoutSeconds = 60,
+        }, CancellationToken.None);
+        var progress = new List<int>();
+
+        var outcome = await new BotProcess(Options.Create(options), NullLogger<BotProcess>.Instance)
+            .RunAsync(launch, p => { progress.Add(p.GetValue<int>()); return Task.CompletedTask; }, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.NotNull(outcome.Result![field]);
+        Assert.Equal(100, progress[^1]);
+        Assert.True(outcome.PeakMemoryBytes > 0);
+    }
+
+    [Theory]
+    [InlineData("permanent", BotRunStatus.Failed, false)]
+    [InlineData("retryable", BotRunStatus.Failed, true)]
+    [InlineData("crash", BotRunStatus.Crashed, true)]
+    public async Task Sample_bot_failures_are_classified(string fail, BotRunStatus status, bool retryable)
+    {
+        var outcome = await RunAsync("python3", [Path.Combine(RepositoryPaths.Root, "Workers", "bots", "python", "data_analysis.py")],
+            new JsonObject { ["payload"] = new JsonObject { ["fail"] = fail, ["durationMs"] = 10 } }, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(status, outcome.Status);
+        Assert.Equal(retryable, outcome.Retryable);
+        Assert.False(string.IsNullOrEmpty(outcome.Error));
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_whole_process_tree_within_a_second_of_the_deadline()
+    {
+        var pids = new List<int>();
+        var stopwatch = Stopwatch.StartNew();
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", ["-u", Bot("sleeps_forever_with_stubborn_child.py")], "{}", TimeSpan.FromSeconds(2)),
+            _ => Task.CompletedTask,
+            line => { pids.AddRange(JsonNode.Parse(line)!["pids"]!.AsArray().Select(p => p!.GetValue<int>())); return Task.CompletedTask; },
+            CancellationToken.None);
+        stopwatch.Stop();
+
+        Assert.Equal(BotRunStatus.TimedOut, outcome.Status);
+        Assert.InRange(stopwatch.Elapsed.TotalSeconds, 2, 3);
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"process {pid} survived the timeout"));
+    }
+
+    [Fact]
+    public async Task Output_beyond_the_limit_is_dropped_with_a_truncation_marker()
+    {
+        var logs = new List<string>();
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("floods_stdout.py")], "{}", TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.True(outcome.OutputTruncated);
+        Assert.Contains("[output truncated]", logs);
+        Assert.True(logs.Sum(line => line.Length) <= _options.MaxOutputBytes + 2000);
+    }
+
+    [Fact]
+    public async Task The_bot_sees_no_variable_of_the_worker_and_runs_in_a_removed_temporary_directory()
+    {
+        Environment.SetEnvironmentVariable("ConnectionStrings__redis", "secret-host:6379");
+        Environment.SetEnvironmentVariable("BOTSYSTEM_TEST_SECRET", "do-not-leak");
+
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("prints_environment.py")], "{}", TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        var seen = outcome.Result!["environment"]!.AsObject();
+        Assert.DoesNotContain(seen, variable => variable.Value!.ToString().Contains("do-not-leak") || variable.Value!.ToString().Contains("secret-host"));
+        Assert.DoesNotContain("ConnectionStrings__redis", seen.Select(v => v.Key));
+        var cwd = outcome.Result["cwd"]!.GetValue<string>();
+        Assert.Equal(cwd, seen["HOME"]!.GetValue<string>());
+        Assert.False(Directory.Exists(cwd));
+    }
+
+    [Fact]
+    public async Task Memory_is_limited_and_a_bot_over_it_fails()
+    {
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("allocates_without_bound.py")], "{}", TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Crashed, outcome.Status);
+        Assert.True(outcome.PeakMemoryBytes < 300L * 1024 * 1024, $"peak {outcome.PeakMemoryBytes}");
+    }
+
+    [Fact]
+    public async Task A_crash_reports_its_exit_code_and_error_output()
+    {
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("crashes.py")], "{}", TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Crashed, outcome.Status);
+        Assert.Equal(7, outcome.ExitCode);
+        Assert.Contains("something broke", outcome.Error);
+    }
+
+    [Fact]
+    public async Task Cancelling_kills_the_bot_at_once()
+    {
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var stopwatch = Stopwatch.StartNew();
+        var outcome = await Runner.RunAsync(new BotLaunch("python3", ["-u", Bot("sleeps_forever_with_stubborn_child.py")], "{}", TimeSpan.FromSeconds(60)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, cancellation.Token);
+
+        Assert.Equal(BotRunStatus.Cancelled, outcome.Status);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5));
+    }
+
+    private static string Bot(string file) => Path.Combine(TestBots, file);
+
+    private Task<BotRunOutcome> RunAsync(string fileName, string[] arguments, JsonObject request, TimeSpan timeout) =>
+        Runner.RunAsync(new BotLaunch(fileName, arguments, request.ToJsonString(), timeout), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+}
