@@ -13,8 +13,7 @@ builder.AddSystemHealth();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseProblemResponses();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapInvocationsApi();

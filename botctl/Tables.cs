@@ -25,7 +25,7 @@ public static class Tables
     public static Table OfRows(string title, string keyColumn, JsonObject rows)
     {
         var columns = rows.Select(row => row.Value).OfType<JsonObject>().SelectMany(row => row.Select(p => p.Key)).Distinct().ToList();
-        var table = new Table().Title(title).AddColumn(keyColumn);
+        var table = new Table().Title(title).AddColumn(new TableColumn(keyColumn) { NoWrap = true });
         foreach (var column in columns)
         {
             table.AddColumn(new TableColumn(column).RightAligned());

@@ -1,7 +1,9 @@
+using BotSystem.ApiGateway.Invocations;
+
 namespace BotSystem.ApiGateway.Admin;
 
 /// <summary>
-/// Admits the admin by the <c>X-Api-Key</c> header, or by the session cookie; a cookie-borne request
+/// Admits the admin by the admin key (<c>X-Api-Key</c> or Bearer), or by the session cookie; a cookie-borne request
 /// that changes something must also carry the session's anti-forgery token.
 /// </summary>
 public sealed class AdminAuthorizationFilter(AdminSessions sessions) : IEndpointFilter
@@ -9,7 +11,7 @@ public sealed class AdminAuthorizationFilter(AdminSessions sessions) : IEndpoint
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
-        if (sessions.IsAdminKey(request.Headers["X-Api-Key"]))
+        if (sessions.IsAdminKey(ClientDirectory.ApiKeyOf(request)))
         {
             return await next(context);
         }

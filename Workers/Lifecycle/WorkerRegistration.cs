@@ -17,6 +17,7 @@ public sealed class WorkerRegistration(
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MinimumBeatTimeout = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,6 +89,7 @@ public sealed class WorkerRegistration(
             batch.SortedSetRemoveRangeByScoreAsync(WorkerRegistry.IndexKey, 0, now - options.Value.HeartbeatInterval.TotalMilliseconds * 3),
         };
         batch.Execute();
-        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(5));
+        // A heartbeat that cannot land within its own interval is an outage, not a slow write.
+        await Task.WhenAll(writes).WaitAsync(options.Value.HeartbeatInterval < MinimumBeatTimeout ? MinimumBeatTimeout : options.Value.HeartbeatInterval);
     }
 }

@@ -10,22 +10,8 @@ public sealed class InvokeCommand : AsyncCommand<InvokeCommand.Settings>
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    public sealed class Settings : GatewaySettings
+    public sealed class Settings : InvocationSettings
     {
-        [CommandArgument(0, "<type>")]
-        [Description("Bot type: python, node or java.")]
-        public string BotType { get; init; } = "";
-
-        [CommandOption("--bot <NAME>")]
-        public string? Bot { get; init; }
-
-        [CommandOption("--payload <JSON>")]
-        [Description("A JSON object, or @file to read it from a file.")]
-        public string Payload { get; init; } = "{}";
-
-        [CommandOption("--webhook <URL>")]
-        public string? Webhook { get; init; }
-
         [CommandOption("--priority <N>")]
         public int? Priority { get; init; }
 
@@ -35,23 +21,11 @@ public sealed class InvokeCommand : AsyncCommand<InvokeCommand.Settings>
         [CommandOption("--wait")]
         [Description("Follow the job with a progress bar until it ends; exit 0 only when it completed.")]
         public bool Wait { get; init; }
-
-        public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Webhook) ? ValidationResult.Error("--webhook <URL> is required.") : ValidationResult.Success();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var request = new JsonObject
-        {
-            ["botType"] = settings.BotType,
-            ["payload"] = JsonPayload.Parse(settings.Payload),
-            ["webhookUrl"] = settings.Webhook,
-        };
-        if (settings.Bot is not null)
-        {
-            request["bot"] = settings.Bot;
-        }
+        var request = settings.ToInvocation();
         if (settings.Priority is { } priority)
         {
             request["priority"] = priority;

@@ -7,21 +7,8 @@ namespace BotSystem.Botctl.Commands;
 
 public sealed class ScheduleAddCommand : AsyncCommand<ScheduleAddCommand.Settings>
 {
-    public sealed class Settings : GatewaySettings
+    public sealed class Settings : InvocationSettings
     {
-        [CommandArgument(0, "<type>")]
-        [Description("Bot type: python, node or java.")]
-        public string BotType { get; init; } = "";
-
-        [CommandOption("--bot <NAME>")]
-        public string? Bot { get; init; }
-
-        [CommandOption("--payload <JSON>")]
-        public string Payload { get; init; } = "{}";
-
-        [CommandOption("--webhook <URL>")]
-        public string? Webhook { get; init; }
-
         [CommandOption("--cron <PATTERN>")]
         [Description("A cron pattern, e.g. \"*/5 * * * *\".")]
         public string? Cron { get; init; }
@@ -30,28 +17,17 @@ public sealed class ScheduleAddCommand : AsyncCommand<ScheduleAddCommand.Setting
         [Description("Run every N seconds.")]
         public int? EverySeconds { get; init; }
 
-        public override ValidationResult Validate() => (Cron, EverySeconds, Webhook) switch
+        public override ValidationResult Validate() => (Cron, EverySeconds) switch
         {
-            (_, _, null) => ValidationResult.Error("--webhook <URL> is required."),
-            (null, null, _) => ValidationResult.Error("Give --cron <PATTERN> or --every <SECONDS>."),
-            (not null, not null, _) => ValidationResult.Error("Give --cron or --every, not both."),
-            _ => ValidationResult.Success(),
+            (null, null) => ValidationResult.Error("Give --cron <PATTERN> or --every <SECONDS>."),
+            (not null, not null) => ValidationResult.Error("Give --cron or --every, not both."),
+            _ => base.Validate(),
         };
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var invocation = new JsonObject
-        {
-            ["botType"] = settings.BotType,
-            ["payload"] = JsonPayload.Parse(settings.Payload),
-            ["webhookUrl"] = settings.Webhook,
-        };
-        if (settings.Bot is not null)
-        {
-            invocation["bot"] = settings.Bot;
-        }
-        var request = new JsonObject { ["invocation"] = invocation };
+        var request = new JsonObject { ["invocation"] = settings.ToInvocation() };
         if (settings.Cron is not null)
         {
             request["cron"] = settings.Cron;

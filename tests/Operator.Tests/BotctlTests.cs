@@ -12,6 +12,55 @@ public sealed class BotctlTests(OperatorSystem system)
     };
 
     [Fact]
+    public async Task Invoke_wait_follows_a_completing_bot_to_its_result_and_exits_0()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+
+        var run = await Botctl.RunAsync(client, "invoke", "node", "--payload", """{"durationMs":300}""", "--webhook", $"{system.MockWebhookUrl}/webhook", "--wait");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("byStatus", run.Output);
+        Assert.Contains("completed", run.Output);
+    }
+
+    [Fact]
+    public async Task Invoke_wait_of_a_failing_bot_prints_failed_and_exits_non_zero()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+
+        var run = await Botctl.RunAsync(client, "invoke", "node", "--payload", """{"fail":"permanent","durationMs":10}""", "--webhook", $"{system.MockWebhookUrl}/webhook", "--wait");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("no usable records", run.Output);
+        Assert.Contains("failed", run.Output);
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_one_line_naming_the_field()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+
+        var run = await Botctl.RunAsync(client, "invoke", "cobol", "--webhook", $"{system.MockWebhookUrl}/webhook");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("answered 400", run.Output);
+        Assert.Contains("botType", run.Output);
+        Assert.DoesNotContain("   at ", run.Output);
+    }
+
+    [Fact]
+    public async Task Stats_shows_queues_semaphores_and_workers_as_tables()
+    {
+        var run = await Botctl.RunAsync(Environment, "stats");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Queues", run.Output);
+        Assert.Contains("bots-node", run.Output);
+        Assert.Contains("Semaphores", run.Output);
+        Assert.Contains("READY", run.Output.Replace("PROCESSING", "READY"));
+    }
+
+    [Fact]
     public async Task Dlq_list_shows_a_dead_delivery_and_redrive_sends_it_again()
     {
         var invocationId = "inv" + Guid.NewGuid().ToString("N");

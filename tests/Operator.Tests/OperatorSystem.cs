@@ -5,8 +5,8 @@ using BotSystem.Contracts;
 namespace Operator.Tests;
 
 /// <summary>
-/// Redis, the gateway, the webhook manager and the mock webhook as real processes in their
-/// development configuration: what an operator's dashboard and botctl talk to.
+/// Redis and every service (the runners serving node bots) as real processes in their development
+/// configuration: what an operator's dashboard and botctl talk to.
 /// </summary>
 public sealed class OperatorSystem : IAsyncLifetime
 {
@@ -31,6 +31,8 @@ public sealed class OperatorSystem : IAsyncLifetime
         _services = new ServiceSet(Redis);
         MockWebhookUrl = await _services.StartAsync("MockWebhook");
         WebhookManagerUrl = await _services.StartAsync("WebhookManager", ("WEBHOOK_MAX_RETRIES", "0"));
+        await _services.StartAsync("Workers", ("Workers__Types__0", "node"));
+        await _services.StartAsync("Orchestrator");
         GatewayUrl = await _services.StartAsync("ApiGateway", ("services__webhook-manager__http__0", WebhookManagerUrl));
     }
 

@@ -41,6 +41,11 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         var failedJobId = await FailOneJobAsync(queueName);
         var deadDeliveryId = await system.MakeDeadDeliveryAsync("inv" + Guid.NewGuid().ToString("N"));
 
+        using var statsRequest = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/stats");
+        statsRequest.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var statsResponse = await system.Http.SendAsync(statsRequest);
+        var stats = JsonDocument.Parse(await statsResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("queues");
+
         var screenshots = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots", "queue-dashboard");
         Directory.CreateDirectory(screenshots);
         var walkthrough = await CommandLine.RunAsync(
@@ -59,9 +64,15 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         Assert.True(cookie.GetProperty("httpOnly").GetBoolean());
         Assert.Equal("Strict", cookie.GetProperty("sameSite").GetString());
 
-        var shown = steps["login"].GetProperty("counts").EnumerateArray().Single(q => q.GetProperty("queue").GetString() == queueName);
-        var cells = shown.GetProperty("cells").EnumerateArray().Select(c => c.GetInt64()).ToArray();
-        Assert.Equal(1, cells[5]);
+        string[] states = ["waiting", "prioritized", "active", "delayed", "completed", "failed"];
+        foreach (var shown in steps["login"].GetProperty("counts").EnumerateArray())
+        {
+            var shownQueue = shown.GetProperty("queue").GetString()!;
+            var cells = shown.GetProperty("cells").EnumerateArray().Select(c => c.GetInt64()).ToArray();
+            Assert.Equal(states.Select(state => stats.GetProperty(shownQueue).GetProperty(state).GetInt64()), cells);
+        }
+        var failedShown = steps["login"].GetProperty("counts").EnumerateArray().Single(q => q.GetProperty("queue").GetString() == queueName);
+        Assert.Equal(1, failedShown.GetProperty("cells")[5].GetInt64());
 
         Assert.Equal("failed", steps["retry"].GetProperty("before").GetString());
         Assert.Contains("boom", steps["retry"].GetProperty("error").GetString());

@@ -27,6 +27,11 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
 
         await _redis.StopAsync();
         await WaitForHealthAsync(url, "Unhealthy");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!worker.Output.Contains("-> ERROR") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
         await _redis.StartAsync();
         await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
 
