@@ -16,6 +16,7 @@ public static class Extensions
         builder.Services.AddSingleton<ClientRateLimiter>();
         builder.Services.AddSingleton<ClientAuthenticationFilter>();
         builder.Services.AddSingleton<InvocationService>();
+        builder.Services.AddHostedService<Metrics.QueueMetrics>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         return builder;
