@@ -19,13 +19,6 @@ app.Configure(config =>
         dlq.AddCommand<DlqListCommand>("list").WithDescription("List dead deliveries.");
         dlq.AddCommand<DlqRedriveCommand>("redrive").WithDescription("Redrive one dead delivery, or all with --all.");
     });
-    config.AddBranch("schedules", schedules =>
-    {
-        schedules.SetDescription("Scheduled invocations.");
-        schedules.AddCommand<ScheduleListCommand>("list").WithDescription("List schedules.");
-        schedules.AddCommand<ScheduleAddCommand>("add").WithDescription("Add a cron or interval schedule.");
-        schedules.AddCommand<ScheduleRemoveCommand>("remove").WithDescription("Remove a schedule.");
-    });
 });
 
 return await app.RunAsync(args);

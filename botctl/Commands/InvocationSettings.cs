@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 
 namespace BotSystem.Botctl.Commands;
 
-/// <summary>What an invocation is made of, shared by <c>invoke</c> and <c>schedules add</c>.</summary>
+/// <summary>What an invocation is made of.</summary>
 public class InvocationSettings : GatewaySettings
 {
     [CommandArgument(0, "<type>")]
