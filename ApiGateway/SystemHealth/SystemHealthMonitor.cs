@@ -43,7 +43,7 @@ public sealed class SystemHealthMonitor(
                 report = SystemHealthReport.NotYetChecked with
                 {
                     CheckedAt = DateTimeOffset.UtcNow,
-                    Reasons = [$"The health check failed: {ex.Message}", .. RedisReason(ex)],
+                    Reasons = [.. RedisReason(), $"The health check failed: {ex.Message}"],
                 };
             }
             if (report.Status != Current.Status)
@@ -55,8 +55,7 @@ public sealed class SystemHealthMonitor(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private static IEnumerable<string> RedisReason(Exception ex) =>
-        ex is RedisException or JobEngineException ? ["Redis is unreachable."] : [];
+    private IEnumerable<string> RedisReason() => redis.IsConnected ? [] : ["Redis is unreachable."];
 
     private async Task<SystemHealthReport> CheckAsync(CancellationToken ct)
     {
@@ -107,9 +106,9 @@ public sealed class SystemHealthMonitor(
                 using var response = await http.GetAsync(new Uri(new Uri(url), "/health"), ct);
                 results[service.Key] = response.IsSuccessStatusCode ? "healthy" : $"unhealthy ({(int)response.StatusCode})";
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                results[service.Key] = "unreachable";
+                results[service.Key] = $"unreachable ({ex.GetType().Name})";
             }
             if (results[service.Key] != "healthy")
             {
@@ -160,7 +159,7 @@ public sealed class SystemHealthMonitor(
                 }
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             degraded.Add($"Webhook circuits are unknown: {ex.Message}");
         }
