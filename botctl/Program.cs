@@ -3,6 +3,12 @@ using BotSystem.Botctl.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+// Output piped to a script has no terminal width; COLUMNS (as shells export it) says how wide tables may be.
+if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0)
+{
+    AnsiConsole.Profile.Width = columns;
+}
+
 var app = new CommandApp();
 app.Configure(config =>
 {

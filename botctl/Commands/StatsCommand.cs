@@ -21,7 +21,7 @@ public sealed class StatsCommand : AsyncCommand<GatewaySettings>
         }
         if (stats["workers"] is JsonArray workers)
         {
-            AnsiConsole.Write(Tables.OfArray("Workers", workers));
+            AnsiConsole.Write(Tables.OfArray("Workers", workers, "id", "state", "types", "jobsProcessed"));
         }
         foreach (var (name, value) in stats.AsObject().Where(p => p.Key is not ("queues" or "semaphores" or "workers")))
         {
