@@ -2,6 +2,7 @@ using BotSystem.ApiGateway.Admin;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Extensions;
 using BotSystem.ApiGateway.SystemHealth;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,8 +16,11 @@ var app = builder.Build();
 
 app.UseProblemResponses();
 app.MapOpenApi();
+app.MapScalarApiReference("/docs");
 app.MapDefaultEndpoints();
 app.MapInvocationsApi();
+app.MapSchedulesApi();
+app.MapTriggersApi();
 app.MapAdminApi();
 app.MapSystemHealthApi();
 

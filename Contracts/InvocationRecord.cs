@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace BotSystem.Contracts;
 
 /// <summary>
@@ -17,6 +19,9 @@ public static class InvocationRecord
     public const string Bot = "bot";
     public const string WebhookUrl = "webhookUrl";
     public const string CreatedAt = "createdAt";
+    public const string Priority = "priority";
+    public const string ScheduleId = "scheduleId";
+    public const string OrderingLine = "orderingLine";
 
     // Written by the orchestrator as the invocation moves.
     public const string Status = "status";
@@ -26,7 +31,6 @@ public static class InvocationRecord
     public const string Attempts = "attempts";
     public const string StartedAt = "startedAt";
     public const string FinishedAt = "finishedAt";
-    public const string Priority = "priority";
     public const string LeaseToken = "leaseToken";
 
     // Written by the webhook manager.
@@ -34,4 +38,27 @@ public static class InvocationRecord
     public const string WebhookAttempts = "webhook.attempts";
     public const string WebhookLastStatusCode = "webhook.lastStatusCode";
     public const string WebhookNextAttemptAt = "webhook.nextAttemptAt";
+
+    /// <summary>The fields an invocation starts with.</summary>
+    public static HashEntry[] Accepted(InvocationJobData invocation, DateTimeOffset createdAt)
+    {
+        List<HashEntry> fields = [
+            new(ClientId, invocation.ClientId),
+            new(BotType, invocation.BotType),
+            new(Bot, invocation.Bot),
+            new(WebhookUrl, invocation.WebhookUrl),
+            new(Priority, invocation.Priority),
+            new(Status, InvocationStatus.Queued),
+            new(CreatedAt, createdAt.ToUnixTimeMilliseconds()),
+        ];
+        if (invocation.ScheduleId is not null)
+        {
+            fields.Add(new(ScheduleId, invocation.ScheduleId));
+        }
+        if (Contracts.OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
+        {
+            fields.Add(new(OrderingLine, line));
+        }
+        return [.. fields];
+    }
 }

@@ -4,6 +4,7 @@ namespace BotSystem.Contracts;
 public static class InvocationStatus
 {
     public const string Queued = "queued";
+    public const string WaitingForTurn = "waiting-for-turn";
     public const string WaitingForSlot = "waiting-for-slot";
     public const string Running = "running";
     public const string Completed = "completed";

@@ -29,42 +29,16 @@ public static class InvocationsApi
     private static async Task<IResult> InvokeAsync(HttpContext context, InvocationService invocations, ClientDirectory clients, IOptions<GatewayOptions> options)
     {
         var clientId = (string)context.Items[ClientDirectory.ClientIdItem]!;
-        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        var body = await JsonRequestBody.ReadAsync(context, options.Value);
+        if (body.Problem is not null)
         {
-            return Invalid("contentType", "The request body must be application/json.");
-        }
-        var limit = options.Value.MaxRequestBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            return TooLarge(limit);
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
-            {
-                return TooLarge(limit);
-            }
-        }
-        var body = buffer.ToArray();
-
-        JsonNode? json;
-        try
-        {
-            json = JsonNode.Parse(body);
-        }
-        catch (JsonException ex)
-        {
-            return Invalid("body", $"Malformed JSON: {ex.Message}");
+            return body.Problem;
         }
         var errors = new Dictionary<string, string[]>();
-        var request = InvokeRequest.Parse(json, options.Value, errors);
-        if (request is not null && await WebhookUrlPolicy.RefusalAsync(request.WebhookUrl, clients.Get(clientId).AllowedWebhookHosts, context.RequestAborted) is { } refusal)
+        var request = InvokeRequest.Parse(body.Json, options.Value, errors);
+        if (request is not null)
         {
-            errors["webhookUrl"] = [refusal];
+            await JsonRequestBody.CheckWebhookUrlAsync(request, clientId, clients, errors, context.RequestAborted);
         }
         if (request is null || errors.Count > 0)
         {
@@ -72,7 +46,7 @@ public static class InvocationsApi
         }
 
         var idempotencyKey = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
-        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey, body);
+        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey, body.Bytes);
         if (outcome == InvocationService.Submission.Conflict)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This Idempotency-Key was used with a different request body.");
@@ -109,12 +83,6 @@ public static class InvocationsApi
             ["workers"] = JsonSerializer.SerializeToNode(await overview.GetWorkersAsync(ct), JsonSerializerOptions.Web),
         });
     }
-
-    private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
-
-    private static ProblemHttpResult TooLarge(int limit) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.", detail: $"At most {limit} bytes are accepted.");
 }
 
 public sealed record InvokeAccepted(string JobId, string Status, string StatusUrl);

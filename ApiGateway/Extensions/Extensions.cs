@@ -1,4 +1,6 @@
 using BotSystem.ApiGateway.Invocations;
+using BotSystem.ApiGateway.Schedules;
+using BotSystem.ApiGateway.Triggers;
 
 namespace BotSystem.ApiGateway.Extensions;
 
@@ -16,6 +18,10 @@ public static class Extensions
         builder.Services.AddSingleton<ClientRateLimiter>();
         builder.Services.AddSingleton<ClientAuthenticationFilter>();
         builder.Services.AddSingleton<InvocationService>();
+        builder.Services.AddSingleton<ScheduleService>();
+        builder.Services.AddSingleton<ReplayGuard>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

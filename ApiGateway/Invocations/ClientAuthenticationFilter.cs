@@ -11,11 +11,16 @@ public sealed class ClientAuthenticationFilter(ClientDirectory clients, ClientRa
         }
         if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
         {
-            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.",
-                detail: $"Client '{clientId}' is over its rate limit; retry after {retryAfter.TotalSeconds:0.#} s.");
+            return TooManyRequests(context.HttpContext, clientId, retryAfter);
         }
         context.HttpContext.Items[ClientDirectory.ClientIdItem] = clientId;
         return await next(context);
+    }
+
+    public static IResult TooManyRequests(HttpContext context, string clientId, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.",
+            detail: $"Client '{clientId}' is over its rate limit; retry after {retryAfter.TotalSeconds:0.#} s.");
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using BotSystem.ApiGateway.Triggers;
 
 namespace BotSystem.ApiGateway.Invocations;
 
@@ -8,6 +9,7 @@ public sealed class ClientDirectory
 {
     public const string ClientIdItem = "botsystem.clientId";
     private readonly List<(string Id, byte[] KeyHash, ClientOptions Options)> _clients;
+    private readonly Dictionary<string, (string ClientId, TriggerOptions Trigger)> _triggers = new(StringComparer.Ordinal);
 
     public ClientDirectory(IConfiguration configuration)
     {
@@ -20,6 +22,17 @@ public sealed class ClientDirectory
                 throw new InvalidOperationException($"Clients:{section.Key}:ApiKeyHash must be the SHA-256 of the client's API key in hex (64 characters).");
             }
             _clients.Add((section.Key, Convert.FromHexString(client.ApiKeyHash), client));
+            foreach (var (triggerId, trigger) in client.Triggers)
+            {
+                if (trigger.Problem() is { } problem)
+                {
+                    throw new InvalidOperationException($"Clients:{section.Key}:Triggers:{triggerId}: {problem}");
+                }
+                if (!_triggers.TryAdd(triggerId, (section.Key, trigger)))
+                {
+                    throw new InvalidOperationException($"Trigger id '{triggerId}' is configured for two clients; trigger ids must be unique.");
+                }
+            }
         }
     }
 
@@ -41,6 +54,10 @@ public sealed class ClientDirectory
         }
         return found;
     }
+
+    /// <summary>The trigger with this id and the client it belongs to, or null.</summary>
+    public (string ClientId, TriggerOptions Trigger)? FindTrigger(string triggerId) =>
+        _triggers.TryGetValue(triggerId, out var found) ? found : null;
 
     public ClientOptions Get(string clientId) => _clients.First(client => client.Id == clientId).Options;
 

@@ -1,3 +1,5 @@
+using BotSystem.ApiGateway.Triggers;
+
 namespace BotSystem.ApiGateway.Invocations;
 
 /// <summary>One API client (configuration <c>Clients:&lt;clientId&gt;</c>); its key is stored as SHA-256 hex.</summary>
@@ -7,4 +9,7 @@ public sealed class ClientOptions
 
     /// <summary>Hosts this client may use as webhook targets even though they are not public addresses.</summary>
     public List<string> AllowedWebhookHosts { get; set; } = [];
+
+    /// <summary>Inbound triggers by id; ids are unique across clients.</summary>
+    public Dictionary<string, TriggerOptions> Triggers { get; set; } = [];
 }

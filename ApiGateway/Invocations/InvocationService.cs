@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Apis;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
     public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, string? idempotencyKey, byte[] body)
     {
         var database = redis.GetDatabase();
-        var jobId = "inv_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var jobId = InvocationIds.New();
         if (idempotencyKey is not null)
         {
             var key = $"botsystem:idempotency:{clientId}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))}";
@@ -33,38 +34,30 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             }
         }
 
+        var invocation = request.ToJobData(clientId);
         var recordKey = InvocationRecord.Key(jobId);
-        await database.HashSetAsync(recordKey, [
-            new(InvocationRecord.ClientId, clientId),
-            new(InvocationRecord.BotType, request.BotType),
-            new(InvocationRecord.Bot, request.Bot),
-            new(InvocationRecord.WebhookUrl, request.WebhookUrl),
-            new(InvocationRecord.Priority, request.Priority),
-            new(InvocationRecord.Status, InvocationStatus.Queued),
-            new(InvocationRecord.CreatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        ]);
-        await database.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        await _invocations.AddAsync("invoke", new InvocationJobData
+        var accepted = database.CreateTransaction();
+        _ = accepted.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        _ = accepted.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
         {
-            ClientId = clientId,
-            BotType = request.BotType,
-            Bot = request.Bot,
-            Payload = request.Payload,
-            WebhookUrl = request.WebhookUrl,
-            Priority = request.Priority,
-            TimeoutSeconds = request.TimeoutSeconds,
-            OrderingKey = request.OrderingKey,
-        }, new JobOptions
-        {
-            JobId = jobId,
-            Priority = request.Priority,
-            Attempts = 3,
-            Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
-            RemoveOnComplete = KeepJobs.Last(10_000),
-            RemoveOnFail = KeepJobs.Last(10_000),
-        });
+            _ = accepted.ListRightPushAsync(line, jobId);
+            _ = accepted.KeyExpireAsync(line, InvocationRecord.Retention);
+        }
+        await accepted.ExecuteAsync();
+        await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
         return (Submission.Accepted, jobId);
     }
+
+    /// <summary>How an <c>invocations</c> job is retried when its orchestration fails, and how long it is kept.</summary>
+    public static JobOptions JobOptionsFor(int priority) => new()
+    {
+        Priority = priority,
+        Attempts = 3,
+        Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
+        RemoveOnComplete = KeepJobs.Last(10_000),
+        RemoveOnFail = KeepJobs.Last(10_000),
+    };
 
     /// <summary>The invocation as its client sees it, or null when it does not exist or belongs to another client.</summary>
     public async Task<JsonObject?> GetAsync(string clientId, string jobId)
@@ -84,15 +77,15 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             ["result"] = Json(fields.GetValueOrDefault(InvocationRecord.Result)),
             ["error"] = fields.GetValueOrDefault(InvocationRecord.Error),
             ["attempts"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.Attempts), out var attempts) ? attempts : 0,
-            ["createdAt"] = Time(fields.GetValueOrDefault(InvocationRecord.CreatedAt)),
-            ["startedAt"] = Time(fields.GetValueOrDefault(InvocationRecord.StartedAt)),
-            ["finishedAt"] = Time(fields.GetValueOrDefault(InvocationRecord.FinishedAt)),
+            ["createdAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.CreatedAt)),
+            ["startedAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.StartedAt)),
+            ["finishedAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.FinishedAt)),
             ["webhook"] = new JsonObject
             {
                 ["status"] = fields.GetValueOrDefault(InvocationRecord.WebhookStatus) ?? DeliveryStatus.Pending,
                 ["attempts"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.WebhookAttempts), out var deliveries) ? deliveries : 0,
                 ["lastStatusCode"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.WebhookLastStatusCode), out var code) ? code : null,
-                ["nextAttemptAt"] = Time(fields.GetValueOrDefault(InvocationRecord.WebhookNextAttemptAt)),
+                ["nextAttemptAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.WebhookNextAttemptAt)),
             },
         };
     }
@@ -104,7 +97,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
     {
         var database = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(jobId);
-        var fields = await database.HashGetAsync(recordKey, [InvocationRecord.ClientId, InvocationRecord.Status, InvocationRecord.BotType]);
+        var fields = await database.HashGetAsync(recordKey, [InvocationRecord.ClientId, InvocationRecord.Status, InvocationRecord.BotType, InvocationRecord.OrderingLine]);
         if (fields[0] != clientId)
         {
             return Cancellation.NotFound;
@@ -119,6 +112,10 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         ]);
         await _invocations.RemoveJobAsync(jobId);
+        if (!fields[3].IsNull)
+        {
+            await database.ListRemoveAsync((string)fields[3]!, jobId);
+        }
         if (!_botQueues.TryGetValue(fields[2]!, out var botQueue) || !await botQueue.RemoveJobAsync(jobId))
         {
             await database.StringSetAsync(CancellationSignal.Key(jobId), "1", CancellationSignal.KeyLifetime);
@@ -138,7 +135,4 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             return text;
         }
     }
-
-    private static string? Time(string? milliseconds) =>
-        long.TryParse(milliseconds, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("O") : null;
 }

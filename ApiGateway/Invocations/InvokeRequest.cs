@@ -9,6 +9,7 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
 {
     public const int MinPriority = 1;
     public const int MaxPriority = 10;
+    public const int MaxOrderingKeyLength = 128;
 
     public static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors)
     {
@@ -49,11 +50,28 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
             errors["timeoutSeconds"] = [$"Must be from 1 to {limits.MaxTimeoutSeconds}."];
         }
         var orderingKey = Text(request, "orderingKey", errors, required: false);
+        if (orderingKey?.Length > MaxOrderingKeyLength)
+        {
+            errors["orderingKey"] = [$"Must be at most {MaxOrderingKeyLength} characters."];
+        }
 
         return errors.Count == 0 ? new InvokeRequest(botType!, bot!, payload!, webhookUrl!, priority, timeout, orderingKey) : null;
     }
 
-    private static string? Text(JsonObject request, string field, Dictionary<string, string[]> errors, bool required)
+    public InvocationJobData ToJobData(string clientId, string? scheduleId = null) => new()
+    {
+        ClientId = clientId,
+        BotType = BotType,
+        Bot = Bot,
+        Payload = Payload,
+        WebhookUrl = WebhookUrl,
+        Priority = Priority,
+        TimeoutSeconds = TimeoutSeconds,
+        OrderingKey = OrderingKey,
+        ScheduleId = scheduleId,
+    };
+
+    internal static string? Text(JsonObject request, string field, Dictionary<string, string[]> errors, bool required)
     {
         var node = request[field];
         if (node is null)
@@ -72,7 +90,7 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
         return node.GetValue<string>();
     }
 
-    private static int Number(JsonObject request, string field, int fallback, Dictionary<string, string[]> errors)
+    internal static int Number(JsonObject request, string field, int fallback, Dictionary<string, string[]> errors)
     {
         var node = request[field];
         if (node is null)

@@ -24,13 +24,32 @@ public sealed class InvocationProcessor(
 
     public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
     {
-        var invocationId = job.Job.Id;
+        var invocationId = InvocationIds.Of(job.Job.Id);
         var invocation = job.Job.GetData<InvocationJobData>() ?? throw new UnrecoverableException("The invocation has no data.");
+        if (invocation.ScheduleId is not null)
+        {
+            await RecordScheduledRunAsync(invocationId, invocation);
+        }
+        var line = OrderingLine.Key(invocation.ClientId, invocation.OrderingKey);
+        var status = await RunAsync(invocationId, invocation, line, ct);
+        if (line is not null)
+        {
+            await redis.GetDatabase().ListRemoveAsync(line, invocationId);
+        }
+        return new { status };
+    }
+
+    private async Task<string> RunAsync(string invocationId, InvocationJobData invocation, string? line, CancellationToken ct)
+    {
         var record = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(invocationId);
+        if (line is not null)
+        {
+            await WaitForTurnAsync(line, invocationId, recordKey, ct);
+        }
         if (await IsCancelledAsync(recordKey))
         {
-            return new { status = InvocationStatus.Cancelled };
+            return InvocationStatus.Cancelled;
         }
 
         var semaphore = semaphores.For(invocation.BotType);
@@ -47,7 +66,7 @@ public sealed class InvocationProcessor(
         {
             if (await IsCancelledAsync(recordKey))
             {
-                return new { status = InvocationStatus.Cancelled };
+                return InvocationStatus.Cancelled;
             }
             await record.HashSetAsync(recordKey, [
                 new(InvocationRecord.Status, InvocationStatus.Running),
@@ -73,7 +92,62 @@ public sealed class InvocationProcessor(
 
             var finished = await FollowAsync(botQueue, invocationId, recordKey, lease.Lost, ct);
             await FinishAsync(invocationId, invocation, finished);
-            return new { status = finished.Status };
+            return finished.Status;
+        }
+    }
+
+    /// <summary>A schedule's run starts here: its record (and its place in its ordering line) is made once per run.</summary>
+    private async Task RecordScheduledRunAsync(string invocationId, InvocationJobData invocation)
+    {
+        var recordKey = InvocationRecord.Key(invocationId);
+        var now = DateTimeOffset.UtcNow;
+        var firstSight = redis.GetDatabase().CreateTransaction();
+        firstSight.AddCondition(Condition.KeyNotExists(recordKey));
+        _ = firstSight.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, now));
+        _ = firstSight.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        if (OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
+        {
+            _ = firstSight.ListRightPushAsync(line, invocationId);
+            _ = firstSight.KeyExpireAsync(line, InvocationRecord.Retention);
+        }
+        if (!await firstSight.ExecuteAsync())
+        {
+            return;
+        }
+        var scheduleKey = ScheduleRecord.Key(invocation.ScheduleId!);
+        var lastRun = redis.GetDatabase().CreateTransaction();
+        lastRun.AddCondition(Condition.KeyExists(scheduleKey));
+        _ = lastRun.HashSetAsync(scheduleKey, [
+            new(ScheduleRecord.LastInvocationId, invocationId),
+            new(ScheduleRecord.LastRunAt, now.ToUnixTimeMilliseconds()),
+        ]);
+        await lastRun.ExecuteAsync();
+    }
+
+    /// <summary>Waits until this invocation heads its ordering line, dropping heads that ended without leaving it.</summary>
+    private async Task WaitForTurnAsync(string line, string invocationId, RedisKey recordKey, CancellationToken ct)
+    {
+        var database = redis.GetDatabase();
+        var marked = false;
+        while (!await IsCancelledAsync(recordKey))
+        {
+            var head = (string?)await database.ListGetByIndexAsync(line, 0);
+            if (head is null || head == invocationId)
+            {
+                return;
+            }
+            var headStatus = (string?)await database.HashGetAsync(InvocationRecord.Key(head), InvocationRecord.Status);
+            if (headStatus is null || InvocationStatus.IsFinal(headStatus))
+            {
+                await database.ListRemoveAsync(line, head);
+                continue;
+            }
+            if (!marked)
+            {
+                await database.HashSetAsync(recordKey, InvocationRecord.Status, InvocationStatus.WaitingForTurn);
+                marked = true;
+            }
+            await Task.Delay(options.Value.ProgressPollInterval, ct);
         }
     }
 

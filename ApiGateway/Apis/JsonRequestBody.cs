@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Invocations;
+
+namespace BotSystem.ApiGateway.Apis;
+
+/// <summary>Reads a JSON request body within the configured size limit, answering what is wrong with it as a problem.</summary>
+internal static class JsonRequestBody
+{
+    private const int ChunkBytes = 16 * 1024;
+
+    public sealed record Outcome(byte[] Bytes, JsonNode? Json, IResult? Problem);
+
+    public static async Task<Outcome> ReadAsync(HttpContext context, GatewayOptions options)
+    {
+        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Refused(Invalid("contentType", "The request body must be application/json."));
+        }
+        var limit = options.MaxRequestBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Refused(TooLarge(limit));
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[ChunkBytes];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                return Refused(TooLarge(limit));
+            }
+        }
+        var bytes = buffer.ToArray();
+        try
+        {
+            return new Outcome(bytes, JsonNode.Parse(bytes), null);
+        }
+        catch (JsonException ex)
+        {
+            return Refused(Invalid("body", $"Malformed JSON: {ex.Message}"));
+        }
+    }
+
+    /// <summary>Adds a <c>webhookUrl</c> error when the client may not use the URL.</summary>
+    public static async Task CheckWebhookUrlAsync(InvokeRequest request, string clientId, ClientDirectory clients, Dictionary<string, string[]> errors, CancellationToken ct)
+    {
+        if (await WebhookUrlPolicy.RefusalAsync(request.WebhookUrl, clients.Get(clientId).AllowedWebhookHosts, ct) is { } refusal)
+        {
+            errors["webhookUrl"] = [refusal];
+        }
+    }
+
+    private static Outcome Refused(IResult problem) => new([], null, problem);
+
+    private static IResult Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static IResult TooLarge(int limit) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.", detail: $"At most {limit} bytes are accepted.");
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Invocations;
+using BotSystem.ApiGateway.Schedules;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.ApiGateway.Apis;
+
+public static class SchedulesApi
+{
+    public static WebApplication MapSchedulesApi(this WebApplication app)
+    {
+        var schedules = app.MapGroup("/schedules").AddEndpointFilter<ClientOrAdminFilter>().WithTags("Schedules");
+        schedules.MapPost("", CreateAsync)
+            .Produces<JsonObject>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        schedules.MapGet("", ListAsync);
+        schedules.MapGet("/{id}", GetAsync);
+        schedules.MapDelete("/{id}", DeleteAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, ScheduleService schedules, ClientDirectory clients, IOptions<GatewayOptions> options)
+    {
+        if (ClientOrAdminFilter.ClientOf(context) is not { } clientId)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "A schedule runs on behalf of a client: create it with the client's API key.");
+        }
+        var body = await JsonRequestBody.ReadAsync(context, options.Value);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        var request = ScheduleRequest.Parse(body.Json, options.Value, errors);
+        if (request is not null)
+        {
+            await JsonRequestBody.CheckWebhookUrlAsync(request.Invocation, clientId, clients, errors, context.RequestAborted);
+        }
+        if (request is null || errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var schedule = await schedules.CreateAsync(clientId, request);
+        return TypedResults.Created($"/schedules/{schedule["scheduleId"]}", schedule);
+    }
+
+    private static async Task<Ok<IReadOnlyList<JsonObject>>> ListAsync(HttpContext context, ScheduleService schedules, CancellationToken ct) =>
+        TypedResults.Ok(await schedules.ListAsync(ClientOrAdminFilter.ClientOf(context), ct));
+
+    private static async Task<Results<Ok<JsonObject>, NotFound>> GetAsync(string id, HttpContext context, ScheduleService schedules, CancellationToken ct) =>
+        await schedules.GetAsync(ClientOrAdminFilter.ClientOf(context), id, ct) is { } schedule ? TypedResults.Ok(schedule) : TypedResults.NotFound();
+
+    private static async Task<Results<NoContent, NotFound>> DeleteAsync(string id, HttpContext context, ScheduleService schedules) =>
+        await schedules.DeleteAsync(ClientOrAdminFilter.ClientOf(context), id) ? TypedResults.NoContent() : TypedResults.NotFound();
+}

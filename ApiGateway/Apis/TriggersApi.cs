@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Invocations;
+using BotSystem.ApiGateway.Triggers;
+using BotSystem.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace BotSystem.ApiGateway.Apis;
+
+public static class TriggersApi
+{
+    public static WebApplication MapTriggersApi(this WebApplication app)
+    {
+        app.MapPost("/hooks/{triggerId}", TriggerAsync)
+            .WithTags("Triggers")
+            .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return app;
+    }
+
+    /// <summary>A signed request from another system: its body becomes the payload of the trigger's bot.</summary>
+    private static async Task<IResult> TriggerAsync(string triggerId, HttpContext context, ClientDirectory clients, ClientRateLimiter rateLimiter,
+        ReplayGuard replays, InvocationService invocations, IOptions<GatewayOptions> options, TimeProvider clock)
+    {
+        if (clients.FindTrigger(triggerId) is not var (clientId, trigger))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"There is no trigger '{triggerId}'.");
+        }
+        var body = await JsonRequestBody.ReadAsync(context, options.Value);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        if (TriggerSignature.Refusal(trigger, context.Request.Headers, body.Bytes, clock.GetUtcNow()) is { } refusal)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The request is not signed by this trigger's secret.", detail: refusal);
+        }
+        if (context.Request.Headers[StandardWebhooks.IdHeader].FirstOrDefault() is { Length: > 0 } messageId
+            && !await replays.FirstSightAsync(triggerId, messageId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This webhook-id was already received.");
+        }
+        if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
+        {
+            return ClientAuthenticationFilter.TooManyRequests(context, clientId, retryAfter);
+        }
+        if (body.Json is not JsonObject payload)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Must be a JSON object; it becomes the bot's payload."] });
+        }
+
+        var request = new InvokeRequest(trigger.BotType, trigger.Bot ?? BotCatalog.DefaultBot(trigger.BotType), payload, trigger.WebhookUrl,
+            trigger.Priority, trigger.TimeoutSeconds ?? options.Value.DefaultTimeoutSeconds, OrderingKey: null);
+        var (_, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey: null, body.Bytes);
+        return TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId!, InvocationStatus.Queued, $"/job/{jobId}"));
+    }
+}

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Apis;
+using BotSystem.ApiGateway.Invocations;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+using StackExchange.Redis;
+
+namespace BotSystem.ApiGateway.Schedules;
+
+/// <summary>
+/// Schedules of invocations. The job engine's scheduler on the <c>invocations</c> queue fires the runs (each slot
+/// once, whichever gateway or orchestrator is alive); this keeps who owns a schedule and what it runs.
+/// </summary>
+public sealed class ScheduleService(IConnectionMultiplexer redis)
+{
+    public const string RunJobName = "scheduled-invocation";
+    private readonly Queue _invocations = new(QueueNames.Invocations, redis);
+
+    public async Task<JsonObject> CreateAsync(string clientId, ScheduleRequest request)
+    {
+        var scheduleId = "sch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var database = redis.GetDatabase();
+        var created = database.CreateTransaction();
+        _ = created.HashSetAsync(ScheduleRecord.Key(scheduleId), [
+            new(ScheduleRecord.ClientId, clientId),
+            new(ScheduleRecord.Definition, request.ToDefinition().ToJsonString()),
+            new(ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        ]);
+        _ = created.SetAddAsync(ScheduleRecord.Index, scheduleId);
+        await created.ExecuteAsync();
+        await _invocations.UpsertJobSchedulerAsync(scheduleId, request.Repeat, RunJobName,
+            request.Invocation.ToJobData(clientId, scheduleId), InvocationService.JobOptionsFor(request.Invocation.Priority));
+        return (await GetAsync(clientId, scheduleId))!;
+    }
+
+    /// <summary>The schedules of one client, or of every client when <paramref name="clientId"/> is null (the admin).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListAsync(string? clientId, CancellationToken ct = default)
+    {
+        var ids = (await redis.GetDatabase().SetMembersAsync(ScheduleRecord.Index)).Select(id => (string)id!).Order(StringComparer.Ordinal);
+        var timings = await TimingsAsync(ct);
+        var schedules = new List<JsonObject>();
+        foreach (var id in ids)
+        {
+            if (await ReadAsync(clientId, id, timings) is { } schedule)
+            {
+                schedules.Add(schedule);
+            }
+        }
+        return schedules;
+    }
+
+    /// <summary>The schedule, or null when it does not exist or belongs to another client.</summary>
+    public async Task<JsonObject?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default) =>
+        await ReadAsync(clientId, scheduleId, await TimingsAsync(ct));
+
+    /// <summary>Stops the schedule; false when it does not exist or belongs to another client.</summary>
+    public async Task<bool> DeleteAsync(string? clientId, string scheduleId)
+    {
+        var database = redis.GetDatabase();
+        var owner = (string?)await database.HashGetAsync(ScheduleRecord.Key(scheduleId), ScheduleRecord.ClientId);
+        if (owner is null || (clientId is not null && owner != clientId))
+        {
+            return false;
+        }
+        await _invocations.RemoveJobSchedulerAsync(scheduleId);
+        var deleted = database.CreateTransaction();
+        _ = deleted.KeyDeleteAsync(ScheduleRecord.Key(scheduleId));
+        _ = deleted.SetRemoveAsync(ScheduleRecord.Index, scheduleId);
+        await deleted.ExecuteAsync();
+        return true;
+    }
+
+    private async Task<Dictionary<string, JobScheduler>> TimingsAsync(CancellationToken ct) =>
+        (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
+
+    private async Task<JsonObject?> ReadAsync(string? clientId, string scheduleId, Dictionary<string, JobScheduler> timings)
+    {
+        var fields = (await redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        if (!fields.TryGetValue(ScheduleRecord.ClientId, out var owner) || (clientId is not null && owner != clientId))
+        {
+            return null;
+        }
+        var schedule = new JsonObject { ["scheduleId"] = scheduleId, ["clientId"] = owner };
+        foreach (var (name, value) in JsonNode.Parse(fields[ScheduleRecord.Definition])!.AsObject().ToList())
+        {
+            schedule[name] = value?.DeepClone();
+        }
+        timings.TryGetValue(scheduleId, out var timing);
+        schedule["createdAt"] = RecordTime.ToIso(fields.GetValueOrDefault(ScheduleRecord.CreatedAt));
+        schedule["nextRunAt"] = timing?.Next?.ToString("O");
+        schedule["runs"] = timing?.Iterations ?? 0;
+        schedule["lastInvocationId"] = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId);
+        schedule["lastRunAt"] = RecordTime.ToIso(fields.GetValueOrDefault(ScheduleRecord.LastRunAt));
+        return schedule;
+    }
+}

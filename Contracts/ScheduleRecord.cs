@@ -1,0 +1,22 @@
+namespace BotSystem.Contracts;
+
+/// <summary>
+/// The Redis hash <c>botsystem:schedule:{id}</c> describing a schedule of invocations (the job engine's scheduler
+/// with the same id fires its runs), and the set of all schedule ids.
+/// </summary>
+public static class ScheduleRecord
+{
+    public const string Index = "botsystem:schedules";
+
+    public static string Key(string scheduleId) => "botsystem:schedule:" + scheduleId;
+
+    // Written by the gateway when the schedule is made.
+    public const string ClientId = "clientId";
+    public const string Name = "name";
+    public const string Definition = "definition";
+    public const string CreatedAt = "createdAt";
+
+    // Written by the orchestrator when a run starts.
+    public const string LastInvocationId = "lastInvocationId";
+    public const string LastRunAt = "lastRunAt";
+}
