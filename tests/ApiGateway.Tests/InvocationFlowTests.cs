@@ -24,7 +24,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         var body = JsonNode.Parse(delivery["body"]!.GetValue<string>())!;
         Assert.Equal("bot.completed", body["type"]!.GetValue<string>());
         Assert.Equal(jobId, body["data"]!["jobId"]!.GetValue<string>());
-        await WaitForAsync(async () => (await system.GetJobAsync(jobId))?["webhook"]?["status"]?.GetValue<string>() == "delivered",
+        await FlowSystem.EventuallyAsync(async () => (await system.GetJobAsync(jobId))?["webhook"]?["status"]?.GetValue<string>() == "delivered",
             "the job never showed its webhook as delivered");
     }
 
@@ -66,7 +66,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
     public async Task Cancelling_a_running_bot_kills_it_and_the_job_ends_cancelled()
     {
         var jobId = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 60_000 }, webhookUrl = system.Webhook });
-        await WaitForStatusAsync(jobId, "running");
+        await system.WaitForStatusAsync(jobId, "running");
 
         using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{system.GatewayUrl}/job/{jobId}");
         cancel.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
@@ -84,23 +84,6 @@ public sealed class InvocationFlowTests(FlowSystem system)
 
         Assert.NotNull(await system.GetJobAsync(jobId));
         Assert.Null(await system.GetJobAsync(jobId, FlowSystem.OtherClientKey));
-    }
-
-    private Task WaitForStatusAsync(string jobId, string status) =>
-        WaitForAsync(async () => (await system.GetJobAsync(jobId))?["status"]?.GetValue<string>() == status, $"job {jobId} never became {status}");
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException(failure);
     }
 
     private async Task<JsonNode> WaitForDeliveryAsync(string jobId)

@@ -120,15 +120,6 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Contains(stats["workers"]!.AsArray(), worker => worker!["state"]!.GetValue<string>() is "READY" or "PROCESSING");
     }
 
-    [Fact]
-    public async Task The_openapi_document_describes_invoke()
-    {
-        var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;
-
-        Assert.NotNull(document["paths"]!["/invoke"]!["post"]);
-        Assert.NotNull(document["paths"]!["/job/{id}"]);
-    }
-
     private static string JobIdOf(string body) => JsonNode.Parse(body)!["jobId"]!.GetValue<string>();
 
     private async Task<HttpResponseMessage> PostAsync(string body, string contentType, string apiKey)

@@ -8,12 +8,16 @@ public sealed class ServiceSet(RedisServer redis) : IAsyncDisposable
 {
     private readonly Dictionary<string, (ServiceProcess Process, string Url)> _services = [];
 
-    public string UrlOf(string project) => _services[project].Url;
+    public string UrlOf(string instance) => _services[instance].Url;
 
-    public ServiceProcess ProcessOf(string project) => _services[project].Process;
+    public ServiceProcess ProcessOf(string instance) => _services[instance].Process;
 
-    /// <summary>Starts <paramref name="project"/> and returns its base URL.</summary>
-    public async Task<string> StartAsync(string project, params (string Name, string Value)[] environment)
+    /// <summary>Starts <paramref name="project"/> as the instance of the same name and returns its base URL.</summary>
+    public Task<string> StartAsync(string project, params (string Name, string Value)[] environment) =>
+        StartInstanceAsync(project, project, environment);
+
+    /// <summary>Starts another process of <paramref name="project"/>, known by <paramref name="instance"/>, and returns its base URL.</summary>
+    public async Task<string> StartInstanceAsync(string instance, string project, params (string Name, string Value)[] environment)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var variables = new Dictionary<string, string?>
@@ -27,7 +31,7 @@ public sealed class ServiceSet(RedisServer redis) : IAsyncDisposable
             variables[name] = value;
         }
         var process = ServiceProcess.StartService(project, variables);
-        _services[project] = (process, url);
+        _services.Add(instance, (process, url));
         await process.WaitUntilHealthyAsync($"{url}/health");
         return url;
     }

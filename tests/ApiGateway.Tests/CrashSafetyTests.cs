@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+
+namespace ApiGateway.Tests;
+
+[Collection(nameof(TwoOrchestratorCollection))]
+public sealed class CrashSafetyTests(TwoOrchestratorSystem system)
+{
+    [Fact]
+    public async Task Killing_one_of_two_orchestrators_during_fifty_invocations_loses_none_and_its_permits_come_back()
+    {
+        string[] types = ["python", "node", "java", "node", "python"];
+        var ids = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            system.InvokeOkAsync(new { botType = types[i % types.Length], payload = new { durationMs = 1500, records = 10 }, webhookUrl = system.Webhook })));
+        var victim = system.Services.ProcessOf(FlowSystem.OrchestratorInstance(2));
+        await FlowSystem.EventuallyAsync(async () => await ActiveInvocationsOfAsync(victim.Pid) >= 3,
+            "the second orchestrator never took a share of the invocations");
+
+        victim.Signal(Signals.SIGKILL);
+        Assert.True(await victim.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+
+        var jobs = await Task.WhenAll(ids.Select(id => system.WaitForEndAsync(id, TimeSpan.FromMinutes(3))));
+        Assert.All(jobs, job => Assert.Equal("completed", job!["status"]!.GetValue<string>()));
+        await FlowSystem.EventuallyAsync(async () =>
+        {
+            using var response = await system.SendAsync(HttpMethod.Get, "/stats", FlowSystem.AdminKey);
+            var semaphores = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["semaphores"]!.AsObject();
+            return semaphores.All(semaphore => semaphore.Value!["used"]!.GetValue<int>() == 0);
+        }, "permits of the killed orchestrator never came back", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>How many invocations the orchestrator with this pid is processing, from the engine's own bookkeeping.</summary>
+    private async Task<int> ActiveInvocationsOfAsync(int pid)
+    {
+        var database = system.Redis.Connection.GetDatabase();
+        var active = await database.ListRangeAsync("bull:invocations:active");
+        var mine = 0;
+        foreach (var id in active)
+        {
+            var worker = (string?)await database.HashGetAsync($"bull:invocations:{id}", "pb");
+            if (worker?.EndsWith($"-{pid}", StringComparison.Ordinal) == true)
+            {
+                mine++;
+            }
+        }
+        return mine;
+    }
+}

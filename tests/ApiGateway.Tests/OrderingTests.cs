@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace ApiGateway.Tests;
+
+[Collection(nameof(FlowCollection))]
+public sealed class OrderingTests(FlowSystem system)
+{
+    [Fact]
+    public async Task Invocations_sharing_an_ordering_key_run_one_at_a_time_in_arrival_order_while_other_keys_run_alongside()
+    {
+        var key = "order-" + Guid.NewGuid();
+        var ordered = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ordered.Add(await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 600, records = 10 }, webhookUrl = system.Webhook, orderingKey = key }));
+        }
+        var alongside = await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 600, records = 10 }, webhookUrl = system.Webhook, orderingKey = key + "-other" });
+
+        var runs = new List<(long Start, long End)>();
+        foreach (var id in ordered)
+        {
+            runs.Add(BotInterval(await system.WaitForEndAsync(id)));
+        }
+        var other = BotInterval(await system.WaitForEndAsync(alongside));
+
+        for (var i = 1; i < runs.Count; i++)
+        {
+            Assert.True(runs[i].Start >= runs[i - 1].End, $"run {i} started at {runs[i].Start}, before run {i - 1} ended at {runs[i - 1].End}");
+        }
+        Assert.True(other.Start < runs[0].End && runs[0].Start < other.End, "a different ordering key waited for the first one");
+    }
+
+    [Fact]
+    public async Task A_waiting_invocation_can_be_cancelled_and_its_bot_never_runs()
+    {
+        var key = "cancel-" + Guid.NewGuid();
+        var first = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 3000 }, webhookUrl = system.Webhook, orderingKey = key });
+        var waiting = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey = key });
+        var last = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey = key });
+        await system.WaitForStatusAsync(waiting, "waiting-for-turn");
+
+        using (var cancel = await system.SendAsync(HttpMethod.Delete, $"/job/{waiting}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var cancelled = await system.WaitForEndAsync(waiting);
+        Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+        Assert.Null(cancelled["startedAt"]);
+        Assert.Equal("completed", (await system.WaitForEndAsync(first))["status"]!.GetValue<string>());
+        Assert.Equal("completed", (await system.WaitForEndAsync(last))["status"]!.GetValue<string>());
+    }
+
+    private static (long Start, long End) BotInterval(System.Text.Json.Nodes.JsonNode job)
+    {
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        return (job["result"]!["startedAt"]!.GetValue<long>(), job["result"]!["finishedAt"]!.GetValue<long>());
+    }
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+
+namespace ApiGateway.Tests;
+
+[Collection(nameof(FlowCollection))]
+public sealed class SchedulesTests(FlowSystem system)
+{
+    [Fact]
+    public async Task An_interval_schedule_runs_its_bot_is_listed_for_its_client_and_admin_only_and_stops_when_deleted()
+    {
+        var schedule = await CreateAsync(new { name = "nightly report", botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 });
+        var id = schedule["scheduleId"]!.GetValue<string>();
+        Assert.Equal("nightly report", schedule["name"]!.GetValue<string>());
+        Assert.NotNull(schedule["nextRunAt"]);
+
+        var run = await FirstRunAsync(id);
+        var job = await system.WaitForEndAsync(run);
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.NotNull(job["result"]!["mean"]);
+
+        Assert.Contains(await ListAsync(FlowSystem.ClientKey), s => s!["scheduleId"]!.GetValue<string>() == id);
+        Assert.Contains(await ListAsync(FlowSystem.AdminKey), s => s!["scheduleId"]!.GetValue<string>() == id);
+        Assert.DoesNotContain(await ListAsync(FlowSystem.OtherClientKey), s => s!["scheduleId"]!.GetValue<string>() == id);
+        using (var hidden = await system.SendAsync(HttpMethod.Get, $"/schedules/{id}", FlowSystem.OtherClientKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+        using (var notTheirs = await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}", FlowSystem.OtherClientKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+        }
+
+        using (var deleted = await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        await Task.Delay(1500);
+        var runsAfterDeletion = await CountRunsAsync(id);
+        await Task.Delay(2500);
+        Assert.Equal(runsAfterDeletion, await CountRunsAsync(id));
+        using var gone = await system.SendAsync(HttpMethod.Get, $"/schedules/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_failing_scheduled_run_is_retried_with_backoff()
+    {
+        var schedule = await CreateAsync(new { cron = "* * * * * *", botType = "python", payload = new { fail = "retryable", durationMs = 10 }, webhookUrl = system.Webhook });
+        var id = schedule["scheduleId"]!.GetValue<string>();
+        var run = await FirstRunAsync(id);
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+
+        var job = await system.WaitForEndAsync(run);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal(3, job["attempts"]!.GetValue<int>());
+        // Exponential backoff from 1 s with 20% jitter: at least 0.8 s + 1.6 s between the three attempts.
+        var took = DateTimeOffset.Parse(job["finishedAt"]!.GetValue<string>()) - DateTimeOffset.Parse(job["startedAt"]!.GetValue<string>());
+        Assert.True(took >= TimeSpan.FromSeconds(2.4), $"three attempts took only {took}");
+    }
+
+    public static TheoryData<string, string> InvalidSchedules => new()
+    {
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "cron" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"* * * * *","everyMs":5000}""", "cron" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"61 * * * *"}""", "cron" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":10}""", "everyMs" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":"often"}""", "everyMs" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"0 * * * *","timeZone":"Mars/Olympus"}""", "timeZone" },
+        { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":5000}""", "botType" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://10.1.2.3/hook","everyMs":5000}""", "webhookUrl" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSchedules))]
+    public async Task Bad_schedules_are_a_400_problem_naming_the_field(string body, string field)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/schedules") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task Schedules_are_made_with_a_client_key_not_the_admin_key_and_need_a_key()
+    {
+        var body = new { botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000 };
+        using var asAdmin = await system.SendAsync(HttpMethod.Post, "/schedules", FlowSystem.AdminKey, body);
+        using var withoutKey = await system.SendAsync(HttpMethod.Post, "/schedules", "wrong-key", body);
+
+        Assert.Equal(HttpStatusCode.Forbidden, asAdmin.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+    }
+
+    private async Task<JsonNode> CreateAsync(object body)
+    {
+        using var response = await system.SendAsync(HttpMethod.Post, "/schedules", body: body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        return JsonNode.Parse(text)!;
+    }
+
+    private async Task<JsonArray> ListAsync(string apiKey)
+    {
+        using var response = await system.SendAsync(HttpMethod.Get, "/schedules", apiKey);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray();
+    }
+
+    private async Task<string> FirstRunAsync(string scheduleId)
+    {
+        string? run = null;
+        await FlowSystem.EventuallyAsync(async () =>
+        {
+            using var response = await system.SendAsync(HttpMethod.Get, $"/schedules/{scheduleId}");
+            run = JsonNode.Parse(await response.Content.ReadAsStringAsync())?["lastInvocationId"]?.GetValue<string>();
+            return run is not null;
+        }, $"schedule {scheduleId} never ran");
+        return run!;
+    }
+
+    /// <summary>The invocations a schedule started, read from Redis itself.</summary>
+    private async Task<int> CountRunsAsync(string scheduleId)
+    {
+        var redis = system.Redis.Connection;
+        var server = redis.GetServers()[0];
+        var runs = 0;
+        await foreach (var key in server.KeysAsync(pattern: "botsystem:invocation:*"))
+        {
+            if (await redis.GetDatabase().HashGetAsync(key, "scheduleId") == scheduleId)
+            {
+                runs++;
+            }
+        }
+        return runs;
+    }
+}
