@@ -2,7 +2,6 @@ using BotSystem.ApiGateway.Admin;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Extensions;
 using BotSystem.ApiGateway.SystemHealth;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,8 +14,7 @@ builder.AddSystemHealth();
 var app = builder.Build();
 
 app.UseProblemResponses();
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.MapApiDocs();
 app.MapDefaultEndpoints();
 app.MapInvocationsApi();
 app.MapSchedulesApi();

@@ -24,7 +24,12 @@ public static class Extensions
         builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = Apis.ApiDocs.Title;
+            document.Info.Description = "Invoke Python, Node.js and Java bots; follow their jobs; schedule and trigger invocations.";
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 }

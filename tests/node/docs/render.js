@@ -1,5 +1,5 @@
 // Opens the gateway's API docs in headless Chromium with every request to another origin refused,
-// and prints one JSON line: which foreign requests the page tried and whether it rendered /invoke.
+// and prints one JSON line: which foreign requests the page tried and whether it rendered the public endpoints.
 // Usage: node render.js <gatewayUrl> <screenshotPath>
 const { chromium } = require("playwright-core");
 
@@ -25,8 +25,9 @@ const [gatewayUrl, screenshotPath] = process.argv.slice(2);
   let rendered = false;
   try {
     await page.goto(`${gatewayUrl}/docs`);
-    await page.getByText("/invoke").first().waitFor({ timeout: 30000 });
-    rendered = true;
+    await page.getByRole("heading", { name: "BotSystem API" }).waitFor({ timeout: 30000 });
+    const text = await page.textContent("body");
+    rendered = ["/invoke", "/job/{id}", "/schedules", "/hooks/{triggerId}"].every((path) => text.includes(path));
     await page.screenshot({ path: screenshotPath, fullPage: false });
   } catch (error) {
     console.error(error.message);
