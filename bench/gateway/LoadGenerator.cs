@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace GatewayBench;
+
+/// <summary>Drives one endpoint with the same request, as fast as it answers or at a fixed rate.</summary>
+public sealed class LoadGenerator(string url, string apiKey, string body) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+
+    public sealed record Run(double RequestsPerSecond, double P50Ms, double P99Ms, int Failures);
+
+    /// <summary>Closed loop: <paramref name="concurrency"/> callers each sending the next request when the last is answered.</summary>
+    public async Task<Run> SaturateAsync(int concurrency, TimeSpan duration)
+    {
+        var latencies = new List<double>[concurrency];
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async caller =>
+        {
+            var mine = latencies[caller] = [];
+            while (clock.Elapsed < duration)
+            {
+                var started = clock.Elapsed;
+                if (!await SendAsync())
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                mine.Add((clock.Elapsed - started).TotalMilliseconds);
+            }
+        }));
+        var all = latencies.SelectMany(l => l).ToList();
+        return Summarize(all, all.Count / clock.Elapsed.TotalSeconds, failures);
+    }
+
+    /// <summary>
+    /// Open loop: requests leave on a fixed schedule whether or not earlier ones were answered, and each latency is
+    /// counted from when its request was due, so a stall shows in the percentiles instead of slowing the load.
+    /// </summary>
+    public async Task<Run> PaceAsync(double requestsPerSecond, TimeSpan duration)
+    {
+        var total = (int)(requestsPerSecond * duration.TotalSeconds);
+        var latencies = new double[total];
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        var inFlight = new List<Task>(total);
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / requestsPerSecond);
+            var wait = due - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+            var index = i;
+            inFlight.Add(Task.Run(async () =>
+            {
+                if (!await SendAsync())
+                {
+                    Interlocked.Increment(ref failures);
+                }
+                latencies[index] = (clock.Elapsed - due).TotalMilliseconds;
+            }));
+        }
+        await Task.WhenAll(inFlight);
+        return Summarize([.. latencies], total / duration.TotalSeconds, failures);
+    }
+
+    private async Task<bool> SendAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", apiKey);
+        try
+        {
+            using var response = await _http.SendAsync(request);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static Run Summarize(List<double> latencies, double rate, int failures)
+    {
+        latencies.Sort();
+        double Percentile(double p) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)(p * latencies.Count))];
+        return new Run(rate, Percentile(0.50), Percentile(0.99), failures);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using BotSystem.Testing;
+using GatewayBench;
+
+// Child mode: the bare endpoint as its own process, like the gateway.
+if (args is ["bare", var listenUrl, var bareRedis])
+{
+    await BareEndpoint.RunAsync(listenUrl, bareRedis);
+    return 0;
+}
+
+const string ApiKey = "bench-api-key";
+var duration = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "8", CultureInfo.InvariantCulture));
+const int Concurrency = 64;
+
+await using var redis = new RedisServer();
+await redis.InitializeAsync();
+
+var gatewayUrl = $"http://127.0.0.1:{FreePort.Next()}";
+await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
+{
+    ["ASPNETCORE_URLS"] = gatewayUrl,
+    ["ConnectionStrings__redis"] = redis.ConnectionString,
+    ["Logging__LogLevel__Default"] = "Warning",
+    ["Clients__bench__ApiKeyHash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))),
+    ["Clients__bench__AllowedWebhookHosts__0"] = "127.0.0.1",
+    ["Gateway__RateLimitPerSecond"] = "1000000",
+    ["Gateway__RateLimitBurst"] = "1000000",
+});
+var bareUrl = $"http://127.0.0.1:{FreePort.Next()}";
+await using var bare = ServiceProcess.Start("dotnet", [typeof(BareEndpoint).Assembly.Location, "bare", bareUrl, redis.ConnectionString], new Dictionary<string, string?>());
+await gateway.WaitUntilHealthyAsync($"{gatewayUrl}/health");
+await bare.WaitUntilHealthyAsync($"{bareUrl}/health");
+
+var body = JsonSerializer.Serialize(new { botType = "python", payload = new { rows = 100, label = "bench" }, webhookUrl = "http://127.0.0.1:5000/webhook" });
+using var ours = new LoadGenerator($"{gatewayUrl}/invoke", ApiKey, body);
+using var baseline = new LoadGenerator($"{bareUrl}/invoke", ApiKey, body);
+
+Console.Error.WriteLine("warming up");
+await ours.SaturateAsync(Concurrency, TimeSpan.FromSeconds(3));
+await baseline.SaturateAsync(Concurrency, TimeSpan.FromSeconds(3));
+
+Console.Error.WriteLine($"saturating each endpoint with {Concurrency} callers for {duration.TotalSeconds} s");
+var oursMax = await ours.SaturateAsync(Concurrency, duration);
+var bareMax = await baseline.SaturateAsync(Concurrency, duration);
+Console.Error.WriteLine($"ours: {oursMax}");
+Console.Error.WriteLine($"bare: {bareMax}");
+
+var halfRate = oursMax.RequestsPerSecond / 2;
+Console.Error.WriteLine($"pacing ours at {halfRate:F0}/s");
+var paced = await ours.PaceAsync(halfRate, duration);
+Console.Error.WriteLine($"paced: {paced}");
+
+if (oursMax.Failures + bareMax.Failures + paced.Failures > 0)
+{
+    Console.Error.WriteLine($"requests failed: ours {oursMax.Failures}, bare {bareMax.Failures}, paced {paced.Failures}");
+    return 1;
+}
+Console.WriteLine(JsonSerializer.Serialize(new
+{
+    bench = "gateway",
+    ours_rps = Math.Round(oursMax.RequestsPerSecond),
+    bare_rps = Math.Round(bareMax.RequestsPerSecond),
+    ratio = Math.Round(oursMax.RequestsPerSecond / bareMax.RequestsPerSecond, 3),
+    p99_ms = Math.Round(paced.P99Ms, 2),
+    p50_ms = Math.Round(paced.P50Ms, 2),
+    saturated_p50_ms = Math.Round(oursMax.P50Ms, 2),
+    saturated_p99_ms = Math.Round(oursMax.P99Ms, 2),
+    paced_rps = Math.Round(halfRate),
+}));
+return 0;

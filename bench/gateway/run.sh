@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Gateway benchmark: POST /invoke against a bare minimal endpoint doing one Redis LPUSH, same load tool, same run.
+# Prints one JSON line: {"bench":"gateway","ours_rps":N,"bare_rps":N,"ratio":R,"p99_ms":N,...}
+# BENCH_SECONDS sets each measurement's length (default 8).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+dotnet build bench/gateway/GatewayBench.csproj -c Release -nologo -clp:ErrorsOnly -v quiet >&2
+exec dotnet bench/gateway/bin/Release/net10.0/GatewayBench.dll "$@"
