@@ -25,6 +25,14 @@ app.Configure(config =>
         dlq.AddCommand<DlqListCommand>("list").WithDescription("List dead deliveries.");
         dlq.AddCommand<DlqRedriveCommand>("redrive").WithDescription("Redrive one dead delivery, or all with --all.");
     });
+    config.AddBranch("schedules", schedules =>
+    {
+        schedules.SetDescription("Invocations that run on a cron expression or an interval.");
+        schedules.AddCommand<SchedulesListCommand>("list").WithDescription("List schedules (the admin key lists every client's).");
+        schedules.AddCommand<SchedulesAddCommand>("add").WithDescription("Schedule a bot with --cron or --every.")
+            .WithExample("schedules", "add", "python", "--every", "60000", "--payload", "{\"dataset\":\"sales\"}", "--webhook", "http://localhost:5000/webhook");
+        schedules.AddCommand<SchedulesRemoveCommand>("remove").WithDescription("Stop a schedule.");
+    });
 });
 
 return await app.RunAsync(args);

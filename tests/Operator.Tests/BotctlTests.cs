@@ -49,6 +49,40 @@ public sealed class BotctlTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task Schedules_add_list_and_remove_round_trip_through_the_gateway()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+
+        var added = await Botctl.RunAsync(client, "schedules", "add", "node", "--every", "60000", "--name", "hourly-sync",
+            "--payload", """{"durationMs":10}""", "--webhook", $"{system.MockWebhookUrl}/webhook");
+        Assert.True(added.ExitCode == 0, added.Output);
+        var scheduleId = System.Text.RegularExpressions.Regex.Match(added.Output, @"sch_[0-9a-f]+").Value;
+        Assert.NotEmpty(scheduleId);
+
+        var listed = await Botctl.RunAsync(client, "schedules", "list");
+        var listedByAdmin = await Botctl.RunAsync(Environment, "schedules", "list");
+        Assert.Contains(scheduleId, listed.Output);
+        Assert.Contains("hourly-sync", listed.Output);
+        Assert.Contains(scheduleId, listedByAdmin.Output);
+
+        var removed = await Botctl.RunAsync(client, "schedules", "remove", scheduleId);
+        Assert.True(removed.ExitCode == 0, removed.Output);
+        Assert.DoesNotContain(scheduleId, (await Botctl.RunAsync(client, "schedules", "list")).Output);
+        var again = await Botctl.RunAsync(client, "schedules", "remove", scheduleId);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("answered 404", again.Output);
+    }
+
+    [Fact]
+    public async Task Schedules_add_without_a_time_is_refused_before_any_request()
+    {
+        var run = await Botctl.RunAsync(Environment, "schedules", "add", "node", "--webhook", $"{system.MockWebhookUrl}/webhook");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--cron or --every", run.Output);
+    }
+
+    [Fact]
     public async Task Stats_shows_queues_semaphores_and_workers_as_tables()
     {
         var run = await Botctl.RunAsync(Environment, "stats");
