@@ -49,14 +49,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
         return (Submission.Accepted, jobId);
     }
 
-    /// <summary>How an <c>invocations</c> job is retried when its orchestration fails, and how long it is kept.</summary>
+    /// <summary>How an <c>invocations</c> job is retried when its orchestration fails; the orchestrator's retention decides how long it is kept.</summary>
     public static JobOptions JobOptionsFor(int priority) => new()
     {
         Priority = priority,
         Attempts = 3,
         Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
-        RemoveOnComplete = KeepJobs.Last(10_000),
-        RemoveOnFail = KeepJobs.Last(10_000),
     };
 
     /// <summary>The invocation as its client sees it, or null when it does not exist or belongs to another client.</summary>

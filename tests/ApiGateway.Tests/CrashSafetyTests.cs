@@ -7,7 +7,7 @@ namespace ApiGateway.Tests;
 public sealed class CrashSafetyTests(TwoOrchestratorSystem system)
 {
     [Fact]
-    public async Task Killing_one_of_two_orchestrators_during_fifty_invocations_loses_none_and_its_permits_come_back()
+    public async Task Killing_one_of_two_orchestrators_during_fifty_invocations_loses_none_returns_its_permits_and_keeps_only_the_retained_jobs()
     {
         string[] types = ["python", "node", "java", "node", "python"];
         var ids = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
@@ -27,6 +27,8 @@ public sealed class CrashSafetyTests(TwoOrchestratorSystem system)
             var semaphores = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["semaphores"]!.AsObject();
             return semaphores.All(semaphore => semaphore.Value!["used"]!.GetValue<int>() == 0);
         }, "permits of the killed orchestrator never came back", TimeSpan.FromSeconds(30));
+        // Fifty completed invocations, of which the retention keeps the last ones only.
+        Assert.Equal(FlowSystem.KeepFinishedJobs, await system.Redis.Connection.GetDatabase().SortedSetLengthAsync("bull:invocations:completed"));
     }
 
     /// <summary>How many invocations the orchestrator with this pid is processing, from the engine's own bookkeeping.</summary>

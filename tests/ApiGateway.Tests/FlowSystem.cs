@@ -20,6 +20,7 @@ public class FlowSystem : IAsyncLifetime
     public const string AdminKey = "dev-admin-key";
     public const int MaxJavaBots = 3;
     public const int MaxPythonBots = 5;
+    public const int KeepFinishedJobs = 30;
     public const string ChatTrigger = "chat";
     public const string ChatTriggerSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     public const string RepositoryTrigger = "repository";
@@ -48,7 +49,8 @@ public class FlowSystem : IAsyncLifetime
         for (var i = 1; i <= _orchestrators; i++)
         {
             await _services.StartInstanceAsync(OrchestratorInstance(i), "Orchestrator", ("MAX_JAVA_BOTS", MaxJavaBots.ToString()), ("MAX_PYTHON_BOTS", MaxPythonBots.ToString()),
-                ("Orchestrator__StalledInterval", "00:00:02"), ("Orchestrator__LeaseTime", "00:00:04"));
+                ("Orchestrator__StalledInterval", "00:00:02"), ("Orchestrator__LeaseTime", "00:00:04"),
+                ("Orchestrator__KeepFinishedJobs", KeepFinishedJobs.ToString()));
         }
         GatewayUrl = await StartGatewayAsync("ApiGateway");
     }
