@@ -38,7 +38,7 @@ internal static class EngineComparison
                 var samples = new Dictionary<BenchSide, List<(JsonObject Add, JsonObject Process)>> { [ours] = [], [bullMq] = [] };
                 for (var round = 0; round < rounds; round++)
                 {
-                    foreach (var side in round % 2 == 0 ? [ours, bullMq] : new[] { bullMq, ours })
+                    foreach (var side in round % 2 == 0 ? new[] { ours, bullMq } : [bullMq, ours])
                     {
                         await server.FlushAllDatabasesAsync();
                         var add = await side.MeasureAsync(redis.Port, "add", jobs);
