@@ -6,6 +6,8 @@ namespace BotSystem.JobEngine;
 /// <summary>Adds and manages the jobs of one queue, in BullMQ's Redis layout.</summary>
 public sealed class Queue : IAsyncDisposable
 {
+    private const int BulkChunkSize = 1000;
+
     private readonly RedisScripts _scripts;
     private readonly QueueOptions _options;
 
@@ -40,7 +42,9 @@ public sealed class Queue : IAsyncDisposable
         return (string)result!;
     }
 
-    /// <summary>Adds many jobs in one pipeline; ids come back in input order. All jobs are validated before any is added.</summary>
+    /// <summary>
+    /// Adds many jobs pipelined; ids come back in input order. All jobs are validated before any is added.
+    /// </summary>
     public async Task<IReadOnlyList<string>> AddBulkAsync(IEnumerable<BulkJob> jobs, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
@@ -53,8 +57,30 @@ public sealed class Queue : IAsyncDisposable
             return [];
         }
         EnsureConnected();
-        var results = await Task.WhenAll(_scripts.AddJobsPipelined(prepared)).ConfigureAwait(false);
-        return Array.ConvertAll(results, result => (string)result!);
+        // Chunks, the next sent while the previous one runs: Redis never waits for the client, and no add waits
+        // behind a whole huge bulk long enough to hit the command timeout.
+        var ids = new string[prepared.Count];
+        (int Start, Task<RedisResult[]> Results)? previous = null;
+        for (var start = 0; start < prepared.Count; start += BulkChunkSize)
+        {
+            var chunk = prepared.GetRange(start, Math.Min(BulkChunkSize, prepared.Count - start));
+            var current = (start, Task.WhenAll(_scripts.AddJobsPipelined(chunk)));
+            if (previous is { } sent)
+            {
+                CopyIds(await sent.Results.ConfigureAwait(false), ids, sent.Start);
+            }
+            previous = current;
+        }
+        CopyIds(await previous!.Value.Results.ConfigureAwait(false), ids, previous.Value.Start);
+        return ids;
+    }
+
+    private static void CopyIds(RedisResult[] results, string[] ids, int start)
+    {
+        for (var i = 0; i < results.Length; i++)
+        {
+            ids[start + i] = (string)results[i]!;
+        }
     }
 
     /// <summary>Reads a job, or null when it does not exist.</summary>

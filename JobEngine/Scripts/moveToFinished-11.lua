@@ -41,12 +41,16 @@ if redis.call("LREM", KEYS[2], -1, jobId) == 0 then
   return -3
 end
 
+-- Every XADD below caps the stream, so no separate XTRIM is needed.
 local maxEvents = getMaxEvents(KEYS[5])
-redis.call("XTRIM", KEYS[4], "MAXLEN", "~", maxEvents)
 releaseDeduplication(prefix, jobKey, jobId)
-local attemptsMade = redis.call("HINCRBY", jobKey, "atm", 1)
-
 local keepCount = tonumber(ARGV[8])
+-- A completed job removed at once needs no attempt count: nothing reads it again.
+local attemptsMade = 0
+if keepCount ~= 0 or target == "failed" then
+  attemptsMade = redis.call("HINCRBY", jobKey, "atm", 1)
+end
+
 if keepCount == 0 then
   removeJobKeys(jobKey)
 else

@@ -174,6 +174,16 @@ public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Fact]
+    public async Task AddBulk_over_several_pipelined_chunks_keeps_input_order()
+    {
+        var queue = NewQueue();
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 2_501).Select(i => new BulkJob("bulk", new { i })));
+        Assert.Equal(Enumerable.Range(1, 2_501).Select(i => i.ToString(CultureInfo.InvariantCulture)), ids);
+        Assert.Equal(2_501, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(2_000, (await queue.GetJobAsync("2001"))!.Data.GetProperty("i").GetInt32());
+    }
+
+    [Fact]
     public async Task Counts_and_paged_listings_follow_each_state()
     {
         var queue = NewQueue();
