@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
 namespace ApiGateway.Tests;
@@ -6,87 +5,53 @@ namespace ApiGateway.Tests;
 /// <summary>The whole flow as real processes: gateway, orchestrator, runners, webhook manager and mock webhook on one Redis.</summary>
 public sealed class FlowSystem : IAsyncLifetime
 {
-    public const string ClientKey = "dev-api-key";
+    public const string ClientKey = GatewayClient.DevelopmentClientKey;
     public const string OtherClientKey = "other-api-key";
-    public const string AdminKey = "dev-admin-key";
+    public const string AdminKey = GatewayClient.DevelopmentAdminKey;
     public const int MaxJavaBots = 3;
 
-    private ServiceSet? _services;
+    private SystemProcesses? _system;
+    private GatewayClient? _gateway;
 
     public RedisServer Redis { get; } = new();
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public string GatewayUrl { get; private set; } = "";
+    public string GatewayUrl => _system!.GatewayUrl;
 
-    public string MockWebhookUrl { get; private set; } = "";
+    public string MockWebhookUrl => _system!.MockWebhookUrl;
 
-    public ServiceSet Services => _services!;
+    public ServiceSet Services => _system!.Services;
+
+    public object Webhook => $"{MockWebhookUrl}/webhook";
 
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        _services = new ServiceSet(Redis);
-        MockWebhookUrl = await _services.StartAsync("MockWebhook");
-        var webhookManager = await _services.StartAsync("WebhookManager", ("WEBHOOK_RETRY_DELAY", "100"));
-        await _services.StartAsync("Workers", ("Workers__JavaConcurrency", "10"));
-        await _services.StartAsync("Orchestrator", ("MAX_JAVA_BOTS", MaxJavaBots.ToString()), ("Orchestrator__StalledInterval", "00:00:02"));
-        GatewayUrl = await _services.StartAsync("ApiGateway",
-            ("services__webhook-manager__http__0", webhookManager),
-            ("Clients__other__ApiKeyHash", "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1"));
-    }
-
-    public async Task<HttpResponseMessage> InvokeAsync(object body, string apiKey = ClientKey, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{GatewayUrl}/invoke") { Content = JsonContent.Create(body) };
-        request.Headers.Add("X-Api-Key", apiKey);
-        if (idempotencyKey is not null)
+        _system = await SystemProcesses.StartAsync(Redis, new SystemSettings
         {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-        return await Http.SendAsync(request);
+            WebhookManager = { ["WEBHOOK_RETRY_DELAY"] = "100" },
+            Workers = { ["Workers__JavaConcurrency"] = "10" },
+            Orchestrator = { ["MAX_JAVA_BOTS"] = MaxJavaBots.ToString(), ["Orchestrator__StalledInterval"] = "00:00:02" },
+            ApiGateway = { ["Clients__other__ApiKeyHash"] = "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1" },
+        });
+        _gateway = new GatewayClient(GatewayUrl, Http);
     }
 
-    public async Task<string> InvokeOkAsync(object body)
-    {
-        using var response = await InvokeAsync(body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonNode.Parse(text)!["jobId"]!.GetValue<string>();
-    }
+    public Task<HttpResponseMessage> InvokeAsync(object body, string apiKey = ClientKey, string? idempotencyKey = null) =>
+        _gateway!.InvokeAsync(body, apiKey, idempotencyKey);
 
-    public async Task<JsonNode?> GetJobAsync(string jobId, string apiKey = ClientKey)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{GatewayUrl}/job/{jobId}");
-        request.Headers.Add("X-Api-Key", apiKey);
-        using var response = await Http.SendAsync(request);
-        return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
-    }
+    public Task<string> InvokeOkAsync(object body) => _gateway!.InvokeOkAsync(body);
 
-    /// <summary>Polls <c>GET /job/{id}</c> until the job is completed, failed or cancelled.</summary>
-    public async Task<JsonNode> WaitForEndAsync(string jobId, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        JsonNode? job = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            job = await GetJobAsync(jobId);
-            if (job?["status"]?.GetValue<string>() is "completed" or "failed" or "cancelled")
-            {
-                return job;
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"Job {jobId} did not end; last seen {job?.ToJsonString()}");
-    }
+    public Task<JsonNode?> GetJobAsync(string jobId, string apiKey = ClientKey) => _gateway!.GetJobAsync(jobId, apiKey);
 
-    public object Webhook => $"{MockWebhookUrl}/webhook";
+    public Task<JsonNode> WaitForEndAsync(string jobId, TimeSpan? timeout = null) => _gateway!.WaitForEndAsync(jobId, timeout);
 
     public async Task DisposeAsync()
     {
-        if (_services is not null)
+        if (_system is not null)
         {
-            await _services.DisposeAsync();
+            await _system.DisposeAsync();
         }
         Http.Dispose();
         await Redis.DisposeAsync();

@@ -1,0 +1,60 @@
+namespace BotSystem.Testing;
+
+/// <summary>
+/// The whole system as real processes on one Redis, started in the AppHost's order (mock webhook,
+/// webhook manager, workers, orchestrator, gateway) in their development configuration, the gateway
+/// told where the others are as the AppHost tells it.
+/// </summary>
+public sealed class SystemProcesses : IAsyncDisposable
+{
+    private readonly ServiceSet _services;
+
+    private SystemProcesses(ServiceSet services) => _services = services;
+
+    public ServiceSet Services => _services;
+
+    public string MockWebhookUrl => _services.UrlOf("MockWebhook");
+
+    public string WebhookManagerUrl => _services.UrlOf("WebhookManager");
+
+    public string WorkersUrl => _services.UrlOf("Workers");
+
+    public string OrchestratorUrl => _services.UrlOf("Orchestrator");
+
+    public string GatewayUrl => _services.UrlOf("ApiGateway");
+
+    /// <summary>Every service by its resource name (<c>api-gateway</c>, ...) with its base URL.</summary>
+    public IReadOnlyDictionary<string, string> UrlsByResource => _services.UrlsByResource;
+
+    public static async Task<SystemProcesses> StartAsync(RedisServer redis, SystemSettings? settings = null)
+    {
+        settings ??= new SystemSettings();
+        var services = new ServiceSet(redis);
+        try
+        {
+            await services.StartAsync("MockWebhook", Environment(settings, settings.MockWebhook));
+            await services.StartAsync("WebhookManager", Environment(settings, settings.WebhookManager));
+            await services.StartAsync("Workers", Environment(settings, settings.Workers));
+            await services.StartAsync("Orchestrator", Environment(settings, settings.Orchestrator));
+            var references = new Dictionary<string, string>
+            {
+                ["services__webhook-manager__http__0"] = services.UrlOf("WebhookManager"),
+                ["services__orchestrator__http__0"] = services.UrlOf("Orchestrator"),
+                ["services__workers__http__0"] = services.UrlOf("Workers"),
+                ["services__mock-webhook__http__0"] = services.UrlOf("MockWebhook"),
+            };
+            await services.StartAsync("ApiGateway", Environment(settings, references, settings.ApiGateway));
+            return new SystemProcesses(services);
+        }
+        catch
+        {
+            await services.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private static (string Name, string Value)[] Environment(SystemSettings settings, params Dictionary<string, string>[] specific) =>
+        [.. settings.Everywhere.Concat(specific.SelectMany(variables => variables)).Select(variable => (variable.Key, variable.Value))];
+}
