@@ -18,7 +18,7 @@ public sealed partial class ServiceSet(RedisServer redis) : IAsyncDisposable
         _services.ToDictionary(service => ResourceName(service.Key), service => service.Value.Url);
 
     /// <summary>The AppHost's kebab-case resource name of a project: <c>ApiGateway</c> is <c>api-gateway</c>.</summary>
-    public static string ResourceName(string project) => WordStart().Replace(project, "-$1").ToLowerInvariant();
+    private static string ResourceName(string project) => WordStart().Replace(project, "-$1").ToLowerInvariant();
 
     public ServiceProcess ProcessOf(string project) => _services[project].Process;
 

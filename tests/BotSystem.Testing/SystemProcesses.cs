@@ -7,24 +7,18 @@ namespace BotSystem.Testing;
 /// </summary>
 public sealed class SystemProcesses : IAsyncDisposable
 {
-    private readonly ServiceSet _services;
+    private SystemProcesses(ServiceSet services) => Services = services;
 
-    private SystemProcesses(ServiceSet services) => _services = services;
+    public ServiceSet Services { get; }
 
-    public ServiceSet Services => _services;
+    public string MockWebhookUrl => Services.UrlOf("MockWebhook");
 
-    public string MockWebhookUrl => _services.UrlOf("MockWebhook");
+    public string WebhookManagerUrl => Services.UrlOf("WebhookManager");
 
-    public string WebhookManagerUrl => _services.UrlOf("WebhookManager");
-
-    public string WorkersUrl => _services.UrlOf("Workers");
-
-    public string OrchestratorUrl => _services.UrlOf("Orchestrator");
-
-    public string GatewayUrl => _services.UrlOf("ApiGateway");
+    public string GatewayUrl => Services.UrlOf("ApiGateway");
 
     /// <summary>Every service by its resource name (<c>api-gateway</c>, ...) with its base URL.</summary>
-    public IReadOnlyDictionary<string, string> UrlsByResource => _services.UrlsByResource;
+    public IReadOnlyDictionary<string, string> UrlsByResource => Services.UrlsByResource;
 
     public static async Task<SystemProcesses> StartAsync(RedisServer redis, SystemSettings? settings = null)
     {
@@ -53,7 +47,7 @@ public sealed class SystemProcesses : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public ValueTask DisposeAsync() => Services.DisposeAsync();
 
     private static (string Name, string Value)[] Environment(SystemSettings settings, params Dictionary<string, string>[] specific) =>
         [.. settings.Everywhere.Concat(specific.SelectMany(variables => variables)).Select(variable => (variable.Key, variable.Value))];
