@@ -20,24 +20,31 @@ try
         .WithReference(mockWebhook);
 
     var alertmanager = builder.AddExecutableIfPresent("alertmanager", "prometheus-alertmanager", ResourceKind.Alertmanager, 9093,
-        port => [$"--config.file={Path.Combine(builder.Configuration.RepositoryRoot, "deploy", "alertmanager", "alertmanager.yml")}",
-            $"--web.listen-address=127.0.0.1:{port}", $"--storage.path={Path.Combine(builder.Configuration.RepositoryRoot, ".data", "alertmanager")}",
+        port => [$"--config.file={AlertmanagerConfiguration.Write(builder.Configuration, $"{mockWebhook.Instances[0].Url}/alerts")}",
+            $"--web.listen-address=127.0.0.1:{port}", $"--storage.path={Path.Combine(builder.Configuration.DataDirectory, "alertmanager", "data")}",
             "--cluster.listen-address="],
         "alerts are not routed to the mock webhook");
+    alertmanager?.WaitFor(mockWebhook.Instances[0]);
+    var scraped = new Dictionary<string, IReadOnlyList<Resource>>
+    {
+        ["api-gateway"] = apiGateway.Instances,
+        ["orchestrator"] = orchestrator.Instances,
+        ["workers"] = workers.Instances,
+        ["webhook-manager"] = webhookManager.Instances,
+        ["mock-webhook"] = mockWebhook.Instances,
+        ["alertmanager"] = alertmanager is null ? [] : [alertmanager],
+    };
     var prometheusPort = AppHostConfiguration.IsFree(9090) ? 9090 : 0;
-    builder.AddExecutableIfPresent("prometheus", "prometheus", ResourceKind.Prometheus, prometheusPort,
-        port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, new Dictionary<string, IReadOnlyList<Resource>>
-            {
-                ["api-gateway"] = apiGateway.Instances,
-                ["orchestrator"] = orchestrator.Instances,
-                ["workers"] = workers.Instances,
-                ["webhook-manager"] = webhookManager.Instances,
-                ["mock-webhook"] = mockWebhook.Instances,
-                ["alertmanager"] = alertmanager is null ? [] : [alertmanager],
-            })}",
+    var prometheus = builder.AddExecutableIfPresent("prometheus", "prometheus", ResourceKind.Prometheus, prometheusPort,
+        port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, scraped)}",
             $"--web.listen-address=127.0.0.1:{port}",
-            $"--storage.tsdb.path={Path.Combine(builder.Configuration.RepositoryRoot, ".data", "prometheus", "data")}"],
+            $"--storage.tsdb.path={Path.Combine(builder.Configuration.DataDirectory, "prometheus", "data")}"],
         "metrics are not scraped");
+    // Started once what it scrapes is healthy, so starting the system raises no ServiceDown alert.
+    foreach (var target in scraped.Values.SelectMany(instances => instances))
+    {
+        prometheus?.WaitFor(target);
+    }
     builder.Skipped.Add("grafana and the Aspire dashboard container: they run from deploy/docker-compose.yml where a Docker engine answers.");
 
     return await builder.Build().RunAsync();

@@ -39,7 +39,9 @@ public sealed class Queue : IAsyncDisposable
         var job = JobValidation.Prepare(jobName, data, options, _options.MaxJobDataBytes, Now());
         var result = await _scripts.AddJobAsync(job.CustomId, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
             job.Lifo, job.DeduplicationId, job.DeduplicationTtl).ConfigureAwait(false);
-        return (string)result!;
+        var jobId = (string)result!;
+        activity?.SetTag("messaging.message.id", jobId);
+        return jobId;
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace BotSystem.AppHost.Resources;
 /// <summary>
 /// Where things are and which ports they get: <c>--Ports:&lt;resource&gt;=N</c> (0 picks a free port),
 /// <c>--Replicas:&lt;resource&gt;=N</c> (or <c>--replicas workers=3</c>), <c>--Dashboard:Port=N</c>,
-/// <c>ConnectionStrings__redis</c> for an external Redis.
+/// <c>ConnectionStrings__redis</c> for an external Redis, <c>--DataDirectory=path</c> for the state of
+/// Redis, Prometheus and Alertmanager, <c>--Prometheus:AlertRules=file</c> for other alert rules.
 /// </summary>
 public sealed class AppHostConfiguration(IConfiguration configuration)
 {
@@ -20,6 +21,26 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
     public string? ExternalRedis => configuration.GetConnectionString("redis");
 
     public string? OtlpEndpoint => configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+    /// <summary>Where Redis, Prometheus and Alertmanager keep their state; <c>.data</c> in the repository unless configured.</summary>
+    public string DataDirectory =>
+        configuration["DataDirectory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(RepositoryRoot, ".data");
+
+    /// <summary>The alert rules Prometheus evaluates; <c>deploy/prometheus/alert-rules.yml</c> unless configured.</summary>
+    public string AlertRulesFile
+    {
+        get
+        {
+            if (configuration["Prometheus:AlertRules"] is not { Length: > 0 } configured)
+            {
+                return Path.Combine(RepositoryRoot, "deploy", "prometheus", "alert-rules.yml");
+            }
+            var file = Path.GetFullPath(configured);
+            return File.Exists(file)
+                ? file
+                : throw new AppHostException($"Prometheus:AlertRules names {file}, which does not exist.", "Fix --Prometheus:AlertRules, or leave it out for deploy/prometheus/alert-rules.yml.");
+        }
+    }
 
     public int DashboardPort => PortFor("dashboard", configuration.GetValue("Dashboard:Port", 18888));
 

@@ -29,7 +29,7 @@ public sealed class DistributedApplicationBuilder
         return new DistributedApplicationBuilder(new AppHostConfiguration(configuration));
     }
 
-    /// <summary>Redis from PATH (6379 when free) with AOF under <c>.data/redis</c>, or the given <c>ConnectionStrings__redis</c>.</summary>
+    /// <summary>Redis from PATH (6379 when free) with AOF under <c>redis</c> in the data directory, or the given <c>ConnectionStrings__redis</c>.</summary>
     public RedisReference AddRedis(string name)
     {
         if (Configuration.ExternalRedis is { } external)
@@ -39,7 +39,7 @@ public sealed class DistributedApplicationBuilder
         var redisServer = AppHostConfiguration.FindOnPath("redis-server")
             ?? throw new AppHostException("redis-server is not on PATH.", "Install it (apt-get install -y redis-server; ./run.sh does this), or set ConnectionStrings__redis=host:port.");
         var port = Configuration.PortFor(name, AppHostConfiguration.IsFree(6379) ? 6379 : 0);
-        var dataDirectory = Directory.CreateDirectory(Path.Combine(Configuration.RepositoryRoot, ".data", "redis")).FullName;
+        var dataDirectory = Directory.CreateDirectory(Path.Combine(Configuration.DataDirectory, "redis")).FullName;
         var resource = Add(new Resource(name, redisServer,
             ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dataDirectory, "--appendonly", "yes", "--save", "", "--protected-mode", "no"],
             port, ResourceKind.Redis, NextColor()));

@@ -1,19 +1,16 @@
 namespace BotSystem.AppHost.Resources;
 
 /// <summary>
-/// Copies <c>deploy/prometheus</c> to <c>.data/prometheus/config</c> and writes its target files with
-/// the ports actually in use, so the same rules and jobs scrape this run.
+/// Copies <c>deploy/prometheus/prometheus.yml</c> and the alert rules in use to the data directory and writes
+/// its target files with the ports actually in use, so the same rules and jobs scrape this run.
 /// </summary>
 public static class PrometheusConfiguration
 {
     public static string Write(AppHostConfiguration configuration, IReadOnlyDictionary<string, IReadOnlyList<Resource>> jobs)
     {
-        var source = Path.Combine(configuration.RepositoryRoot, "deploy", "prometheus");
-        var target = Directory.CreateDirectory(Path.Combine(configuration.RepositoryRoot, ".data", "prometheus", "config")).FullName;
-        foreach (var file in new[] { "prometheus.yml", "alert-rules.yml" })
-        {
-            File.Copy(Path.Combine(source, file), Path.Combine(target, file), overwrite: true);
-        }
+        var target = Directory.CreateDirectory(Path.Combine(configuration.DataDirectory, "prometheus", "config")).FullName;
+        File.Copy(Path.Combine(configuration.RepositoryRoot, "deploy", "prometheus", "prometheus.yml"), Path.Combine(target, "prometheus.yml"), overwrite: true);
+        File.Copy(configuration.AlertRulesFile, Path.Combine(target, "alert-rules.yml"), overwrite: true);
         var targets = Directory.CreateDirectory(Path.Combine(target, "targets")).FullName;
         foreach (var (job, resources) in jobs)
         {

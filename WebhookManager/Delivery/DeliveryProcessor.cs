@@ -29,8 +29,8 @@ public sealed class DeliveryProcessor(
     {
         var job = active.Job;
         var traceParent = job.Options.TelemetryMetadata;
-        ActivityContext.TryParse(traceParent, null, out var parent);
-        using var activity = BotSystemTelemetry.ActivitySource.StartActivity("webhook deliver", ActivityKind.Consumer, parent);
+        // Under the queue's consumer span, which already continues the trace of the job's producer.
+        using var activity = BotSystemTelemetry.ActivitySource.StartActivity("webhook deliver");
 
         DeliveryAttemptJob attempt;
         DeliveryRecord? delivery;

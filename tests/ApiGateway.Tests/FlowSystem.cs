@@ -6,18 +6,9 @@ namespace ApiGateway.Tests;
 /// <summary>The whole flow as real processes: gateway, orchestrator, runners, webhook manager and mock webhook on one Redis.</summary>
 public class FlowSystem : IAsyncLifetime
 {
-    private readonly int _orchestrators;
-
-    public FlowSystem()
-        : this(orchestrators: 1)
-    {
-    }
-
-    protected FlowSystem(int orchestrators) => _orchestrators = orchestrators;
-
-    public const string ClientKey = "dev-api-key";
+    public const string ClientKey = GatewayClient.DevelopmentClientKey;
     public const string OtherClientKey = "other-api-key";
-    public const string AdminKey = "dev-admin-key";
+    public const string AdminKey = GatewayClient.DevelopmentAdminKey;
     public const int MaxJavaBots = 3;
     public const int MaxPythonBots = 5;
     public const int KeepFinishedJobs = 30;
@@ -27,50 +18,79 @@ public class FlowSystem : IAsyncLifetime
     public const string RepositoryTriggerSecret = "repository-shared-secret";
     public const string RepositorySignatureHeader = "X-Hub-Signature-256";
 
-    private ServiceSet? _services;
+    private readonly int _orchestrators;
+    private SystemProcesses? _system;
+    private GatewayClient? _gateway;
+    private Lazy<Task<string>>? _triggerGateway;
+
+    public FlowSystem()
+        : this(orchestrators: 1)
+    {
+    }
+
+    protected FlowSystem(int orchestrators) => _orchestrators = orchestrators;
 
     public RedisServer Redis { get; } = new();
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public string GatewayUrl { get; private set; } = "";
+    public string GatewayUrl => _system!.GatewayUrl;
 
-    public string MockWebhookUrl { get; private set; } = "";
+    public string MockWebhookUrl => _system!.MockWebhookUrl;
 
-    public ServiceSet Services => _services!;
+    public ServiceSet Services => _system!.Services;
+
+    public object Webhook => $"{MockWebhookUrl}/webhook";
 
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        _services = new ServiceSet(Redis);
-        MockWebhookUrl = await _services.StartAsync("MockWebhook");
-        await _services.StartAsync("WebhookManager", ("WEBHOOK_RETRY_DELAY", "100"));
-        await _services.StartAsync("Workers", ("Workers__JavaConcurrency", "10"));
-        for (var i = 1; i <= _orchestrators; i++)
+        var settings = new SystemSettings
         {
-            await _services.StartInstanceAsync(OrchestratorInstance(i), "Orchestrator", ("MAX_JAVA_BOTS", MaxJavaBots.ToString()), ("MAX_PYTHON_BOTS", MaxPythonBots.ToString()),
-                ("Orchestrator__StalledInterval", "00:00:02"), ("Orchestrator__LeaseTime", "00:00:04"),
-                ("Orchestrator__KeepFinishedJobs", KeepFinishedJobs.ToString()));
-        }
-        GatewayUrl = await StartGatewayAsync("ApiGateway");
+            Orchestrators = _orchestrators,
+            WebhookManager = { ["WEBHOOK_RETRY_DELAY"] = "100" },
+            Workers = { ["Workers__JavaConcurrency"] = "10" },
+            Orchestrator =
+            {
+                ["MAX_JAVA_BOTS"] = MaxJavaBots.ToString(),
+                ["MAX_PYTHON_BOTS"] = MaxPythonBots.ToString(),
+                ["Orchestrator__StalledInterval"] = "00:00:02",
+                ["Orchestrator__LeaseTime"] = "00:00:04",
+                ["Orchestrator__KeepFinishedJobs"] = KeepFinishedJobs.ToString(),
+            },
+            ApiGateway = { ["Clients__other__ApiKeyHash"] = "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1" },
+        };
+        _system = await SystemProcesses.StartAsync(Redis, settings);
+        _gateway = new GatewayClient(GatewayUrl, Http);
+        _triggerGateway = new Lazy<Task<string>>(StartTriggerGatewayAsync);
     }
 
-    public static string OrchestratorInstance(int number) => number == 1 ? "Orchestrator" : $"Orchestrator-{number}";
+    /// <summary>A gateway with inbound triggers configured (their webhook is the mock webhook, known only once it runs).</summary>
+    public Task<string> TriggerGatewayUrlAsync() => _triggerGateway!.Value;
 
-    /// <summary>Starts a gateway of this system (another one when <paramref name="instance"/> is new) with extra settings.</summary>
+    private Task<string> StartTriggerGatewayAsync() => StartGatewayAsync("ApiGateway-triggers",
+        ($"Clients__dev__Triggers__{ChatTrigger}__Secret", ChatTriggerSecret),
+        ($"Clients__dev__Triggers__{ChatTrigger}__BotType", "python"),
+        ($"Clients__dev__Triggers__{ChatTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"),
+        ($"Clients__dev__Triggers__{RepositoryTrigger}__Secret", RepositoryTriggerSecret),
+        ($"Clients__dev__Triggers__{RepositoryTrigger}__SignatureHeader", RepositorySignatureHeader),
+        ($"Clients__dev__Triggers__{RepositoryTrigger}__BotType", "node"),
+        ($"Clients__dev__Triggers__{RepositoryTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"));
+
+    public static string OrchestratorInstance(int number) => SystemProcesses.OrchestratorInstance(number);
+
+    public Task<HttpResponseMessage> InvokeAsync(object body, string apiKey = ClientKey, string? idempotencyKey = null) =>
+        _gateway!.InvokeAsync(body, apiKey, idempotencyKey);
+
+    public Task<string> InvokeOkAsync(object body) => _gateway!.InvokeOkAsync(body);
+
+    public Task<JsonNode?> GetJobAsync(string jobId, string apiKey = ClientKey) => _gateway!.GetJobAsync(jobId, apiKey);
+
+    public Task<JsonNode> WaitForEndAsync(string jobId, TimeSpan? timeout = null) => _gateway!.WaitForEndAsync(jobId, timeout);
+
+    /// <summary>Starts another gateway of this system with extra settings and returns its base URL.</summary>
     public Task<string> StartGatewayAsync(string instance, params (string Name, string Value)[] settings) =>
-        Services.StartInstanceAsync(instance, "ApiGateway", [
-            ("services__webhook-manager__http__0", Services.UrlOf("WebhookManager")),
-            ("Clients__other__ApiKeyHash", "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1"),
-            ($"Clients__dev__Triggers__{ChatTrigger}__Secret", ChatTriggerSecret),
-            ($"Clients__dev__Triggers__{ChatTrigger}__BotType", "python"),
-            ($"Clients__dev__Triggers__{ChatTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"),
-            ($"Clients__dev__Triggers__{RepositoryTrigger}__Secret", RepositoryTriggerSecret),
-            ($"Clients__dev__Triggers__{RepositoryTrigger}__SignatureHeader", RepositorySignatureHeader),
-            ($"Clients__dev__Triggers__{RepositoryTrigger}__BotType", "node"),
-            ($"Clients__dev__Triggers__{RepositoryTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"),
-            .. settings,
-        ]);
+        _system!.StartGatewayAsync(instance, settings);
 
     /// <summary>Sends a request to the gateway with an API key and, if given, a JSON body.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string apiKey = ClientKey, object? body = null, string? gatewayUrl = null)
@@ -103,57 +123,11 @@ public class FlowSystem : IAsyncLifetime
         throw new TimeoutException(failure);
     }
 
-    public async Task<HttpResponseMessage> InvokeAsync(object body, string apiKey = ClientKey, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{GatewayUrl}/invoke") { Content = JsonContent.Create(body) };
-        request.Headers.Add("X-Api-Key", apiKey);
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-        return await Http.SendAsync(request);
-    }
-
-    public async Task<string> InvokeOkAsync(object body)
-    {
-        using var response = await InvokeAsync(body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return JsonNode.Parse(text)!["jobId"]!.GetValue<string>();
-    }
-
-    public async Task<JsonNode?> GetJobAsync(string jobId, string apiKey = ClientKey)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{GatewayUrl}/job/{jobId}");
-        request.Headers.Add("X-Api-Key", apiKey);
-        using var response = await Http.SendAsync(request);
-        return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
-    }
-
-    /// <summary>Polls <c>GET /job/{id}</c> until the job is completed, failed or cancelled.</summary>
-    public async Task<JsonNode> WaitForEndAsync(string jobId, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        JsonNode? job = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            job = await GetJobAsync(jobId);
-            if (job?["status"]?.GetValue<string>() is "completed" or "failed" or "cancelled")
-            {
-                return job;
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"Job {jobId} did not end; last seen {job?.ToJsonString()}");
-    }
-
-    public object Webhook => $"{MockWebhookUrl}/webhook";
-
     public async Task DisposeAsync()
     {
-        if (_services is not null)
+        if (_system is not null)
         {
-            await _services.DisposeAsync();
+            await _system.DisposeAsync();
         }
         Http.Dispose();
         await Redis.DisposeAsync();

@@ -26,7 +26,7 @@ public sealed class TriggerTests(FlowSystem system)
     {
         var id = Guid.NewGuid().ToString();
         var now = DateTimeOffset.UtcNow;
-        using var request = Signed("""{"amount":1}""", id, now);
+        using var request = await SignedAsync("""{"amount":1}""", id, now);
         request.Content = new StringContent("""{"amount":1000}""", Encoding.UTF8, "application/json");
 
         using var response = await system.Http.SendAsync(request);
@@ -73,20 +73,20 @@ public sealed class TriggerTests(FlowSystem system)
     [Fact]
     public async Task An_unknown_trigger_is_404()
     {
-        using var response = await system.Http.PostAsync($"{system.GatewayUrl}/hooks/nope", new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await system.Http.PostAsync($"{await system.TriggerGatewayUrlAsync()}/hooks/nope", new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     private async Task<HttpResponseMessage> PostSignedAsync(string body, string messageId, DateTimeOffset timestamp)
     {
-        using var request = Signed(body, messageId, timestamp);
+        using var request = await SignedAsync(body, messageId, timestamp);
         return await system.Http.SendAsync(request);
     }
 
     private async Task<HttpResponseMessage> PostWithHeaderAsync(string body, string signature)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/hooks/{FlowSystem.RepositoryTrigger}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{await system.TriggerGatewayUrlAsync()}/hooks/{FlowSystem.RepositoryTrigger}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
@@ -95,12 +95,12 @@ public sealed class TriggerTests(FlowSystem system)
     }
 
     /// <summary>Signed as the Standard Webhooks specification says: v1, base64 HMAC-SHA256 of "id.timestamp.body".</summary>
-    private HttpRequestMessage Signed(string body, string messageId, DateTimeOffset timestamp)
+    private async Task<HttpRequestMessage> SignedAsync(string body, string messageId, DateTimeOffset timestamp)
     {
         var seconds = timestamp.ToUnixTimeSeconds();
         var key = Convert.FromBase64String(FlowSystem.ChatTriggerSecret["whsec_".Length..]);
         var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{messageId}.{seconds}.{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/hooks/{FlowSystem.ChatTrigger}")
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{await system.TriggerGatewayUrlAsync()}/hooks/{FlowSystem.ChatTrigger}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };

@@ -3,15 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace AppHost.Tests;
 
-/// <summary>The AppHost as a real process with every port free-chosen, so tests never collide with a running system.</summary>
+/// <summary>
+/// The AppHost as a real process with every port free-chosen and its data in a temporary directory, so tests
+/// never collide with a running system or with each other.
+/// </summary>
 public sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly DirectoryInfo _dataDirectory;
 
-    private AppHostProcess(ServiceProcess process, int dashboardPort)
+    private AppHostProcess(ServiceProcess process, int dashboardPort, DirectoryInfo dataDirectory)
     {
         Process = process;
         DashboardUrl = $"http://127.0.0.1:{dashboardPort}";
+        _dataDirectory = dataDirectory;
     }
 
     public ServiceProcess Process { get; }
@@ -21,13 +26,14 @@ public sealed class AppHostProcess : IAsyncDisposable
     public static AppHostProcess Start(IReadOnlyDictionary<string, string?>? environment = null, params string[] extraArguments)
     {
         var dashboardPort = FreePort.Next();
+        var dataDirectory = Directory.CreateTempSubdirectory("botsystem-apphost-");
         string[] arguments =
         [
             $"--Dashboard:Port={dashboardPort}", "--Ports:redis=0", "--Ports:api-gateway=0", "--Ports:webhook-manager=0",
-            "--Ports:mock-webhook=0", "--Ports:prometheus=0", "--Ports:alertmanager=0", .. extraArguments,
+            "--Ports:mock-webhook=0", "--Ports:prometheus=0", "--Ports:alertmanager=0", $"--DataDirectory={dataDirectory.FullName}", .. extraArguments,
         ];
         var process = ServiceProcess.StartService("AppHost", environment ?? new Dictionary<string, string?>(), arguments);
-        return new AppHostProcess(process, dashboardPort);
+        return new AppHostProcess(process, dashboardPort, dataDirectory);
     }
 
     public async Task<JsonArray> ResourcesAsync() =>
@@ -52,9 +58,9 @@ public sealed class AppHostProcess : IAsyncDisposable
                     return last;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // The dashboard is not up yet.
+                // The dashboard is not up yet, or slow to answer on a busy machine.
             }
             await Task.Delay(250);
         }
@@ -64,9 +70,21 @@ public sealed class AppHostProcess : IAsyncDisposable
     public static bool AllHealthy(JsonArray resources) =>
         resources.Count > 0 && resources.All(resource => resource!["health"]!.GetValue<string>() == "healthy");
 
+    public static JsonNode Resource(JsonArray resources, string name) =>
+        resources.SingleOrDefault(resource => resource!["name"]!.GetValue<string>() == name)
+        ?? throw new InvalidOperationException($"The AppHost runs no resource {name}: {resources.ToJsonString()}");
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
         await Process.DisposeAsync();
+        try
+        {
+            _dataDirectory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still being closed by an exiting resource; the temp directory is cleaned by the OS.
+        }
     }
 }

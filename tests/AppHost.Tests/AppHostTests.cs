@@ -62,6 +62,19 @@ public sealed class AppHostTests
         Assert.DoesNotContain("   at ", appHost.Process.Output);
     }
 
+    [Fact]
+    public async Task Alert_rules_that_do_not_exist_end_with_one_clear_message_naming_the_option()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"botsystem-no-rules-{Guid.NewGuid():N}.yml");
+
+        await using var appHost = AppHostProcess.Start(null, $"--Prometheus:AlertRules={missing}");
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains($"Prometheus:AlertRules names {missing}, which does not exist", appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
     private static int Pid(JsonArray resources, string name) =>
         resources.Single(r => r!["name"]!.GetValue<string>() == name)!["pid"]!.GetValue<int>();
 }

@@ -1,14 +1,24 @@
+using System.Text.RegularExpressions;
+
 namespace BotSystem.Testing;
 
 /// <summary>
 /// BotSystem services started as real processes against one Redis, each on a free port in its
-/// development configuration, each waited for until its <c>/health</c> answers.
+/// development configuration, named as the AppHost names it (<c>OTEL_SERVICE_NAME</c>), each waited
+/// for until its <c>/health</c> answers.
 /// </summary>
-public sealed class ServiceSet(RedisServer redis) : IAsyncDisposable
+public sealed partial class ServiceSet(RedisServer redis) : IAsyncDisposable
 {
     private readonly Dictionary<string, (ServiceProcess Process, string Url)> _services = [];
 
     public string UrlOf(string instance) => _services[instance].Url;
+
+    /// <summary>Every started service by its resource name (<c>api-gateway</c>, <c>orchestrator-2</c>, ...) with its base URL.</summary>
+    public IReadOnlyDictionary<string, string> UrlsByResource =>
+        _services.ToDictionary(service => ResourceName(service.Key), service => service.Value.Url);
+
+    /// <summary>The AppHost's kebab-case resource name of a project: <c>ApiGateway</c> is <c>api-gateway</c>.</summary>
+    private static string ResourceName(string project) => WordStart().Replace(project, "-$1").ToLowerInvariant();
 
     public ServiceProcess ProcessOf(string instance) => _services[instance].Process;
 
@@ -25,6 +35,7 @@ public sealed class ServiceSet(RedisServer redis) : IAsyncDisposable
             ["ASPNETCORE_URLS"] = url,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__redis"] = redis.ConnectionString,
+            ["OTEL_SERVICE_NAME"] = ResourceName(project),
         };
         foreach (var (name, value) in environment)
         {
@@ -43,4 +54,7 @@ public sealed class ServiceSet(RedisServer redis) : IAsyncDisposable
             await process.DisposeAsync();
         }
     }
+
+    [GeneratedRegex("(?<=[a-z])([A-Z])")]
+    private static partial Regex WordStart();
 }

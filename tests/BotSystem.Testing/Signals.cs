@@ -6,6 +6,8 @@ public static partial class Signals
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGCONT = 18;
+    public const int SIGSTOP = 19;
 
     public static void Send(int pid, int signal)
     {

@@ -41,6 +41,7 @@ public sealed class TraceContextTests(RedisServer redis) : EngineTest(redis)
         var publish = spans.Single(span => span.DisplayName == $"{QueueName} publish");
         Assert.Equal(traceId, publish.TraceId);
         Assert.Equal(publish.Id, job!.Options.TelemetryMetadata);
+        Assert.Equal(jobId, publish.GetTagItem("messaging.message.id"));
         await Eventually(() => Task.FromResult(spans.Any(span => span.DisplayName == $"{QueueName} process")));
         var process = spans.Single(span => span.DisplayName == $"{QueueName} process");
         Assert.Equal(publish.SpanId, process.ParentSpanId);

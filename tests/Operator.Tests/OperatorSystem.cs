@@ -10,30 +10,29 @@ namespace Operator.Tests;
 /// </summary>
 public sealed class OperatorSystem : IAsyncLifetime
 {
-    public const string AdminKey = "dev-admin-key";
-    public const string ClientKey = "dev-api-key";
+    public const string AdminKey = GatewayClient.DevelopmentAdminKey;
+    public const string ClientKey = GatewayClient.DevelopmentClientKey;
 
-    private ServiceSet? _services;
+    private SystemProcesses? _system;
 
     public RedisServer Redis { get; } = new();
 
-    public string GatewayUrl { get; private set; } = "";
+    public string GatewayUrl => _system!.GatewayUrl;
 
-    public string WebhookManagerUrl { get; private set; } = "";
+    public string WebhookManagerUrl => _system!.WebhookManagerUrl;
 
-    public string MockWebhookUrl { get; private set; } = "";
+    public string MockWebhookUrl => _system!.MockWebhookUrl;
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        _services = new ServiceSet(Redis);
-        MockWebhookUrl = await _services.StartAsync("MockWebhook");
-        WebhookManagerUrl = await _services.StartAsync("WebhookManager", ("WEBHOOK_MAX_RETRIES", "0"));
-        await _services.StartAsync("Workers", ("Workers__Types__0", "node"));
-        await _services.StartAsync("Orchestrator");
-        GatewayUrl = await _services.StartAsync("ApiGateway", ("services__webhook-manager__http__0", WebhookManagerUrl));
+        _system = await SystemProcesses.StartAsync(Redis, new SystemSettings
+        {
+            WebhookManager = { ["WEBHOOK_MAX_RETRIES"] = "0" },
+            Workers = { ["Workers__Types__0"] = "node" },
+        });
     }
 
     /// <summary>Makes the mock webhook refuse the next delivery with a permanent 400, and waits until it is dead.</summary>
@@ -77,9 +76,9 @@ public sealed class OperatorSystem : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_services is not null)
+        if (_system is not null)
         {
-            await _services.DisposeAsync();
+            await _system.DisposeAsync();
         }
         Http.Dispose();
         await Redis.DisposeAsync();
