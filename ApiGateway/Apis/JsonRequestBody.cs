@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Invocations;
@@ -22,18 +23,13 @@ internal static class JsonRequestBody
         {
             return Refused(TooLarge(limit));
         }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[ChunkBytes];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        var bytes = context.Request.ContentLength is { } length
+            ? await ReadExactlyAsync(context, (int)length)
+            : await ReadChunkedAsync(context, limit);
+        if (bytes is null)
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
-            {
-                return Refused(TooLarge(limit));
-            }
+            return Refused(TooLarge(limit));
         }
-        var bytes = buffer.ToArray();
         try
         {
             return new Outcome(bytes, JsonNode.Parse(bytes), null);
@@ -51,6 +47,38 @@ internal static class JsonRequestBody
         {
             errors["webhookUrl"] = [refusal];
         }
+    }
+
+    /// <summary>A body of announced length is read straight into an array of that size.</summary>
+    private static async Task<byte[]> ReadExactlyAsync(HttpContext context, int length)
+    {
+        var bytes = new byte[length];
+        await context.Request.Body.ReadExactlyAsync(bytes, context.RequestAborted);
+        return bytes;
+    }
+
+    /// <summary>A body of unknown length is read in pooled chunks until it ends or passes the limit (then null).</summary>
+    private static async Task<byte[]?> ReadChunkedAsync(HttpContext context, int limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > limit)
+                {
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+        return buffer.ToArray();
     }
 
     private static Outcome Refused(IResult problem) => new([], null, problem);

@@ -34,17 +34,17 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             }
         }
 
+        // Commands on a connection run in the order sent, so the record (and the place in an ordering line) exists
+        // before the orchestrator can see the job; only the add is awaited, and it fails if Redis took none of them.
         var invocation = request.ToJobData(clientId);
         var recordKey = InvocationRecord.Key(jobId);
-        var accepted = database.CreateTransaction();
-        _ = accepted.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        _ = accepted.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        database.HashSet(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow), CommandFlags.FireAndForget);
+        database.KeyExpire(recordKey, InvocationRecord.Retention, CommandFlags.FireAndForget);
         if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
         {
-            _ = accepted.ListRightPushAsync(line, jobId);
-            _ = accepted.KeyExpireAsync(line, InvocationRecord.Retention);
+            database.ListRightPush(line, jobId, flags: CommandFlags.FireAndForget);
+            database.KeyExpire(line, InvocationRecord.Retention, CommandFlags.FireAndForget);
         }
-        await accepted.ExecuteAsync();
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
         return (Submission.Accepted, jobId);
     }

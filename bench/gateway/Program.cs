@@ -40,9 +40,11 @@ var body = JsonSerializer.Serialize(new { botType = "python", payload = new { ro
 using var ours = new LoadGenerator($"{gatewayUrl}/invoke", ApiKey, body);
 using var baseline = new LoadGenerator($"{bareUrl}/invoke", ApiKey, body);
 
-Console.Error.WriteLine("warming up");
-await ours.SaturateAsync(Concurrency, TimeSpan.FromSeconds(3));
-await baseline.SaturateAsync(Concurrency, TimeSpan.FromSeconds(3));
+// Long enough for the JIT's tiering to reach the hot paths of both.
+var warmUp = TimeSpan.FromSeconds(10);
+Console.Error.WriteLine($"warming up for {warmUp.TotalSeconds} s each");
+await ours.SaturateAsync(Concurrency, warmUp);
+await baseline.SaturateAsync(Concurrency, warmUp);
 
 // Alternate the two in several rounds so a change in the machine's load falls on both alike; keep each side's median.
 Console.Error.WriteLine($"saturating each endpoint with {Concurrency} callers, {Rounds} rounds of {duration.TotalSeconds} s");
