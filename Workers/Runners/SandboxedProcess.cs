@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>
+/// A bot's interpreter started in the sandbox: its own session and process group (killed as a whole), a scrubbed
+/// environment, a temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
+/// Keeps the tail of its error output, never more.
+/// </summary>
+internal sealed class SandboxedProcess : IAsyncDisposable
+{
+    private const int ErrorTailChars = 8 * 1024;
+    private static readonly string[] InheritedVariables = ["PATH", "LANG", "LC_ALL", "JAVA_HOME", "PYENV_ROOT", "PYENV_VERSION"];
+
+    private readonly Process _process;
+    private readonly DirectoryInfo _workDirectory;
+    private readonly StringBuilder _errorTail = new();
+    private readonly Task _errorDrain;
+    private readonly ILogger _logger;
+
+    private SandboxedProcess(Process process, DirectoryInfo workDirectory, ILogger logger)
+    {
+        _process = process;
+        _workDirectory = workDirectory;
+        _logger = logger;
+        Id = process.Id;
+        _errorDrain = DrainErrorsAsync(process.StandardError.BaseStream);
+    }
+
+    /// <summary>The process id, which is also its process group id.</summary>
+    public int Id { get; }
+
+    public Stream StandardOutput => _process.StandardOutput.BaseStream;
+
+    public StreamWriter StandardInput => _process.StandardInput;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static SandboxedProcess Start(BotCommand command, WorkersOptions limits, BotSpawner spawner, ILogger logger)
+    {
+        var workDirectory = Directory.CreateTempSubdirectory("botsystem-bot-");
+        var process = new Process { StartInfo = StartInfo(command, workDirectory.FullName, limits) };
+        try
+        {
+            spawner.Start(process);
+        }
+        catch
+        {
+            process.Dispose();
+            workDirectory.Delete(recursive: true);
+            throw;
+        }
+        return new SandboxedProcess(process, workDirectory, logger);
+    }
+
+    public void Kill() => ProcessGroup.Kill(Id);
+
+    public Task WaitForExitAsync() => _process.WaitForExitAsync(CancellationToken.None);
+
+    /// <summary>Waits until the error output is closed, which a killed group guarantees.</summary>
+    public Task ErrorOutputClosed => _errorDrain;
+
+    public string LastErrorLine()
+    {
+        lock (_errorTail)
+        {
+            var lines = _errorTail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length == 0 ? "no error output" : lines[^1];
+        }
+    }
+
+    /// <summary>The peak resident memory since start or the last <see cref="ResetPeakMemory"/>; 0 once the process is gone.</summary>
+    public long PeakMemoryBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
+                    && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture, out var kilobytes))
+                {
+                    return kilobytes * 1024;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process is gone; there is nothing left to measure.
+        }
+        return 0;
+    }
+
+    /// <summary>Starts a new peak-memory measurement (writing 5 to clear_refs resets VmHWM), so each warm job reports its own.</summary>
+    public void ResetPeakMemory()
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{Id}/clear_refs", "5");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Without the reset the job reports the host's peak so far, an upper bound.
+        }
+    }
+
+    /// <summary>Empties the working directory between the jobs of a warm host, so no job sees another's files.</summary>
+    public void ClearWorkDirectory()
+    {
+        foreach (var entry in _workDirectory.EnumerateFileSystemInfos())
+        {
+            try
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("Could not remove {Path} from a warm host's working directory: {Error}", entry.FullName, ex.Message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await WaitForExitAsync();
+        await _errorDrain;
+        _process.Dispose();
+        try
+        {
+            _workDirectory.Delete(recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Could not remove the bot's working directory {Directory}: {Error}", _workDirectory.FullName, ex.Message);
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(BotCommand command, string workDirectory, WorkersOptions limits)
+    {
+        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDirectory,
+        };
+        // setsid makes the bot a session and group leader, so killing -pid reaches every child it forks.
+        startInfo.ArgumentList.Add("/usr/bin/prlimit");
+        if (command.LimitAddressSpace)
+        {
+            startInfo.ArgumentList.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
+        }
+        startInfo.ArgumentList.Add($"--nproc={limits.MaxProcesses}");
+        startInfo.ArgumentList.Add($"--fsize={(long)limits.MaxOutputBytes * 16}");
+        startInfo.ArgumentList.Add("--");
+        startInfo.ArgumentList.Add(command.FileName);
+        foreach (var argument in command.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        startInfo.Environment.Clear();
+        foreach (var name in InheritedVariables)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+        startInfo.Environment["HOME"] = workDirectory;
+        startInfo.Environment["TMPDIR"] = workDirectory;
+        return startInfo;
+    }
+
+    private async Task DrainErrorsAsync(Stream stderr)
+    {
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await stderr.ReadAsync(buffer)) > 0)
+        {
+            lock (_errorTail)
+            {
+                _errorTail.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                if (_errorTail.Length > 2 * ErrorTailChars)
+                {
+                    _errorTail.Remove(0, _errorTail.Length - ErrorTailChars);
+                }
+            }
+        }
+    }
+}
