@@ -29,7 +29,7 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
             .ReadJobAsync(endOfJob: null, onProgress, onLog);
         await process.WaitForExitAsync();
         // Whatever the bot left behind in its group goes with it.
-        process.Kill();
+        await process.KillGroupAsync();
         await process.ErrorOutputClosed;
         await stop.CancelAsync();
         await sampler;

@@ -55,7 +55,12 @@ internal sealed class SandboxedProcess : IAsyncDisposable
         return new SandboxedProcess(process, workDirectory, logger);
     }
 
+    private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
+
     public void Kill() => ProcessGroup.Kill(Id);
+
+    /// <summary>Kills the whole group and waits (briefly) until none of it is left.</summary>
+    public Task KillGroupAsync() => ProcessGroup.KillAndWaitAsync(Id, GroupExitLimit);
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync(CancellationToken.None);
 
@@ -132,6 +137,7 @@ internal sealed class SandboxedProcess : IAsyncDisposable
     {
         Kill();
         await WaitForExitAsync();
+        await KillGroupAsync();
         await _errorDrain;
         _process.Dispose();
         try

@@ -16,7 +16,14 @@ public sealed class WarmHostPool(IOptions<WorkersOptions> options, BotSpawner sp
     public async Task<BotRunOutcome> RunAsync(string botType, BotLaunch launch, Func<JsonNode, Task> onProgress, Func<string, Task> onLog, CancellationToken cancellation)
     {
         var hosts = _types.GetOrAdd(botType, type => new TypeHosts(options.Value.ConcurrencyOf(type)));
-        await hosts.Slots.WaitAsync(cancellation);
+        try
+        {
+            await hosts.Slots.WaitAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            return new BotRunOutcome(BotRunStatus.Cancelled, null, "cancelled", false, null, TimeSpan.Zero, 0, false, 0);
+        }
         WarmHost? host = null;
         var keep = false;
         try
