@@ -50,7 +50,7 @@ public sealed partial class BotSpawner : IDisposable
 
         using var joined = new ManualResetEventSlim();
         Exception? joinError = null;
-        var thread = new Thread(() => Serve(cgroup, joined, error => joinError = error)) { IsBackground = true, Name = "bot spawner" };
+        var thread = new Thread(() => Serve(parent, cgroup, joined, error => joinError = error)) { IsBackground = true, Name = "bot spawner" };
         thread.Start();
         joined.Wait();
         if (joinError is { } error)
@@ -103,7 +103,7 @@ public sealed partial class BotSpawner : IDisposable
         }
     }
 
-    private void Serve(string cgroup, ManualResetEventSlim joined, Action<Exception> failedToJoin)
+    private void Serve(string parent, string cgroup, ManualResetEventSlim joined, Action<Exception> failedToJoin)
     {
         // Starting one process first lets the runtime create its signal-handling thread now, outside the cgroup.
         using (var warmUp = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false }))
@@ -134,6 +134,8 @@ public sealed partial class BotSpawner : IDisposable
             }
             request.Done.Set();
         }
+        // Back to where it came from, so the cgroup is empty (and removable) once the bots are gone.
+        File.WriteAllText(Path.Combine(parent, "tasks"), gettid().ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>This process's own cgroup in the v1 pids hierarchy, when that hierarchy is mounted.</summary>
