@@ -20,20 +20,7 @@ public sealed record BotManifest(BotMode Mode, int MaxJobs)
     /// <summary>Reads a manifest; a missing file means cold; a bad one throws <see cref="InvalidDataException"/> naming the field.</summary>
     public static BotManifest Load(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return Cold;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return Cold;
-        }
-        return Parse(text, path);
+        return File.Exists(path) ? Parse(File.ReadAllText(path), path) : Cold;
     }
 
     public static BotManifest Parse(string json, string path)

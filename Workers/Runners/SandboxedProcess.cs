@@ -12,7 +12,6 @@ namespace BotSystem.Workers.Runners;
 internal sealed class SandboxedProcess : IAsyncDisposable
 {
     private const int ErrorTailChars = 8 * 1024;
-    private static readonly string[] InheritedVariables = ["PATH", "LANG", "LC_ALL", "JAVA_HOME", "PYENV_ROOT", "PYENV_VERSION"];
 
     private readonly Process _process;
     private readonly DirectoryInfo _workDirectory;
@@ -176,15 +175,10 @@ internal sealed class SandboxedProcess : IAsyncDisposable
         }
 
         startInfo.Environment.Clear();
-        foreach (var name in InheritedVariables)
+        foreach (var (name, value) in BotEnvironment.For(workDirectory))
         {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                startInfo.Environment[name] = value;
-            }
+            startInfo.Environment[name] = value;
         }
-        startInfo.Environment["HOME"] = workDirectory;
-        startInfo.Environment["TMPDIR"] = workDirectory;
         return startInfo;
     }
 
