@@ -27,7 +27,7 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
 
         var output = await new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
             .ReadJobAsync(endOfJob: null, onProgress, onLog);
-        await process.WaitForExitAsync();
+        var exitCode = await process.WaitForExitAsync();
         // Whatever the bot left behind in its group goes with it.
         await process.KillGroupAsync();
         await process.ErrorOutputClosed;
@@ -35,7 +35,7 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         await sampler;
 
         return output.Outcome(new BotRunEnd(cancellation.IsCancellationRequested, timeout.IsCancellationRequested, launch.Timeout,
-            process.ExitCode, process.LastErrorLine(), stopwatch.Elapsed, peakMemory, process.Id));
+            exitCode, process.LastErrorLine(), stopwatch.Elapsed, peakMemory, process.Id));
     }
 
     private static async Task WriteRequestAsync(SandboxedProcess process, string requestJson)

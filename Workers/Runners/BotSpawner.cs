@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
@@ -67,21 +66,21 @@ public sealed partial class BotSpawner : IDisposable
     /// <summary>The pids cgroup the bots are started in, when there is one.</summary>
     public string? Cgroup { get; }
 
-    /// <summary>Starts the process, from the spawning thread when there is one.</summary>
-    public void Start(Process process)
+    /// <summary>Starts a bot's process (see <see cref="ChildProcess.Start"/>), from the spawning thread when there is one.</summary>
+    internal ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
     {
         if (_thread is null)
         {
-            process.Start();
-            return;
+            return ChildProcess.Start(path, arguments, environment, workingDirectory);
         }
-        using var request = new SpawnRequest(process);
+        using var request = new SpawnRequest(() => ChildProcess.Start(path, arguments, environment, workingDirectory));
         _requests.Add(request);
         request.Done.Wait();
         if (request.Error is { } error)
         {
             ExceptionDispatchInfo.Throw(error);
         }
+        return request.Started!;
     }
 
     public void Dispose()
@@ -105,11 +104,6 @@ public sealed partial class BotSpawner : IDisposable
 
     private void Serve(string parent, string cgroup, ManualResetEventSlim joined, Action<Exception> failedToJoin)
     {
-        // Starting one process first lets the runtime create its signal-handling thread now, outside the cgroup.
-        using (var warmUp = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false }))
-        {
-            warmUp?.WaitForExit();
-        }
         try
         {
             File.WriteAllText(Path.Combine(cgroup, "tasks"), gettid().ToString(CultureInfo.InvariantCulture));
@@ -126,7 +120,7 @@ public sealed partial class BotSpawner : IDisposable
         {
             try
             {
-                request.Process.Start();
+                request.Started = request.Start();
             }
             catch (Exception ex)
             {
@@ -171,9 +165,10 @@ public sealed partial class BotSpawner : IDisposable
     [LibraryImport("libc")]
     private static partial int gettid();
 
-    private sealed class SpawnRequest(Process process) : IDisposable
+    private sealed class SpawnRequest(Func<ChildProcess> start) : IDisposable
     {
-        public Process Process { get; } = process;
+        public Func<ChildProcess> Start { get; } = start;
+        public ChildProcess? Started { get; set; }
         public ManualResetEventSlim Done { get; } = new();
         public Exception? Error { get; set; }
 

@@ -1,59 +1,54 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
 namespace BotSystem.Workers.Runners;
 
 /// <summary>
-/// A bot's interpreter started in the sandbox: its own session and process group (killed as a whole), a scrubbed
-/// environment, a temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
+/// A bot's interpreter started in the sandbox: its own process group (killed as a whole), a scrubbed environment, a
+/// temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
 /// Keeps the tail of its error output, never more.
 /// </summary>
 internal sealed class SandboxedProcess : IAsyncDisposable
 {
     private const int ErrorTailChars = 8 * 1024;
 
-    private readonly Process _process;
+    private readonly ChildProcess _process;
     private readonly DirectoryInfo _workDirectory;
     private readonly StringBuilder _errorTail = new();
     private readonly Task _errorDrain;
     private readonly ILogger _logger;
 
-    private SandboxedProcess(Process process, DirectoryInfo workDirectory, ILogger logger)
+    private SandboxedProcess(ChildProcess process, DirectoryInfo workDirectory, ILogger logger)
     {
         _process = process;
         _workDirectory = workDirectory;
         _logger = logger;
-        Id = process.Id;
-        _errorDrain = DrainErrorsAsync(process.StandardError.BaseStream);
+        _errorDrain = DrainErrorsAsync(process.StandardError);
     }
 
     /// <summary>The process id, which is also its process group id.</summary>
-    public int Id { get; }
+    public int Id => _process.Id;
 
-    public Stream StandardOutput => _process.StandardOutput.BaseStream;
+    public Stream StandardOutput => _process.StandardOutput;
 
     public StreamWriter StandardInput => _process.StandardInput;
-
-    public int ExitCode => _process.ExitCode;
 
     public static SandboxedProcess Start(BotCommand command, WorkersOptions limits, BotSpawner spawner, ILogger logger)
     {
         var workDirectory = Directory.CreateTempSubdirectory("botsystem-bot-");
-        var process = new Process { StartInfo = StartInfo(command, workDirectory.FullName, limits) };
         try
         {
-            spawner.Start(process);
+            var process = spawner.Start(PrlimitPath, PrlimitArguments(command, limits), BotEnvironment.For(workDirectory.FullName), workDirectory.FullName);
+            return new SandboxedProcess(process, workDirectory, logger);
         }
         catch
         {
-            process.Dispose();
             workDirectory.Delete(recursive: true);
             throw;
         }
-        return new SandboxedProcess(process, workDirectory, logger);
     }
 
+    private const string PrlimitPath = "/usr/bin/prlimit";
     private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
 
     public void Kill() => ProcessGroup.Kill(Id);
@@ -61,7 +56,8 @@ internal sealed class SandboxedProcess : IAsyncDisposable
     /// <summary>Kills the whole group and waits (briefly) until none of it is left.</summary>
     public Task KillGroupAsync() => ProcessGroup.KillAndWaitAsync(Id, GroupExitLimit);
 
-    public Task WaitForExitAsync() => _process.WaitForExitAsync(CancellationToken.None);
+    /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
+    public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
 
     /// <summary>Waits until the error output is closed, which a killed group guarantees.</summary>
     public Task ErrorOutputClosed => _errorDrain;
@@ -149,37 +145,20 @@ internal sealed class SandboxedProcess : IAsyncDisposable
         }
     }
 
-    private static ProcessStartInfo StartInfo(BotCommand command, string workDirectory, WorkersOptions limits)
+    /// <summary>prlimit sets the limits and then becomes the interpreter, so they hold from its first instruction.</summary>
+    private static List<string> PrlimitArguments(BotCommand command, WorkersOptions limits)
     {
-        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workDirectory,
-        };
-        // setsid makes the bot a session and group leader, so killing -pid reaches every child it forks.
-        startInfo.ArgumentList.Add("/usr/bin/prlimit");
+        var arguments = new List<string>();
         if (command.LimitAddressSpace)
         {
-            startInfo.ArgumentList.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
+            arguments.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
         }
-        startInfo.ArgumentList.Add($"--nproc={limits.MaxProcesses}");
-        startInfo.ArgumentList.Add($"--fsize={(long)limits.MaxOutputBytes * 16}");
-        startInfo.ArgumentList.Add("--");
-        startInfo.ArgumentList.Add(command.FileName);
-        foreach (var argument in command.Arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        startInfo.Environment.Clear();
-        foreach (var (name, value) in BotEnvironment.For(workDirectory))
-        {
-            startInfo.Environment[name] = value;
-        }
-        return startInfo;
+        arguments.Add($"--nproc={limits.MaxProcesses}");
+        arguments.Add($"--fsize={(long)limits.MaxOutputBytes * 16}");
+        arguments.Add("--");
+        arguments.Add(command.FileName);
+        arguments.AddRange(command.Arguments);
+        return arguments;
     }
 
     private async Task DrainErrorsAsync(Stream stderr)

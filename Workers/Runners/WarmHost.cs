@@ -74,8 +74,7 @@ internal sealed class WarmHost : IAsyncDisposable
             {
                 // The host closed its output: it died (or was killed), and its exit code says how.
                 using var killAtDeadline = stop.Token.Register(_process.Kill);
-                await _process.WaitForExitAsync();
-                exitCode = _process.ExitCode;
+                exitCode = await _process.WaitForExitAsync();
             }
             _process.Kill();
             await _process.ErrorOutputClosed;
