@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +19,7 @@ public sealed partial class BotSpawner : IDisposable
 
     private readonly BlockingCollection<SpawnRequest> _requests = [];
     private readonly Thread? _thread;
+    private readonly string? _cgroup;
     private readonly ILogger<BotSpawner> _logger;
 
     public BotSpawner(IOptions<WorkersOptions> options, ILogger<BotSpawner> logger)
@@ -59,28 +59,24 @@ public sealed partial class BotSpawner : IDisposable
             return;
         }
         _thread = thread;
-        Cgroup = cgroup;
+        _cgroup = cgroup;
         logger.LogInformation("Bots start in the pids cgroup {Cgroup}, limited to {Limit} processes together", cgroup, limit - 1);
     }
 
-    /// <summary>The pids cgroup the bots are started in, when there is one.</summary>
-    public string? Cgroup { get; }
+    /// <summary>Starts a bot's process (see <see cref="ChildProcess.Start"/>), spawned from the cgroup's thread when there is one.</summary>
+    internal ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory) =>
+        ChildProcess.Start(path, arguments, environment, workingDirectory, SpawnOnCgroupThread);
 
-    /// <summary>Starts a bot's process (see <see cref="ChildProcess.Start"/>), from the spawning thread when there is one.</summary>
-    internal ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    private int SpawnOnCgroupThread(Func<int> spawn)
     {
         if (_thread is null)
         {
-            return ChildProcess.Start(path, arguments, environment, workingDirectory);
+            return spawn();
         }
-        using var request = new SpawnRequest(() => ChildProcess.Start(path, arguments, environment, workingDirectory));
+        using var request = new SpawnRequest(spawn);
         _requests.Add(request);
         request.Done.Wait();
-        if (request.Error is { } error)
-        {
-            ExceptionDispatchInfo.Throw(error);
-        }
-        return request.Started!;
+        return request.Result;
     }
 
     public void Dispose()
@@ -88,17 +84,17 @@ public sealed partial class BotSpawner : IDisposable
         _requests.CompleteAdding();
         _thread?.Join();
         _requests.Dispose();
-        if (Cgroup is null)
+        if (_cgroup is null)
         {
             return;
         }
         try
         {
-            Directory.Delete(Cgroup);
+            Directory.Delete(_cgroup);
         }
         catch (IOException ex)
         {
-            _logger.LogWarning("Could not remove the pids cgroup {Cgroup}: {Error}", Cgroup, ex.Message);
+            _logger.LogWarning("Could not remove the pids cgroup {Cgroup}: {Error}", _cgroup, ex.Message);
         }
     }
 
@@ -115,21 +111,22 @@ public sealed partial class BotSpawner : IDisposable
             return;
         }
         joined.Set();
-        // Only process starts happen on this thread: any thread it created would be counted in the bots' cgroup.
+        // Nothing but the native spawn calls runs here: a thread the runtime created from this one (a garbage
+        // collector's, say) would be counted in the bots' cgroup.
         foreach (var request in _requests.GetConsumingEnumerable())
         {
-            try
-            {
-                request.Started = request.Start();
-            }
-            catch (Exception ex)
-            {
-                request.Error = ex;
-            }
+            request.Result = request.Spawn();
             request.Done.Set();
         }
-        // Back to where it came from, so the cgroup is empty (and removable) once the bots are gone.
-        File.WriteAllText(Path.Combine(parent, "tasks"), gettid().ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            // Back to where it came from, so the cgroup is empty (and removable) once the bots are gone.
+            File.WriteAllText(Path.Combine(parent, "tasks"), gettid().ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Then the cgroup stays until this process exits; the next worker removes it.
+        }
     }
 
     /// <summary>This process's own cgroup in the v1 pids hierarchy, when that hierarchy is mounted.</summary>
@@ -165,12 +162,11 @@ public sealed partial class BotSpawner : IDisposable
     [LibraryImport("libc")]
     private static partial int gettid();
 
-    private sealed class SpawnRequest(Func<ChildProcess> start) : IDisposable
+    private sealed class SpawnRequest(Func<int> spawn) : IDisposable
     {
-        public Func<ChildProcess> Start { get; } = start;
-        public ChildProcess? Started { get; set; }
+        public Func<int> Spawn { get; } = spawn;
+        public int Result { get; set; }
         public ManualResetEventSlim Done { get; } = new();
-        public Exception? Error { get; set; }
 
         public void Dispose() => Done.Dispose();
     }

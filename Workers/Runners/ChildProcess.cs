@@ -41,57 +41,40 @@ internal sealed partial class ChildProcess : IDisposable
 
     public Stream StandardError { get; }
 
-    /// <summary>Starts <paramref name="path"/> (an absolute path: no search) with exactly the given environment.</summary>
-    public static unsafe ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string workingDirectory)
+    /// <summary>
+    /// Starts <paramref name="path"/> (an absolute path: no search) with exactly the given environment. Everything is
+    /// prepared here; <paramref name="spawnOn"/> runs the one native spawn call on the thread it chooses.
+    /// </summary>
+    public static unsafe ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, Func<Func<int>, int> spawnOn)
     {
-        int* stdin = stackalloc int[2];
-        int* stdout = stackalloc int[2];
-        int* stderr = stackalloc int[2];
-        CreatePipe(stdin);
-        CreatePipe(stdout);
-        CreatePipe(stderr);
-        // Opaque glibc structures (336 and 80 bytes on Linux), given generous, aligned room.
-        var attributes = stackalloc long[128];
-        var actions = stackalloc long[64];
-        var allSignals = stackalloc long[16];
-        var noSignals = stackalloc long[16];
+        var fds = new int[6];
         var strings = new List<IntPtr>();
+        fixed (int* pipes = fds)
+        {
+            CreatePipe(pipes);
+            CreatePipe(pipes + 2);
+            CreatePipe(pipes + 4);
+        }
         try
         {
-            Check(posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-            Check(posix_spawn_file_actions_adddup2(actions, stdin[0], 0), "posix_spawn_file_actions_adddup2");
-            Check(posix_spawn_file_actions_adddup2(actions, stdout[1], 1), "posix_spawn_file_actions_adddup2");
-            Check(posix_spawn_file_actions_adddup2(actions, stderr[1], 2), "posix_spawn_file_actions_adddup2");
-            Check(posix_spawn_file_actions_addchdir_np(actions, workingDirectory), "posix_spawn_file_actions_addchdir_np");
-            Check(posix_spawnattr_init(attributes), "posix_spawnattr_init");
-            // Group 0: the child leads a group of its own. Signals start at their defaults and unblocked, not as the runtime set them.
-            Check(posix_spawnattr_setflags(attributes, SpawnSetProcessGroup | SpawnSetSignalDefaults | SpawnSetSignalMask), "posix_spawnattr_setflags");
-            Check(posix_spawnattr_setpgroup(attributes, 0), "posix_spawnattr_setpgroup");
-            sigfillset(allSignals);
-            sigemptyset(noSignals);
-            Check(posix_spawnattr_setsigdefault(attributes, allSignals), "posix_spawnattr_setsigdefault");
-            Check(posix_spawnattr_setsigmask(attributes, noSignals), "posix_spawnattr_setsigmask");
-
+            var file = Utf8(path, strings);
+            var directory = Utf8(workingDirectory, strings);
             var argv = NullTerminated([path, .. arguments], strings);
             var envp = NullTerminated([.. environment.Select(variable => $"{variable.Key}={variable.Value}")], strings);
-            int pid;
-            fixed (IntPtr* argvPointer = argv)
-            fixed (IntPtr* envpPointer = envp)
+            var result = spawnOn(() => Spawn(file, directory, argv, envp, stdin: fds[0], stdout: fds[3], stderr: fds[5]));
+            if (result < 0)
             {
-                var error = posix_spawn(&pid, path, actions, attributes, argvPointer, envpPointer);
-                if (error != 0)
-                {
-                    throw new IOException($"Could not start {path}: {Marshal.GetPInvokeErrorMessage(error)}.");
-                }
+                throw new IOException($"Could not start {path}: {Marshal.GetPInvokeErrorMessage(-result)}.");
             }
-            _ = close(stdin[0]);
-            _ = close(stdout[1]);
-            _ = close(stderr[1]);
-            return new ChildProcess(pid, stdin[1], stdout[0], stderr[0]);
+            _ = close(fds[0]);
+            _ = close(fds[3]);
+            _ = close(fds[5]);
+            return new ChildProcess(result, stdin: fds[1], stdout: fds[2], stderr: fds[4]);
         }
         catch
         {
-            foreach (var fd in new[] { stdin[0], stdin[1], stdout[0], stdout[1], stderr[0], stderr[1] })
+            foreach (var fd in fds)
             {
                 _ = close(fd);
             }
@@ -99,8 +82,6 @@ internal sealed partial class ChildProcess : IDisposable
         }
         finally
         {
-            _ = posix_spawn_file_actions_destroy(actions);
-            _ = posix_spawnattr_destroy(attributes);
             strings.ForEach(Marshal.FreeCoTaskMem);
         }
     }
@@ -142,6 +123,53 @@ internal sealed partial class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>The spawn itself, native calls only (no managed allocation): the pid, or the negated error number.</summary>
+    private static unsafe int Spawn(IntPtr file, IntPtr directory, IntPtr[] argv, IntPtr[] envp, int stdin, int stdout, int stderr)
+    {
+        // Opaque glibc structures (336 and 80 bytes on Linux), given generous, aligned room.
+        var attributes = stackalloc long[128];
+        var actions = stackalloc long[64];
+        var allSignals = stackalloc long[16];
+        var noSignals = stackalloc long[16];
+        var error = posix_spawn_file_actions_init(actions);
+        if (error != 0)
+        {
+            return -error;
+        }
+        error = posix_spawnattr_init(attributes);
+        if (error != 0)
+        {
+            _ = posix_spawn_file_actions_destroy(actions);
+            return -error;
+        }
+        try
+        {
+            _ = sigfillset(allSignals);
+            _ = sigemptyset(noSignals);
+            var pid = 0;
+            // Group 0: the child leads a group of its own. Signals start at their defaults and unblocked, not as the runtime set them.
+            fixed (IntPtr* argvPointer = argv)
+            fixed (IntPtr* envpPointer = envp)
+            {
+                error = posix_spawn_file_actions_adddup2(actions, stdin, 0);
+                error = error != 0 ? error : posix_spawn_file_actions_adddup2(actions, stdout, 1);
+                error = error != 0 ? error : posix_spawn_file_actions_adddup2(actions, stderr, 2);
+                error = error != 0 ? error : posix_spawn_file_actions_addchdir_np(actions, directory);
+                error = error != 0 ? error : posix_spawnattr_setflags(attributes, SpawnSetProcessGroup | SpawnSetSignalDefaults | SpawnSetSignalMask);
+                error = error != 0 ? error : posix_spawnattr_setpgroup(attributes, 0);
+                error = error != 0 ? error : posix_spawnattr_setsigdefault(attributes, allSignals);
+                error = error != 0 ? error : posix_spawnattr_setsigmask(attributes, noSignals);
+                error = error != 0 ? error : posix_spawn(&pid, file, actions, attributes, argvPointer, envpPointer);
+            }
+            return error != 0 ? -error : pid;
+        }
+        finally
+        {
+            _ = posix_spawn_file_actions_destroy(actions);
+            _ = posix_spawnattr_destroy(attributes);
+        }
+    }
+
     private unsafe (int Reaped, int Status) TryReap()
     {
         var status = 0;
@@ -165,18 +193,16 @@ internal sealed partial class ChildProcess : IDisposable
         var pointers = new IntPtr[values.Length + 1];
         for (var i = 0; i < values.Length; i++)
         {
-            pointers[i] = Marshal.StringToCoTaskMemUTF8(values[i]);
-            allocated.Add(pointers[i]);
+            pointers[i] = Utf8(values[i], allocated);
         }
         return pointers;
     }
 
-    private static void Check(int error, string function)
+    private static IntPtr Utf8(string value, List<IntPtr> allocated)
     {
-        if (error != 0)
-        {
-            throw new IOException($"{function} failed: {Marshal.GetPInvokeErrorMessage(error)}.");
-        }
+        var pointer = Marshal.StringToCoTaskMemUTF8(value);
+        allocated.Add(pointer);
+        return pointer;
     }
 
     [LibraryImport("libc", SetLastError = true)]
@@ -203,8 +229,8 @@ internal sealed partial class ChildProcess : IDisposable
     [LibraryImport("libc")]
     private static unsafe partial int posix_spawn_file_actions_adddup2(long* actions, int fd, int newFd);
 
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int posix_spawn_file_actions_addchdir_np(long* actions, string path);
+    [LibraryImport("libc")]
+    private static unsafe partial int posix_spawn_file_actions_addchdir_np(long* actions, IntPtr path);
 
     [LibraryImport("libc")]
     private static unsafe partial int posix_spawnattr_init(long* attributes);
@@ -224,6 +250,6 @@ internal sealed partial class ChildProcess : IDisposable
     [LibraryImport("libc")]
     private static unsafe partial int posix_spawnattr_setsigmask(long* attributes, long* signals);
 
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int posix_spawn(int* pid, string path, long* actions, long* attributes, IntPtr* argv, IntPtr* envp);
+    [LibraryImport("libc")]
+    private static unsafe partial int posix_spawn(int* pid, IntPtr path, long* actions, long* attributes, IntPtr* argv, IntPtr* envp);
 }
