@@ -48,16 +48,16 @@ internal sealed partial class ChildProcess : IDisposable
     public static unsafe ChildProcess Start(string path, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
         string workingDirectory, Func<Func<int>, int> spawnOn)
     {
-        var fds = new int[6];
+        int[] fds = [-1, -1, -1, -1, -1, -1];
         var strings = new List<IntPtr>();
-        fixed (int* pipes = fds)
-        {
-            CreatePipe(pipes);
-            CreatePipe(pipes + 2);
-            CreatePipe(pipes + 4);
-        }
         try
         {
+            fixed (int* pipes = fds)
+            {
+                CreatePipe(pipes);
+                CreatePipe(pipes + 2);
+                CreatePipe(pipes + 4);
+            }
             var file = Utf8(path, strings);
             var directory = Utf8(workingDirectory, strings);
             var argv = NullTerminated([path, .. arguments], strings);
@@ -74,7 +74,7 @@ internal sealed partial class ChildProcess : IDisposable
         }
         catch
         {
-            foreach (var fd in fds)
+            foreach (var fd in fds.Where(fd => fd >= 0))
             {
                 _ = close(fd);
             }
