@@ -11,8 +11,10 @@ import sys
 
 
 def load(path):
-    # The bot's own directory first on the path, as when it runs cold, so it can import its neighbours.
+    # The bot's own directory first on the path, as when it runs cold, so it can import its neighbours; and no
+    # bytecode written there, as a script run cold writes none for itself.
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    sys.dont_write_bytecode = True
     name = os.path.splitext(os.path.basename(path))[0]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
