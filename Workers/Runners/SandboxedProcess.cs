@@ -11,6 +11,8 @@ namespace BotSystem.Workers.Runners;
 internal sealed class SandboxedProcess : IAsyncDisposable
 {
     private const int ErrorTailChars = 8 * 1024;
+    private const string PrlimitPath = "/usr/bin/prlimit";
+    private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
 
     private readonly ChildProcess _process;
     private readonly DirectoryInfo _workDirectory;
@@ -47,9 +49,6 @@ internal sealed class SandboxedProcess : IAsyncDisposable
             throw;
         }
     }
-
-    private const string PrlimitPath = "/usr/bin/prlimit";
-    private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
 
     public void Kill() => ProcessGroup.Kill(Id);
 
