@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using BotSystem.Contracts;
+using BotSystem.Workers.Runners;
 
 namespace BotSystem.Workers;
 
@@ -27,6 +28,10 @@ public sealed class WorkersOptions : IValidatableObject
     [Range(16, 65_536)]
     public int MemoryLimitMb { get; set; } = 1024;
 
+    /// <summary>
+    /// Processes (threads count too) a bot may have. Run as root, where RLIMIT_NPROC does not bind, the bots of this
+    /// worker together are held to this times their concurrency through a pids cgroup.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxProcesses { get; set; } = 256;
 
@@ -39,6 +44,12 @@ public sealed class WorkersOptions : IValidatableObject
 
     /// <summary>Where the bots live; by default the <c>bots</c> folder next to the service.</summary>
     public string BotsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "bots");
+
+    /// <summary>Where the warm hosts of each language live; by default the <c>hosts</c> folder next to the service.</summary>
+    public string HostsDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "hosts");
+
+    /// <summary>Whether bots whose manifest asks for warm mode get it; false runs every bot cold.</summary>
+    public bool WarmHosts { get; set; } = true;
 
     [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -53,6 +64,9 @@ public sealed class WorkersOptions : IValidatableObject
         _ => JavaConcurrency,
     };
 
+    public int MaxProcessesOfAllBots =>
+        MaxProcesses * (Types.Count == 0 ? BotTypes.All : Types).Sum(ConcurrencyOf);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var type in Types.Where(type => !BotTypes.IsKnown(type)))
@@ -62,6 +76,32 @@ public sealed class WorkersOptions : IValidatableObject
         if (!Directory.Exists(BotsDirectory))
         {
             yield return new ValidationResult($"Workers:BotsDirectory '{BotsDirectory}' does not exist.", [nameof(BotsDirectory)]);
+            yield break;
+        }
+        foreach (var manifest in Directory.EnumerateFiles(BotsDirectory, "*" + BotManifest.FileSuffix, SearchOption.AllDirectories))
+        {
+            var problem = ManifestProblem(manifest);
+            if (problem is not null)
+            {
+                yield return new ValidationResult(problem, [nameof(BotsDirectory)]);
+            }
+        }
+        if (WarmHosts && !Directory.Exists(HostsDirectory))
+        {
+            yield return new ValidationResult($"Workers:HostsDirectory '{HostsDirectory}' does not exist.", [nameof(HostsDirectory)]);
+        }
+    }
+
+    private static string? ManifestProblem(string path)
+    {
+        try
+        {
+            BotManifest.Load(path);
+            return null;
+        }
+        catch (InvalidDataException ex)
+        {
+            return ex.Message;
         }
     }
 }

@@ -27,8 +27,11 @@ public static class Extensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<WorkerLifecycle>();
+        builder.Services.AddSingleton<BotSpawner>();
         builder.Services.AddSingleton<BotProcess>();
+        builder.Services.AddSingleton<WarmHostPool>();
         builder.Services.AddSingleton<BotLaunchers>();
+        builder.Services.AddSingleton<BotRunner>();
         builder.Services.AddSingleton<RunningBots>();
         builder.Services.AddSingleton<RunnerMetrics>();
         builder.Services.AddHostedService<WorkerRegistration>();

@@ -1,4 +1,7 @@
 namespace BotSystem.Workers.Runners;
 
-/// <summary>What to start for one bot run: the interpreter command, the request, and its wall-time limit.</summary>
-public sealed record BotLaunch(string FileName, IReadOnlyList<string> Arguments, string RequestJson, TimeSpan Timeout, bool LimitAddressSpace = true);
+/// <summary>
+/// What to start for one bot run: the command, the request, and its wall-time limit. With <see cref="Warm"/> set, the
+/// command starts the warm host that serves this bot's jobs.
+/// </summary>
+public sealed record BotLaunch(BotCommand Command, string RequestJson, TimeSpan Timeout, WarmHosting? Warm = null);

@@ -14,8 +14,7 @@ namespace BotSystem.Workers.Runners;
 /// </summary>
 public sealed class BotQueueRunner(
     IConnectionMultiplexer redis,
-    BotProcess botProcess,
-    BotLaunchers launchers,
+    BotRunner botRunner,
     RunningBots runningBots,
     RunnerMetrics metrics,
     WorkerLifecycle lifecycle,
@@ -64,15 +63,14 @@ public sealed class BotQueueRunner(
         using var cancellation = await runningBots.StartAsync(data.InvocationId, processing);
         try
         {
-            var launch = await launchers.LaunchFor(data, processing);
-            var outcome = await botProcess.RunAsync(launch,
+            var outcome = await botRunner.RunAsync(data,
                 progress => job.UpdateProgressAsync(progress),
                 line => job.AddLogAsync(line),
                 cancellation.Token);
             metrics.Record(botType, outcome.Status == BotRunStatus.Completed ? InvocationStatus.Completed
                 : outcome.Status == BotRunStatus.Cancelled ? InvocationStatus.Cancelled : InvocationStatus.Failed, outcome.Duration);
-            logger.LogInformation("{BotType} bot {Bot} of {InvocationId}: {Status} in {Duration} ms, peak {PeakMb:0.0} MB",
-                botType, data.Bot, data.InvocationId, outcome.Status, (long)outcome.Duration.TotalMilliseconds, outcome.PeakMemoryBytes / 1048576.0);
+            logger.LogInformation("{BotType} bot {Bot} of {InvocationId}: {Status} in {Duration} ms by pid {Pid}, peak {PeakMb:0.0} MB",
+                botType, data.Bot, data.InvocationId, outcome.Status, (long)outcome.Duration.TotalMilliseconds, outcome.ProcessId, outcome.PeakMemoryBytes / 1048576.0);
             return outcome.Status switch
             {
                 BotRunStatus.Completed => new BotRunResult
@@ -86,7 +84,7 @@ public sealed class BotQueueRunner(
                 _ => throw new UnrecoverableException(outcome.Error ?? outcome.Status.ToString()),
             };
         }
-        catch (FileNotFoundException ex)
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
         {
             throw new UnrecoverableException(ex.Message, ex);
         }

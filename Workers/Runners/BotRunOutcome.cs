@@ -5,7 +5,7 @@ namespace BotSystem.Workers.Runners;
 /// <summary>How a bot run ended.</summary>
 public enum BotRunStatus { Completed, Failed, TimedOut, Crashed, ProtocolViolation, Cancelled }
 
-/// <summary>The result of one bot run, with what the runner measured.</summary>
+/// <summary>The result of one bot run, with what the runner measured and the process (cold bot or warm host) that ran it.</summary>
 public sealed record BotRunOutcome(
     BotRunStatus Status,
     JsonNode? Result,
@@ -14,4 +14,5 @@ public sealed record BotRunOutcome(
     int? ExitCode,
     TimeSpan Duration,
     long PeakMemoryBytes,
-    bool OutputTruncated);
+    bool OutputTruncated,
+    int ProcessId);

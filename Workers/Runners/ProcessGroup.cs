@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace BotSystem.Workers.Runners;
@@ -7,7 +8,52 @@ internal static partial class ProcessGroup
 {
     private const int SIGKILL = 9;
 
+    private static readonly TimeSpan GonePoll = TimeSpan.FromMilliseconds(5);
+
     public static void Kill(int processGroupId) => _ = kill(-processGroupId, SIGKILL);
+
+    /// <summary>
+    /// Kills the group and waits, for at most <paramref name="limit"/>, until no member is alive: a killed process
+    /// dies a moment after the signal. Orphaned members stay as zombies until init reaps them, which some inits do
+    /// only every few seconds; a zombie holds nothing, so only the living are waited for.
+    /// </summary>
+    public static async Task KillAndWaitAsync(int processGroupId, TimeSpan limit)
+    {
+        Kill(processGroupId);
+        var deadline = DateTime.UtcNow + limit;
+        while (HasMembers(processGroupId) && HasLiveMembers(processGroupId) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(GonePoll);
+        }
+    }
+
+    private static bool HasLiveMembers(int processGroupId)
+    {
+        var group = processGroupId.ToString(CultureInfo.InvariantCulture);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!char.IsAsciiDigit(directory[^1]))
+            {
+                continue;
+            }
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so read after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
+            if (fields[2] == group && fields[0] is not ("Z" or "X"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Whether any process is still in the group.</summary>
     public static bool HasMembers(int processGroupId) => kill(-processGroupId, 0) == 0;

@@ -9,25 +9,34 @@ using Microsoft.Extensions.Options;
 
 namespace Workers.Tests;
 
-public sealed class BotSandboxTests
+public sealed class BotSandboxTests : IDisposable
 {
     private static readonly string TestBots = Path.Combine(AppContext.BaseDirectory, "bots");
-    private readonly WorkersOptions _options = new()
-    {
-        BotsDirectory = Path.Combine(AppContext.BaseDirectory, "bots"),
-        MemoryLimitMb = 256,
-        MaxOutputBytes = 64 * 1024,
-    };
+    private readonly WorkersOptions _options;
+    private readonly BotSpawner _spawner;
 
-    private BotProcess Runner => new(Options.Create(_options), NullLogger<BotProcess>.Instance);
+    public BotSandboxTests()
+    {
+        _options = new WorkersOptions
+        {
+            BotsDirectory = TestBots,
+            MemoryLimitMb = 256,
+            MaxOutputBytes = 64 * 1024,
+        };
+        _spawner = new BotSpawner(Options.Create(_options), NullLogger<BotSpawner>.Instance);
+    }
+
+    private BotProcess Runner => new(Options.Create(_options), _spawner, NullLogger<BotProcess>.Instance);
+
+    public void Dispose() => _spawner.Dispose();
 
     [Theory]
     [InlineData(BotTypes.Python, "mean")]
     [InlineData(BotTypes.Node, "byStatus")]
     [InlineData(BotTypes.Java, "valid")]
-    public async Task Sample_bot_of_each_language_completes_with_progress_and_a_result(string botType, string field)
+    public async Task Sample_bot_of_each_language_completes_cold_with_progress_and_a_result(string botType, string field)
     {
-        var options = new WorkersOptions { BotsDirectory = Path.Combine(RepositoryPaths.Root, "Workers", "bots") };
+        var options = new WorkersOptions { BotsDirectory = Path.Combine(RepositoryPaths.Root, "Workers", "bots"), WarmHosts = false };
         var launchers = new BotLaunchers(Options.Create(options));
         var launch = await launchers.LaunchFor(new BotJobData
         {
@@ -39,7 +48,8 @@ public sealed class BotSandboxTests
         }, CancellationToken.None);
         var progress = new List<int>();
 
-        var outcome = await new BotProcess(Options.Create(options), NullLogger<BotProcess>.Instance)
+        Assert.Null(launch.Warm);
+        var outcome = await new BotProcess(Options.Create(options), _spawner, NullLogger<BotProcess>.Instance)
             .RunAsync(launch, p => { progress.Add(p.GetValue<int>()); return Task.CompletedTask; }, _ => Task.CompletedTask, CancellationToken.None);
 
         Assert.Equal(BotRunStatus.Completed, outcome.Status);
@@ -67,7 +77,7 @@ public sealed class BotSandboxTests
     {
         var pids = new List<int>();
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", ["-u", Bot("sleeps_forever_with_stubborn_child.py")], "{}", TimeSpan.FromSeconds(2)),
+        var outcome = await Runner.RunAsync(Launch(["-u", Bot("sleeps_forever_with_stubborn_child.py")], TimeSpan.FromSeconds(2)),
             _ => Task.CompletedTask,
             line => { pids.AddRange(JsonNode.Parse(line)!["pids"]!.AsArray().Select(p => p!.GetValue<int>())); return Task.CompletedTask; },
             CancellationToken.None);
@@ -83,7 +93,7 @@ public sealed class BotSandboxTests
     public async Task Output_beyond_the_limit_is_dropped_with_a_truncation_marker()
     {
         var logs = new List<string>();
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("floods_stdout.py")], "{}", TimeSpan.FromSeconds(30)),
+        var outcome = await Runner.RunAsync(Launch([Bot("floods_stdout.py")], TimeSpan.FromSeconds(30)),
             _ => Task.CompletedTask, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
 
         Assert.True(outcome.OutputTruncated);
@@ -97,7 +107,7 @@ public sealed class BotSandboxTests
         Environment.SetEnvironmentVariable("ConnectionStrings__redis", "secret-host:6379");
         Environment.SetEnvironmentVariable("BOTSYSTEM_TEST_SECRET", "do-not-leak");
 
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("prints_environment.py")], "{}", TimeSpan.FromSeconds(30)),
+        var outcome = await Runner.RunAsync(Launch([Bot("prints_environment.py")], TimeSpan.FromSeconds(30)),
             _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 
         var seen = outcome.Result!["environment"]!.AsObject();
@@ -111,7 +121,7 @@ public sealed class BotSandboxTests
     [Fact]
     public async Task Memory_is_limited_and_a_bot_over_it_fails()
     {
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("allocates_without_bound.py")], "{}", TimeSpan.FromSeconds(30)),
+        var outcome = await Runner.RunAsync(Launch([Bot("allocates_without_bound.py")], TimeSpan.FromSeconds(30)),
             _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 
         Assert.Equal(BotRunStatus.Crashed, outcome.Status);
@@ -121,7 +131,7 @@ public sealed class BotSandboxTests
     [Fact]
     public async Task A_crash_reports_its_exit_code_and_error_output()
     {
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", [Bot("crashes.py")], "{}", TimeSpan.FromSeconds(30)),
+        var outcome = await Runner.RunAsync(Launch([Bot("crashes.py")], TimeSpan.FromSeconds(30)),
             _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 
         Assert.Equal(BotRunStatus.Crashed, outcome.Status);
@@ -134,15 +144,33 @@ public sealed class BotSandboxTests
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await Runner.RunAsync(new BotLaunch("python3", ["-u", Bot("sleeps_forever_with_stubborn_child.py")], "{}", TimeSpan.FromSeconds(60)),
+        var outcome = await Runner.RunAsync(Launch(["-u", Bot("sleeps_forever_with_stubborn_child.py")], TimeSpan.FromSeconds(60)),
             _ => Task.CompletedTask, _ => Task.CompletedTask, cancellation.Token);
 
         Assert.Equal(BotRunStatus.Cancelled, outcome.Status);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task The_process_limit_stops_a_fork_bomb_and_its_children_die_with_the_bot()
+    {
+        var options = new WorkersOptions { BotsDirectory = TestBots, Types = [BotTypes.Python], PythonConcurrency = 1, MaxProcesses = 32 };
+        using var spawner = new BotSpawner(Options.Create(options), NullLogger<BotSpawner>.Instance);
+
+        var outcome = await new BotProcess(Options.Create(options), spawner, NullLogger<BotProcess>.Instance)
+            .RunAsync(Launch([Bot("forks_without_bound.py")], TimeSpan.FromSeconds(60)), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.NotNull(outcome.Result!["refused"]?.GetValue<string>());
+        Assert.InRange(outcome.Result["forked"]!.GetValue<int>(), 0, options.MaxProcesses - 1);
+        var children = outcome.Result["children"]!.AsArray().Select(pid => pid!.GetValue<int>()).ToList();
+        Assert.All(children, pid => Assert.False(Signals.IsAlive(pid), $"child {pid} outlived the bot"));
+    }
+
     private static string Bot(string file) => Path.Combine(TestBots, file);
 
+    private static BotLaunch Launch(string[] arguments, TimeSpan timeout) => new(new BotCommand("python3", arguments), "{}", timeout);
+
     private Task<BotRunOutcome> RunAsync(string fileName, string[] arguments, JsonObject request, TimeSpan timeout) =>
-        Runner.RunAsync(new BotLaunch(fileName, arguments, request.ToJsonString(), timeout), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        Runner.RunAsync(new BotLaunch(new BotCommand(fileName, arguments), request.ToJsonString(), timeout), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 }

@@ -1,5 +1,6 @@
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,6 +8,7 @@ import java.util.regex.Pattern;
  * Processes a batch of N generated records: validates each, sums the valid amounts and counts rejects.
  * Protocol: one JSON request on stdin; JSON lines on stdout (progress, log, then result or error).
  * payload.records sets N, payload.durationMs stretches the work, payload.fail simulates errors.
+ * handle() does one job, so the warm host can serve many jobs with this class loaded once.
  */
 public final class BatchProcessor {
     public static void main(String[] args) throws Exception {
@@ -15,13 +17,19 @@ public final class BatchProcessor {
             String line;
             while ((line = reader.readLine()) != null) input.append(line);
         }
-        String request = input.toString();
+        handle(input.toString(), line -> {
+            System.out.println(line);
+            System.out.flush();
+        });
+    }
+
+    public static void handle(String request, Consumer<String> emit) throws InterruptedException {
         int records = intField(request, "records", 1000);
         int durationMs = intField(request, "durationMs", 300);
         String fail = stringField(request, "fail");
 
         long startedAt = System.currentTimeMillis();
-        emit("{\"log\":\"processing a batch of " + records + " records\"}");
+        emit.accept("{\"log\":\"processing a batch of " + records + " records\"}");
         long valid = 0, rejected = 0, total = 0;
         int steps = 5;
         for (int step = 1; step <= steps; step++) {
@@ -30,18 +38,13 @@ public final class BatchProcessor {
                 if (amount % 97 == 0) rejected++; else { valid++; total += amount; }
             }
             Thread.sleep(durationMs / steps);
-            emit("{\"progress\":" + (step * 100 / steps) + "}");
+            emit.accept("{\"progress\":" + (step * 100 / steps) + "}");
             if ("crash".equals(fail) && step == 2) System.exit(5);
         }
-        if ("retryable".equals(fail)) { emit("{\"error\":\"the record store is busy\",\"retryable\":true}"); return; }
-        if ("permanent".equals(fail)) { emit("{\"error\":\"the batch is invalid\",\"retryable\":false}"); return; }
-        emit("{\"result\":{\"records\":" + records + ",\"valid\":" + valid + ",\"rejected\":" + rejected + ",\"total\":" + total
+        if ("retryable".equals(fail)) { emit.accept("{\"error\":\"the record store is busy\",\"retryable\":true}"); return; }
+        if ("permanent".equals(fail)) { emit.accept("{\"error\":\"the batch is invalid\",\"retryable\":false}"); return; }
+        emit.accept("{\"result\":{\"records\":" + records + ",\"valid\":" + valid + ",\"rejected\":" + rejected + ",\"total\":" + total
             + ",\"startedAt\":" + startedAt + ",\"finishedAt\":" + System.currentTimeMillis() + "}}");
-    }
-
-    private static void emit(String line) {
-        System.out.println(line);
-        System.out.flush();
     }
 
     private static int intField(String json, String name, int fallback) {

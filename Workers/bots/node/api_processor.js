@@ -1,14 +1,11 @@
 // Processes an API-like payload: normalises its records, groups them by status and sums amounts.
 // Protocol: one JSON request on stdin; JSON lines on stdout ({"progress"}, {"log"}, then {"result"} or {"error"}).
+// handle() does one job, so the warm host can serve many jobs with this module loaded once.
 "use strict";
 
-const emit = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function main() {
-  let input = "";
-  for await (const chunk of process.stdin) input += chunk;
-  const request = input ? JSON.parse(input) : {};
+async function handle(request, emit) {
   const payload = request.payload || {};
   const durationMs = Number(payload.durationMs ?? 150);
   const records = Array.isArray(payload.records) ? payload.records
@@ -35,4 +32,13 @@ async function main() {
   emit({ result: { records: records.length, byStatus, totalAmount: total } });
 }
 
-main().catch((error) => { emit({ error: String(error && error.message || error), retryable: false }); });
+module.exports = { handle };
+
+if (require.main === module) {
+  const emit = (message) => process.stdout.write(JSON.stringify(message) + "\n");
+  (async () => {
+    let input = "";
+    for await (const chunk of process.stdin) input += chunk;
+    await handle(input ? JSON.parse(input) : {}, emit);
+  })().catch((error) => emit({ error: String((error && error.message) || error), retryable: false }));
+}

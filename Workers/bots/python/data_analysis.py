@@ -2,6 +2,7 @@
 
 Protocol: one JSON request on stdin; JSON lines on stdout ({"progress"}, {"log"}, then {"result"} or {"error"}).
 payload.durationMs stretches the work (reporting progress as it goes); payload.fail simulates errors.
+handle() does one job, so the warm host can serve many jobs with this module loaded once.
 """
 import json
 import random
@@ -10,13 +11,12 @@ import sys
 import time
 
 
-def emit(message):
+def write_message(message):
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
 
-def main():
-    request = json.loads(sys.stdin.read() or "{}")
+def handle(request, emit):
     payload = request.get("payload", {})
     fail = payload.get("fail")
     duration_ms = int(payload.get("durationMs", 200))
@@ -55,4 +55,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    handle(json.loads(sys.stdin.read() or "{}"), write_message)

@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>What one job's bot wrote: its result or error, protocol violations, and whether output was dropped.</summary>
+internal sealed class BotOutput(int maxResultBytes)
+{
+    public JsonNode? Result { get; private set; }
+    public string? Error { get; private set; }
+    public bool ErrorRetryable { get; private set; }
+    public string? ProtocolError { get; private set; }
+    public bool Truncated { get; set; }
+
+    /// <summary>Whether the warm host marked the end of the job (cold runs end with the process instead).</summary>
+    public bool Ended { get; set; }
+
+    public async Task HandleLineAsync(string text, Func<JsonNode, Task> onProgress, Func<string, Task> onLog)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+        JsonObject? message;
+        try
+        {
+            message = JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+        if (message is null)
+        {
+            await onLog(text.Length > 1000 ? text[..1000] + "…" : text);
+            return;
+        }
+        if (message["progress"] is { } progress)
+        {
+            await onProgress(progress.DeepClone());
+        }
+        if (message["log"] is { } log)
+        {
+            await onLog(log.ToString());
+        }
+        if (message.ContainsKey("result"))
+        {
+            if (Encoding.UTF8.GetByteCount(text) > maxResultBytes)
+            {
+                ProtocolError = $"the result is larger than {maxResultBytes} bytes";
+                return;
+            }
+            Result = message["result"]?.DeepClone();
+        }
+        if (message["error"] is { } error)
+        {
+            Error = error.ToString();
+            ErrorRetryable = message["retryable"]?.GetValueKind() == JsonValueKind.True;
+        }
+    }
+
+    /// <summary>Classifies how the run ended, the same for a cold process and a warm host's job.</summary>
+    public BotRunOutcome Outcome(BotRunEnd end)
+    {
+        BotRunOutcome Outcome(BotRunStatus status, string? error, bool retryable) =>
+            new(status, Result, error, retryable, end.ExitCode, end.Duration, end.PeakMemoryBytes, Truncated, end.ProcessId);
+
+        if (end.Cancelled)
+        {
+            return Outcome(BotRunStatus.Cancelled, "cancelled", false);
+        }
+        if (end.TimedOut)
+        {
+            return Outcome(BotRunStatus.TimedOut, $"The bot ran past its timeout of {end.Timeout.TotalSeconds:0.#} s and was killed.", true);
+        }
+        if (ProtocolError is { } protocolError)
+        {
+            return Outcome(BotRunStatus.ProtocolViolation, $"Protocol violation: {protocolError}", false);
+        }
+        if (Error is { } botError)
+        {
+            return Outcome(BotRunStatus.Failed, botError, ErrorRetryable);
+        }
+        if (end.ExitCode is { } exitCode and not 0)
+        {
+            var signal = exitCode > 128 ? $" (signal {exitCode - 128})" : "";
+            return Outcome(BotRunStatus.Crashed, $"The bot exited with code {exitCode}{signal}: {end.LastErrorLine}", true);
+        }
+        if (Result is null)
+        {
+            return Outcome(BotRunStatus.ProtocolViolation,
+                Ended ? "Protocol violation: the bot finished the job without a result line." : "Protocol violation: the bot exited without a result line.", false);
+        }
+        return Outcome(BotRunStatus.Completed, null, false);
+    }
+}

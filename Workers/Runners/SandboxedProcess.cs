@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>
+/// A bot's interpreter started in the sandbox: its own process group (killed as a whole), a scrubbed environment, a
+/// temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
+/// Keeps the tail of its error output, never more.
+/// </summary>
+internal sealed class SandboxedProcess : IAsyncDisposable
+{
+    private const int ErrorTailChars = 8 * 1024;
+    private const string PrlimitPath = "/usr/bin/prlimit";
+    private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
+
+    private readonly ChildProcess _process;
+    private readonly DirectoryInfo _workDirectory;
+    private readonly StringBuilder _errorTail = new();
+    private readonly Task _errorDrain;
+    private readonly ILogger _logger;
+
+    private SandboxedProcess(ChildProcess process, DirectoryInfo workDirectory, ILogger logger)
+    {
+        _process = process;
+        _workDirectory = workDirectory;
+        _logger = logger;
+        _errorDrain = DrainErrorsAsync(process.StandardError);
+    }
+
+    /// <summary>The process id, which is also its process group id.</summary>
+    public int Id => _process.Id;
+
+    public Stream StandardOutput => _process.StandardOutput;
+
+    public StreamWriter StandardInput => _process.StandardInput;
+
+    public static SandboxedProcess Start(BotCommand command, WorkersOptions limits, BotSpawner spawner, ILogger logger)
+    {
+        var workDirectory = Directory.CreateTempSubdirectory("botsystem-bot-");
+        try
+        {
+            var process = spawner.Start(PrlimitPath, PrlimitArguments(command, limits), BotEnvironment.For(workDirectory.FullName), workDirectory.FullName);
+            return new SandboxedProcess(process, workDirectory, logger);
+        }
+        catch
+        {
+            workDirectory.Delete(recursive: true);
+            throw;
+        }
+    }
+
+    public void Kill() => ProcessGroup.Kill(Id);
+
+    /// <summary>Kills the whole group and waits (briefly) until none of it is left.</summary>
+    public Task KillGroupAsync() => ProcessGroup.KillAndWaitAsync(Id, GroupExitLimit);
+
+    /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
+    public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
+
+    /// <summary>Waits until the error output is closed, which a killed group guarantees.</summary>
+    public Task ErrorOutputClosed => _errorDrain;
+
+    public string LastErrorLine()
+    {
+        lock (_errorTail)
+        {
+            var lines = _errorTail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Length == 0 ? "no error output" : lines[^1];
+        }
+    }
+
+    /// <summary>The peak resident memory since start or the last <see cref="ResetPeakMemory"/>; 0 once the process is gone.</summary>
+    public long PeakMemoryBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
+                    && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture, out var kilobytes))
+                {
+                    return kilobytes * 1024;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The process is gone; there is nothing left to measure.
+        }
+        return 0;
+    }
+
+    /// <summary>Starts a new peak-memory measurement (writing 5 to clear_refs resets VmHWM), so each warm job reports its own.</summary>
+    public void ResetPeakMemory()
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{Id}/clear_refs", "5");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Without the reset the job reports the host's peak so far, an upper bound.
+        }
+    }
+
+    /// <summary>Empties the working directory between the jobs of a warm host, so no job sees another's files.</summary>
+    public void ClearWorkDirectory()
+    {
+        foreach (var entry in _workDirectory.EnumerateFileSystemInfos())
+        {
+            try
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("Could not remove {Path} from a warm host's working directory: {Error}", entry.FullName, ex.Message);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await WaitForExitAsync();
+        await KillGroupAsync();
+        await _errorDrain;
+        _process.Dispose();
+        try
+        {
+            _workDirectory.Delete(recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Could not remove the bot's working directory {Directory}: {Error}", _workDirectory.FullName, ex.Message);
+        }
+    }
+
+    /// <summary>prlimit sets the limits and then becomes the interpreter, so they hold from its first instruction.</summary>
+    private static List<string> PrlimitArguments(BotCommand command, WorkersOptions limits)
+    {
+        var arguments = new List<string>();
+        if (command.LimitAddressSpace)
+        {
+            arguments.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
+        }
+        arguments.Add($"--nproc={limits.MaxProcesses}");
+        arguments.Add($"--fsize={(long)limits.MaxOutputBytes * 16}");
+        arguments.Add("--");
+        arguments.Add(command.FileName);
+        arguments.AddRange(command.Arguments);
+        return arguments;
+    }
+
+    private async Task DrainErrorsAsync(Stream stderr)
+    {
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await stderr.ReadAsync(buffer)) > 0)
+        {
+            lock (_errorTail)
+            {
+                _errorTail.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                if (_errorTail.Length > 2 * ErrorTailChars)
+                {
+                    _errorTail.Remove(0, _errorTail.Length - ErrorTailChars);
+                }
+            }
+        }
+    }
+}
