@@ -199,7 +199,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         }
         else
         {
-            _ = transaction.HashDeleteAsync(key, NextAttemptAtField);
+            if (delivery.NextAttemptAt is not null)
+            {
+                _ = transaction.HashDeleteAsync(key, NextAttemptAtField);
+            }
             invocation.Add(new(InvocationRecord.WebhookNextAttemptAt, ""));
         }
         if (status == DeliveryStatus.Dead)
