@@ -20,7 +20,7 @@ public sealed class EndpointOptions
     /// The longest a delivery waits in memory for a request place of an endpoint that is answering; when the expected
     /// wait is longer, or the endpoint owes an answer longer than this, the delivery is postponed instead.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan MaxWaitForPlace { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The share of failed requests within <see cref="SamplingDuration"/> that opens the circuit.</summary>
