@@ -20,6 +20,8 @@ public sealed class BenchSystem : IAsyncDisposable
     private readonly int _receiverPort;
     private readonly HttpClient _control;
     private readonly Queue _queue;
+    // Dead endpoints accept and never answer, so each request holds its place for the whole attempt timeout: the
+    // harder case for the manager, next to a refused connection, which fails at once.
     private readonly HangingEndpoint _dead = new();
     private int _phase;
 
