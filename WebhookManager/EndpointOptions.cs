@@ -9,9 +9,19 @@ public sealed class EndpointOptions
     [Range(1, 1_000_000)]
     public int RateLimitPerSecond { get; set; } = 10;
 
-    /// <summary>Requests in flight to one endpoint; more are postponed, not queued in memory.</summary>
+    /// <summary>
+    /// Requests in flight to one endpoint once it answers; a new endpoint starts with a few and gains one per answer,
+    /// and each request that gets no answer halves what an endpoint may have in flight.
+    /// </summary>
     [Range(1, 10_000)]
     public int MaxConcurrentRequests { get; set; } = 10;
+
+    /// <summary>
+    /// The longest a delivery waits in memory for a request place of an endpoint that is answering; when the expected
+    /// wait is longer, or the endpoint owes an answer longer than this, the delivery is postponed instead.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan MaxWaitForPlace { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The share of failed requests within <see cref="SamplingDuration"/> that opens the circuit.</summary>
     [Range(0.01, 1.0)]

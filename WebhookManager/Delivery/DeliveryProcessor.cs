@@ -34,6 +34,7 @@ public sealed class DeliveryProcessor(
 
         DeliveryAttemptJob attempt;
         DeliveryRecord? delivery;
+        bool? endpointDisabled = null;
         if (job.Name == DeliveryAttemptJob.JobName)
         {
             attempt = Parse<DeliveryAttemptJob>(job);
@@ -47,12 +48,18 @@ public sealed class DeliveryProcessor(
         else
         {
             var data = Parse<WebhookDeliveryJobData>(job);
-            delivery = await store.RegisterAsync(data, EndpointOf(data.Url) ?? "");
+            var endpoint = EndpointOf(data.Url) ?? "";
+            // Sent together, so a new delivery costs one round trip before its request.
+            var registering = store.RegisterAsync(data, endpoint);
+            var checkingDisabled = endpoint.Length > 0 ? disabled.IsDisabledAsync(endpoint, data.ClientId) : Task.FromResult(false);
+            await Task.WhenAll(registering, checkingDisabled);
+            delivery = await registering;
+            endpointDisabled = await checkingDisabled;
             attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1, Postponements: 0);
         }
         activity?.SetTag("webhook.id", delivery.Id);
         activity?.SetTag("webhook.attempt", attempt.Attempt);
-        return await AttemptAsync(delivery, attempt, traceParent, ct);
+        return await AttemptAsync(delivery, attempt, endpointDisabled, traceParent, ct);
     }
 
     /// <summary><c>scheme://host:port</c> of a webhook URL, or null when it is no absolute http(s) URL.</summary>
@@ -61,7 +68,7 @@ public sealed class DeliveryProcessor(
             ? $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant()
             : null;
 
-    private async Task<string> AttemptAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, string? traceParent, CancellationToken ct)
+    private async Task<string> AttemptAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, bool? endpointDisabled, string? traceParent, CancellationToken ct)
     {
         if (delivery.Round != attempt.Round || delivery.Status is DeliveryStatus.Delivered or DeliveryStatus.Dead)
         {
@@ -85,7 +92,7 @@ public sealed class DeliveryProcessor(
         {
             return await DieAsync(delivery, $"'{delivery.Url}' is not an absolute http or https URL.");
         }
-        if (await disabled.IsDisabledAsync(delivery.Endpoint, delivery.ClientId))
+        if (endpointDisabled ?? await disabled.IsDisabledAsync(delivery.Endpoint, delivery.ClientId))
         {
             return await DieAsync(delivery, $"{delivery.Endpoint} answered 410 Gone and is disabled for client {delivery.ClientId}; enable it with POST /endpoints/{{endpoint}}/enable.");
         }
@@ -159,8 +166,9 @@ public sealed class DeliveryProcessor(
     private async Task<string> PostponeAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, TimeSpan? suggested, string? traceParent, string why)
     {
         var delay = schedule.Postponement(suggested, attempt.Postponements);
-        await store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay);
-        await queue.EnqueueAsync(attempt with { Postponements = attempt.Postponements + 1 }, delay, traceParent);
+        await Task.WhenAll(
+            store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay),
+            queue.EnqueueAsync(attempt with { Postponements = attempt.Postponements + 1 }, delay, traceParent));
         return $"postponed ({why})";
     }
 

@@ -31,18 +31,18 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     private const string DeadAtField = "deadAt";
     private const string DeadReasonField = "deadReason";
 
+    private static readonly DeliveryScript RegisterScript = new("registerDelivery-2.lua");
+
     private IDatabase Db => redis.GetDatabase();
 
     private static RedisKey Key(string id) => KeyPrefix + id;
 
     private static RedisKey AttemptsKey(string id) => KeyPrefix + id + ":attempts";
 
-    /// <summary>Creates the record of a new delivery; an existing one (a repeated add) is left as it is.</summary>
+    /// <summary>Creates the record of a new delivery; an existing one (a repeated add) is left as it is. Returns the record.</summary>
     public async Task<DeliveryRecord> RegisterAsync(WebhookDeliveryJobData data, string endpoint)
     {
-        var transaction = Db.CreateTransaction();
-        transaction.AddCondition(Condition.KeyNotExists(Key(data.MessageId)));
-        _ = transaction.HashSetAsync(Key(data.MessageId),
+        HashEntry[] delivery =
         [
             new(InvocationIdField, data.InvocationId),
             new(ClientIdField, data.ClientId),
@@ -55,16 +55,24 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
             new(RoundField, 1),
             new(RoundStartField, 0),
             new(CreatedAtField, time.GetUtcNow().ToUnixTimeMilliseconds()),
-        ]);
-        _ = WriteInvocationAsync(transaction, data.InvocationId,
-            [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending), new(InvocationRecord.WebhookAttempts, 0)]);
-        await transaction.ExecuteAsync();
-        return await GetAsync(data.MessageId) ?? throw new InvalidOperationException($"Delivery {data.MessageId} vanished after it was registered.");
+        ];
+        HashEntry[] invocation = [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending), new(InvocationRecord.WebhookAttempts, 0)];
+        RedisValue[] arguments =
+        [
+            (long)InvocationRecord.Retention.TotalSeconds,
+            delivery.Length,
+            .. delivery.SelectMany(entry => (RedisValue[])[entry.Name, entry.Value]),
+            .. invocation.SelectMany(entry => (RedisValue[])[entry.Name, entry.Value]),
+        ];
+        var flat = (RedisValue[]?)await RegisterScript.EvaluateAsync(Db, [Key(data.MessageId), InvocationRecord.Key(data.InvocationId)], arguments) ?? [];
+        return Parse(data.MessageId, [.. Enumerable.Range(0, flat.Length / 2).Select(i => new HashEntry(flat[2 * i], flat[2 * i + 1]))])
+            ?? throw new InvalidOperationException($"Delivery {data.MessageId} vanished after it was registered.");
     }
 
-    public async Task<DeliveryRecord?> GetAsync(string id)
+    public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
+
+    private static DeliveryRecord? Parse(string id, HashEntry[] entries)
     {
-        var entries = await Db.HashGetAllAsync(Key(id));
         if (entries.Length == 0)
         {
             return null;
@@ -191,7 +199,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         }
         else
         {
-            _ = transaction.HashDeleteAsync(key, NextAttemptAtField);
+            if (delivery.NextAttemptAt is not null)
+            {
+                _ = transaction.HashDeleteAsync(key, NextAttemptAtField);
+            }
             invocation.Add(new(InvocationRecord.WebhookNextAttemptAt, ""));
         }
         if (status == DeliveryStatus.Dead)

@@ -35,13 +35,15 @@ public sealed class RetrySchedule(IOptions<WebhookOptions> options)
     /// <summary>
     /// The wait before a postponed delivery comes back: what the limiter suggests, else a wait that doubles with each
     /// postponement up to the attempt timeout, so deliveries to a hanging endpoint do not churn the queue; plus a random
-    /// spread so they do not return all at once.
+    /// spread of at least 250 ms and at most the jitter's share of the wait, so the many deliveries an endpoint's stall
+    /// or open circuit sent away together do not all return together.
     /// </summary>
     public TimeSpan Postponement(TimeSpan? suggested, int postponements)
     {
         var wait = suggested is { } asked && asked > TimeSpan.Zero
             ? asked
             : TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(postponements, 10)), Options.AttemptTimeout.TotalMilliseconds));
-        return wait + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+        var spread = Math.Max(250, wait.TotalMilliseconds * Options.Jitter);
+        return wait + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * spread);
     }
 }

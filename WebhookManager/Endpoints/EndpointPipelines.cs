@@ -10,9 +10,10 @@ using Polly.Registry;
 namespace BotSystem.WebhookManager.Endpoints;
 
 /// <summary>
-/// One resilience pipeline per endpoint (scheme + host + port): a cap on requests in flight, a rate limit and
-/// a circuit breaker. None of them waits: a request they refuse is postponed by the caller, so a slow or
-/// dead endpoint holds no worker that a healthy one could use.
+/// One resilience pipeline per endpoint (scheme + host + port): a cap on requests in flight that adapts to how the
+/// endpoint answers, a rate limit and a circuit breaker. Only an endpoint that answers is waited for, and only
+/// briefly: a request they refuse is postponed by the caller, so a slow or dead endpoint holds no worker that a
+/// healthy one could use.
 /// </summary>
 public sealed class EndpointPipelines : IAsyncDisposable
 {
@@ -20,11 +21,15 @@ public sealed class EndpointPipelines : IAsyncDisposable
     private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new();
     private readonly Lock _creating = new();
     private readonly EndpointOptions _options;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly TimeProvider _time;
     private readonly ILogger<EndpointPipelines> _logger;
 
-    public EndpointPipelines(IOptions<WebhookOptions> options, ILogger<EndpointPipelines> logger)
+    public EndpointPipelines(IOptions<WebhookOptions> options, TimeProvider time, ILogger<EndpointPipelines> logger)
     {
         _options = options.Value.Endpoint;
+        _attemptTimeout = options.Value.AttemptTimeout;
+        _time = time;
         _logger = logger;
     }
 
@@ -51,8 +56,9 @@ public sealed class EndpointPipelines : IAsyncDisposable
         _circuits[endpoint] = circuit;
         var rateLimiter = new TokenBucketRateLimiter(TokenBucket(_options.RateLimitPerSecond));
         context.OnPipelineDisposed(rateLimiter.Dispose);
+        var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
         builder
-            .AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentRequests, QueueLimit = 0 })
+            .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointConcurrencyStrategyOptions())
             .AddRateLimiter(rateLimiter)
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {

@@ -20,6 +20,8 @@ public sealed class BenchSystem : IAsyncDisposable
     private readonly int _receiverPort;
     private readonly HttpClient _control;
     private readonly Queue _queue;
+    // Dead endpoints accept and never answer, so each request holds its place for the whole attempt timeout: the
+    // harder case for the manager, next to a refused connection, which fails at once.
     private readonly HangingEndpoint _dead = new();
     private int _phase;
 
@@ -33,7 +35,10 @@ public sealed class BenchSystem : IAsyncDisposable
         _queue = new Queue(QueueNames.Webhooks, redis.Connection);
     }
 
-    public static async Task<BenchSystem> StartAsync()
+    /// <summary>A loopback address of its own for host <paramref name="host"/> of round <paramref name="round"/>; round 0 is the warm-up.</summary>
+    public static string Host(int round, int host) => $"127.0.{round}.{host}";
+
+    public static async Task<BenchSystem> StartAsync(int rounds)
     {
         var redis = new RedisServer();
         await redis.InitializeAsync();
@@ -55,9 +60,13 @@ public sealed class BenchSystem : IAsyncDisposable
             ["Webhooks__Endpoint__MaxConcurrentRequests"] = PeerConcurrency.ToString(),
             ["Clients__bench__WebhookSecrets__0"] = Secret,
         };
-        for (var i = 1; i < 100; i++)
+        var allowed = 0;
+        for (var round = 0; round <= rounds; round++)
         {
-            settings[$"Clients__bench__AllowedWebhookHosts__{i}"] = $"127.0.0.{i}";
+            for (var host = 1; host < 100; host++)
+            {
+                settings[$"Clients__bench__AllowedWebhookHosts__{allowed++}"] = Host(round, host);
+            }
         }
         var manager = ServiceProcess.StartService("WebhookManager", settings);
         await receiver.WaitUntilHealthyAsync($"http://127.0.0.1:{receiverPort}/health");
@@ -101,7 +110,8 @@ public sealed class BenchSystem : IAsyncDisposable
         await AddAsync(total, i => deadHosts.Count > 0 && i % 2 == 1
             ? $"http://{deadHosts[i / 2 % deadHosts.Count]}:{_dead.Port}/webhook"
             : $"http://{healthyHosts[i / (deadHosts.Count > 0 ? 2 : 1) % healthyHosts.Count]}:{_receiverPort}/webhook", $"d{phase}");
-        while ((long)(await _control.GetFromJsonAsync<JsonObject>("/stats"))!["uniqueIds"]! < count)
+        JsonObject stats;
+        while ((long)(stats = (await _control.GetFromJsonAsync<JsonObject>("/stats"))!)["uniqueIds"]! < count)
         {
             if (stopwatch.Elapsed > TimeSpan.FromMinutes(3))
             {
@@ -109,8 +119,17 @@ public sealed class BenchSystem : IAsyncDisposable
             }
             await Task.Delay(10);
         }
-        return count / stopwatch.Elapsed.TotalSeconds;
+        var elapsed = stopwatch.Elapsed;
+        // Held to what the peer's EnsureSuccessStatusCode demands: every request the receiver counted was signed right.
+        if ((long)stats["badSignatures"]! > 0)
+        {
+            throw new InvalidOperationException($"The receiver refused {stats["badSignatures"]} of the manager's signatures.");
+        }
+        return count / elapsed.TotalSeconds;
     }
+
+    /// <summary>Removes what is left of a measurement (deliveries to dead endpoints waiting for their next attempt), so it does not weigh on the next.</summary>
+    public Task DrainAsync() => _queue.DrainAsync(includeDelayed: true);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Webhook delivery benchmark: the WebhookManager against a bare HttpClient loop posting the same signed
 # payloads to the same MockWebhook, and healthy-endpoint throughput with half the endpoints dead.
-# Prints one JSON line: {"bench":"webhooks","ratio":R,"healthy_with_half_dead_ratio":R,...}
+# Prints one JSON line: {"bench":"webhooks","ratio":R,"healthy_with_half_dead_ratio":R,...}, the median of its rounds.
+# Arguments: [deliveries per measurement, default 2000] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dotnet build bench/webhooks/WebhooksBench.csproj -c Release -nologo -clp:ErrorsOnly -v quiet >&2

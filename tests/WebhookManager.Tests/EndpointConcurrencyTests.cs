@@ -1,0 +1,85 @@
+using BotSystem.WebhookManager;
+using BotSystem.WebhookManager.Endpoints;
+
+namespace WebhookManager.Tests;
+
+public sealed class EndpointConcurrencyTests
+{
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+
+    private static EndpointConcurrency Concurrency(int max = 64, double maxWaitSeconds = 0.2) =>
+        new(new EndpointOptions { MaxConcurrentRequests = max, MaxWaitForPlace = TimeSpan.FromSeconds(maxWaitSeconds) }, AttemptTimeout, TimeProvider.System);
+
+    [Fact]
+    public async Task A_new_endpoint_gets_four_requests_and_one_more_with_each_answer_up_to_the_maximum()
+    {
+        var concurrency = Concurrency(max: 6);
+        Assert.Equal(4, concurrency.Limit);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var (place, _) = await concurrency.EnterAsync(CancellationToken.None);
+            concurrency.Leave(place!, answered: true, TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(6, concurrency.Limit);
+    }
+
+    [Fact]
+    public async Task Each_request_without_an_answer_halves_the_limit_down_to_one()
+    {
+        var concurrency = Concurrency(max: 6);
+        var places = new List<LinkedListNode<long>>();
+        for (var i = 0; i < 4; i++)
+        {
+            places.Add((await concurrency.EnterAsync(CancellationToken.None)).Place!);
+        }
+
+        concurrency.Leave(places[0], answered: false, AttemptTimeout);
+        Assert.Equal(2, concurrency.Limit);
+        concurrency.Leave(places[1], answered: false, AttemptTimeout);
+        concurrency.Leave(places[2], answered: false, AttemptTimeout);
+        Assert.Equal(1, concurrency.Limit);
+        concurrency.Leave(places[3], answered: null, TimeSpan.Zero);
+        Assert.Equal(1, concurrency.Limit);
+    }
+
+    [Fact]
+    public async Task A_request_over_the_limit_of_an_answering_endpoint_waits_for_the_next_free_place()
+    {
+        var concurrency = Concurrency(maxWaitSeconds: 10);
+        var places = new List<LinkedListNode<long>>();
+        for (var i = 0; i < 4; i++)
+        {
+            places.Add((await concurrency.EnterAsync(CancellationToken.None)).Place!);
+        }
+
+        var waiting = concurrency.EnterAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        concurrency.Leave(places[0], answered: true, TimeSpan.FromMilliseconds(5));
+
+        var (place, _) = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(place);
+    }
+
+    [Fact]
+    public async Task A_stalled_endpoint_refuses_at_once_with_the_time_its_oldest_request_times_out()
+    {
+        var concurrency = Concurrency(maxWaitSeconds: 0.1);
+        var sinceFirst = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.NotNull((await concurrency.EnterAsync(CancellationToken.None)).Place);
+        }
+
+        // The fifth may wait while the endpoint is new, but not past the longest wait for a place.
+        var (early, _) = await concurrency.EnterAsync(CancellationToken.None);
+        Assert.Null(early);
+
+        var refusing = concurrency.EnterAsync(CancellationToken.None);
+        Assert.True(refusing.IsCompleted, "a stalled endpoint is not waited for");
+        var (refused, retryAfter) = await refusing;
+        Assert.Null(refused);
+        Assert.InRange(retryAfter, AttemptTimeout - sinceFirst.Elapsed, AttemptTimeout);
+    }
+}
