@@ -2,12 +2,21 @@ using StackExchange.Redis;
 
 namespace BotSystem.JobEngine.Tests;
 
-/// <summary>Base of the engine tests: a connection of the test's own and a unique queue name.</summary>
-public abstract class EngineTest(RedisServer redis) : IAsyncLifetime
+/// <summary>
+/// Base of the engine tests: a connection of the test's own, a unique queue name, and the prefix of the
+/// <see cref="EngineTarget"/> (one server or a cluster) the test runs on.
+/// </summary>
+public abstract class EngineTest(EngineTarget target) : IAsyncLifetime
 {
     private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly RedisServer? _server;
 
-    protected RedisServer Redis { get; } = redis;
+    /// <summary>A test that also stops, restarts or inspects the one redis-server it runs on.</summary>
+    protected EngineTest(RedisServer redis) : this(EngineTarget.Server(redis)) => _server = redis;
+
+    protected EngineTarget Target { get; } = target;
+
+    protected RedisServer Redis => _server ?? throw new InvalidOperationException("This test class runs on an EngineTarget, not on one RedisServer.");
 
     protected ConnectionMultiplexer Connection { get; private set; } = null!;
 
@@ -15,10 +24,12 @@ public abstract class EngineTest(RedisServer redis) : IAsyncLifetime
 
     protected string QueueName { get; } = "q" + Guid.NewGuid().ToString("N")[..12];
 
-    protected string K(string suffix) => $"bull:{QueueName}:{suffix}";
+    protected string Prefix => Target.Prefix;
+
+    protected string K(string suffix) => $"{Prefix}:{QueueName}:{suffix}";
 
     public virtual async Task InitializeAsync() =>
-        Connection = await ConnectionMultiplexer.ConnectAsync($"{Redis.ConnectionString},abortConnect=false,connectRetry=5,allowAdmin=true");
+        Connection = await ConnectionMultiplexer.ConnectAsync($"{Target.ConnectionString},abortConnect=false,connectRetry=5,allowAdmin=true");
 
     public virtual async Task DisposeAsync()
     {
@@ -35,12 +46,13 @@ public abstract class EngineTest(RedisServer redis) : IAsyncLifetime
         return disposable;
     }
 
-    protected Queue NewQueue(QueueOptions? options = null) => Track(new Queue(QueueName, Connection, options));
+    protected Queue NewQueue(QueueOptions? options = null) =>
+        Track(new Queue(QueueName, Connection, (options ?? new QueueOptions()) with { Prefix = Prefix }));
 
     protected Worker NewWorker(JobProcessor processor, WorkerOptions? options = null) =>
-        Track(new Worker(QueueName, Connection, processor, options));
+        Track(new Worker(QueueName, Connection, processor, (options ?? new WorkerOptions()) with { Prefix = Prefix }));
 
-    protected QueueEvents NewQueueEvents() => Track(new QueueEvents(QueueName, Connection));
+    protected QueueEvents NewQueueEvents() => Track(new QueueEvents(QueueName, Connection, Prefix));
 
     /// <summary>Polls until <paramref name="condition"/> holds; generous timeouts keep the test stable on a busy machine.</summary>
     protected static async Task Eventually(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)

@@ -3,23 +3,29 @@ using StackExchange.Redis;
 
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class JobSchedulerTests(RedisServer redis) : EngineTest(redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : JobSchedulerTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : JobSchedulerTests(EngineTarget.Cluster(cluster));
+
     [Fact]
     public async Task Every_scheduler_fires_each_slot_once_across_two_workers()
     {
         var queue = NewQueue();
         await queue.UpsertJobSchedulerAsync("tick", new RepeatOptions { Every = TimeSpan.FromMilliseconds(300) }, "tick", new { source = "scheduler" });
         var runs = new ConcurrentQueue<string>();
-        var otherProcess = Track(await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString));
+        var otherProcess = Track(await ConnectionMultiplexer.ConnectAsync(Target.ConnectionString));
         JobProcessor record = (job, _) =>
         {
             runs.Enqueue(job.Job.Id);
             return Task.FromResult<object?>(job.Job.Data.GetProperty("source").GetString());
         };
         NewWorker(record, new WorkerOptions { Concurrency = 3 });
-        Track(new Worker(QueueName, otherProcess, record, new WorkerOptions { Concurrency = 3 }));
+        Track(new Worker(QueueName, otherProcess, record, new WorkerOptions { Concurrency = 3, Prefix = Prefix }));
 
         await Eventually(() => Task.FromResult(runs.Count >= 6), TimeSpan.FromSeconds(20));
         await Task.Delay(200);
@@ -42,7 +48,7 @@ public sealed class JobSchedulerTests(RedisServer redis) : EngineTest(redis)
         var queue = NewQueue();
         var repeat = new RepeatOptions { Pattern = "0 0 * * *" };
         await queue.UpsertJobSchedulerAsync("nightly", repeat, "report", null);
-        var restarted = new Queue(QueueName, Connection);
+        var restarted = new Queue(QueueName, Connection, new QueueOptions { Prefix = Prefix });
         await restarted.UpsertJobSchedulerAsync("nightly", repeat, "report", null);
 
         var delayed = await queue.GetJobsAsync(JobState.Delayed);

@@ -3,9 +3,15 @@ using System.Text.Json;
 
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class QueueOperationsTests(RedisServer redis) : EngineTest(redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : QueueOperationsTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : QueueOperationsTests(EngineTarget.Cluster(cluster));
+
     [Fact]
     public async Task Add_stores_the_job_hash_in_the_BullMQ_layout()
     {

@@ -2,9 +2,15 @@ using System.Collections.Concurrent;
 
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class RetryTests(RedisServer redis) : EngineTest(redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class RetryTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : RetryTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : RetryTests(EngineTarget.Cluster(cluster));
+
     [Fact]
     public async Task Failed_attempts_are_retried_after_a_fixed_backoff_until_one_succeeds()
     {

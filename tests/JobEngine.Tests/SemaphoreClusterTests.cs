@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 
 namespace BotSystem.JobEngine.Tests;
 
-public sealed class SemaphoreClusterTests(SemaphoreRedisCluster cluster) : IClassFixture<SemaphoreRedisCluster>
+[Collection(RedisClusterCollection.Name)]
+public sealed class SemaphoreClusterTests(RedisCluster cluster)
 {
     [Theory]
     [InlineData("botsystem:semaphore")]

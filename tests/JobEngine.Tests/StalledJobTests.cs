@@ -1,12 +1,18 @@
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class StalledJobTests(RedisServer redis) : EngineTest(redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class StalledJobTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : StalledJobTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : StalledJobTests(EngineTarget.Cluster(cluster));
+
     /// <summary>Activates the next job the way a worker does, then never renews the lock: a worker that died.</summary>
     private async Task<string> ActivateAndAbandonAsync()
     {
-        var scripts = new RedisScripts(Connection, new QueueKeys("bull", QueueName));
+        var scripts = new RedisScripts(Connection, new QueueKeys(Prefix, QueueName));
         var reply = (StackExchange.Redis.RedisResult[])(await scripts.MoveToActiveAsync("dead-worker:1", 300, Queue.Now(), null, "dead"))!;
         return (string)reply[1]!;
     }
@@ -51,7 +57,7 @@ public sealed class StalledJobTests(RedisServer redis) : EngineTest(redis)
     public async Task Job_that_stalls_more_than_max_stalled_count_fails_without_running()
     {
         var queue = NewQueue();
-        var scripts = new RedisScripts(Connection, new QueueKeys("bull", QueueName));
+        var scripts = new RedisScripts(Connection, new QueueKeys(Prefix, QueueName));
         var id = await queue.AddAsync("cursed", null);
         for (var stall = 0; stall < 2; stall++)
         {

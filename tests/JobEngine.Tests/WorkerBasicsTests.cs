@@ -3,9 +3,15 @@ using System.Text.Json;
 
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class WorkerBasicsTests(RedisServer redis) : EngineTest(redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class WorkerBasicsTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : WorkerBasicsTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : WorkerBasicsTests(EngineTarget.Cluster(cluster));
+
     private sealed record Payload(string Text, int Number);
 
     [Fact]
@@ -103,11 +109,12 @@ public sealed class WorkerBasicsTests(RedisServer redis) : EngineTest(redis)
             processed.TrySetResult(DateTime.UtcNow);
             return Task.FromResult<object?>(null);
         }, new WorkerOptions { DrainDelay = TimeSpan.FromSeconds(10), Name = "idler" });
-        var expectedName = $"bull:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(QueueName))}:w:idler";
+        var expectedName = $"{Prefix}:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(QueueName))}:w:idler";
         await Eventually(async () =>
         {
-            var clients = ((string)(await Db.ExecuteAsync("CLIENT", "LIST"))!).Split('\n');
-            return clients.Any(c => c.Contains($"name={expectedName} ") && c.Contains("cmd=bzpopmin"));
+            // On a cluster the block happens on the node that owns the marker's slot.
+            var lists = await Task.WhenAll(Connection.GetServers().Select(server => server.ExecuteAsync("CLIENT", "LIST")));
+            return lists.SelectMany(list => ((string)list!).Split('\n')).Any(c => c.Contains($"name={expectedName} ") && c.Contains("cmd=bzpopmin"));
         }, because: "the worker's named connection blocks in BZPOPMIN");
 
         var added = DateTime.UtcNow;
@@ -122,7 +129,10 @@ public sealed class WorkerBasicsTests(RedisServer redis) : EngineTest(redis)
     {
         var queue = NewQueue();
         await queue.AddAsync("before", null);
-        await Db.ExecuteAsync("SCRIPT", "FLUSH");
+        foreach (var server in Connection.GetServers())
+        {
+            await server.ScriptFlushAsync();
+        }
 
         var id = await queue.AddAsync("after", null);
 
