@@ -35,6 +35,8 @@ public sealed class QueueKeys
         Limiter = Key("limiter");
         Repeat = Key("repeat");
         ClientName = $"{prefix}:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(queueName))}";
+        var open = Base.IndexOf('{');
+        HasHashTag = open >= 0 && Base.IndexOf('}', open + 1) > open + 1;
     }
 
     /// <summary>The key prefix, e.g. <c>bull</c>.</summary>
@@ -80,6 +82,12 @@ public sealed class QueueKeys
     public RedisKey Limiter { get; }
     /// <summary>Job schedulers by pending iteration time (zset).</summary>
     public RedisKey Repeat { get; }
+
+    /// <summary>
+    /// Whether <see cref="Base"/> holds a Redis Cluster hash tag (<c>{...}</c>, in the prefix or the queue name), so every
+    /// key of the queue, job keys included, hashes to one slot.
+    /// </summary>
+    public bool HasHashTag { get; }
 
     /// <summary>The connection name Bull Board counts workers by: <c>prefix:base64(queue)</c>.</summary>
     public string ClientName { get; }

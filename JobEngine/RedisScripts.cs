@@ -44,6 +44,7 @@ internal sealed partial class RedisScripts
 
     public RedisScripts(IConnectionMultiplexer redis, QueueKeys keys)
     {
+        EnsureOneSlotOnCluster(redis, keys);
         _redis = redis;
         _db = redis.GetDatabase();
         Keys = keys;
@@ -65,6 +66,18 @@ internal sealed partial class RedisScripts
     }
 
     public QueueKeys Keys { get; }
+
+    // The scripts reach job keys they build from the base, so on a cluster all of a queue's keys must share one slot.
+    private static void EnsureOneSlotOnCluster(IConnectionMultiplexer redis, QueueKeys keys)
+    {
+        if (!keys.HasHashTag && redis.GetServers().Any(server => server.IsConnected && server.ServerType == ServerType.Cluster))
+        {
+            throw new ArgumentException(
+                $"Prefix '{keys.Prefix}' of queue '{keys.QueueName}' has no hash tag, which Redis Cluster needs to keep a queue's keys in one slot: " +
+                $"use a prefix such as '{{{keys.Prefix}}}' (the same string on every BullMQ client of the queue) or put the tag in the queue name.",
+                "Prefix");
+        }
+    }
 
     public IDatabase Database => _db;
 

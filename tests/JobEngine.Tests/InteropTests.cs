@@ -1,21 +1,26 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace BotSystem.JobEngine.Tests;
 
-/// <summary>Our engine and the real BullMQ 6.2.0 (Node, from npm) on the same Redis queues.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class InteropTests(RedisServer redis) : EngineTest(redis)
+/// <summary>
+/// Our engine and the real BullMQ 6.2.0 (Node, from npm) on the same queues, on one redis-server and on a
+/// three-master cluster (both sides with the same hash-tagged prefix).
+/// </summary>
+public abstract class InteropTests(EngineTarget target) : EngineTest(target)
 {
-    private static string Script(string name) => Path.Combine(RepositoryPaths.Root, "tests", "node", "interop", name);
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : InteropTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : InteropTests(EngineTarget.Cluster(cluster));
 
     [Fact]
     public async Task Job_added_by_bullmq_is_processed_by_our_worker_with_name_data_priority_and_attempts_honoured()
     {
-        var added = await CommandLine.RunAsync("node",
-            [Script("add.js"), Redis.Port.ToString(), QueueName, "from-node", """{"answer":42}""", """{"priority":3,"attempts":2,"backoff":{"type":"fixed","delay":10}}"""]);
-        Assert.True(added.ExitCode == 0, added.Output);
-        var id = JsonNode.Parse(added.Output.Trim().Split('\n')[^1])!["id"]!.GetValue<string>();
+        var added = await NodeAsync("add.js", "from-node", """{"answer":42}""", """{"priority":3,"attempts":2,"backoff":{"type":"fixed","delay":10}}""");
+        var id = added.Single()["id"]!.GetValue<string>();
         var attempts = 0;
         var seen = new TaskCompletionSource<Job>();
         NewWorker((job, _) =>
@@ -47,11 +52,8 @@ public sealed class InteropTests(RedisServer redis) : EngineTest(redis)
         var prioritized = await queue.AddAsync("prioritized", new { n = 2 }, new JobOptions { Priority = 5 });
         var delayed = await queue.AddAsync("delayed", new { n = 3 }, new JobOptions { Delay = TimeSpan.FromMilliseconds(300) });
 
-        var run = await CommandLine.RunAsync("node", [Script("work.js"), Redis.Port.ToString(), QueueName, "3"], timeout: TimeSpan.FromSeconds(60));
+        var completed = (await NodeAsync("work.js", "3")).ToDictionary(job => job["id"]!.GetValue<string>());
 
-        Assert.True(run.ExitCode == 0, run.Output);
-        var completed = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(line => line.StartsWith('{')).Select(line => JsonNode.Parse(line)!).ToDictionary(job => job["id"]!.GetValue<string>());
         Assert.Equal(1, completed[plain]["data"]!["n"]!.GetValue<int>());
         Assert.Equal(5, completed[prioritized]["priority"]!.GetValue<int>());
         Assert.Equal("delayed", completed[delayed]["name"]!.GetValue<string>());
@@ -60,4 +62,321 @@ public sealed class InteropTests(RedisServer redis) : EngineTest(redis)
         Assert.Equal("bullmq", finished!.ReturnValue!.Value.GetProperty("by").GetString());
         Assert.Equal(JsonValueKind.Object, finished.ReturnValue.Value.GetProperty("echoed").ValueKind);
     }
+
+    [Fact]
+    public async Task Counts_listings_and_jobs_read_by_bullmq_agree_with_ours_in_every_state()
+    {
+        var queue = NewQueue();
+        var release = new TaskCompletionSource();
+        NewWorker(async (active, ct) =>
+        {
+            switch (active.Job.Name)
+            {
+                case "completes":
+                    await active.UpdateProgressAsync(new { step = 3, of = 3 }, ct);
+                    await active.AddLogAsync("first line", ct);
+                    await active.AddLogAsync("second line", ct);
+                    return new { total = 3, items = new[] { "a", "b" } };
+                case "holds":
+                    await active.UpdateProgressAsync(40, ct);
+                    await release.Task.WaitAsync(ct);
+                    return null;
+                default:
+                    throw new InvalidOperationException($"{active.Job.Name} went wrong");
+            }
+        });
+        try
+        {
+            var completed = await queue.AddAsync("completes", new { n = 1 });
+            var failed = await queue.AddAsync("fails", new { n = 2 });
+            var retrying = await queue.AddAsync("retries", new { n = 3 },
+                new JobOptions { Attempts = 3, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromHours(1)) });
+            await Eventually(async () => await queue.GetJobStateAsync(completed) == JobState.Completed
+                && await queue.GetJobStateAsync(failed) == JobState.Failed
+                && await queue.GetJobStateAsync(retrying) == JobState.Delayed);
+            // The worker runs one job at a time: while it holds this one, everything added next stays where it lands.
+            var active = await queue.AddAsync("holds", new { n = 4 }, new JobOptions { Priority = 7 });
+            await Eventually(async () => await queue.GetJobStateAsync(active) == JobState.Active
+                && (await queue.GetJobAsync(active))!.Progress is not null);
+            var waiting = new[]
+            {
+                await queue.AddAsync("waits", new { n = 5 }),
+                await queue.AddAsync("waits", new { n = 6 }, new JobOptions { Lifo = true }),
+                await queue.AddAsync("waits", new { n = 7, text = "a \"quoted\" line" }),
+            };
+            var prioritized = new[]
+            {
+                await queue.AddAsync("ranked", new { n = 8 }, new JobOptions { Priority = 2 }),
+                await queue.AddAsync("ranked", new { n = 9 }, new JobOptions { Priority = 1 }),
+                await queue.AddAsync("ranked", new { n = 10 }, new JobOptions { Priority = 2 }),
+            };
+            var delayed = await queue.AddAsync("later", new { n = 11 }, new JobOptions { Delay = TimeSpan.FromHours(1), Attempts = 2 });
+            var parent = (await NodeAsync("flow.js", QueueName + "-children")).Single()["id"]!.GetValue<string>();
+            await queue.PauseAsync();
+
+            string[] all = [completed, failed, retrying, active, .. waiting, .. prioritized, delayed, parent];
+            (string State, long Start, long End, bool Ascending)[] pages =
+            [
+                ("waiting", 1, 2, false), ("waiting", 0, 1, true), ("prioritized", 1, -1, false), ("prioritized", 0, 0, true),
+                ("delayed", 0, 0, true), ("completed", 0, 0, false), ("failed", 0, -1, true),
+            ];
+            var request = new JsonObject
+            {
+                ["jobIds"] = new JsonArray([.. all.Select(id => JsonValue.Create(id))]),
+                ["pages"] = new JsonArray([.. pages.Select(page => new JsonObject
+                {
+                    ["state"] = page.State, ["start"] = page.Start, ["end"] = page.End, ["asc"] = page.Ascending,
+                })]),
+                ["logsOf"] = new JsonArray(JsonValue.Create(completed)),
+            };
+            var node = (await NodeAsync("inspect.js", request.ToJsonString())).Single();
+
+            var expectedCounts = new Dictionary<JobState, long>
+            {
+                [JobState.Waiting] = 3, [JobState.Active] = 1, [JobState.Delayed] = 2, [JobState.Prioritized] = 3,
+                [JobState.Completed] = 1, [JobState.Failed] = 1, [JobState.WaitingChildren] = 1,
+            };
+            var ourCounts = await queue.GetJobCountsAsync();
+            Assert.Equal(expectedCounts, ourCounts);
+            Assert.Equal(expectedCounts.ToDictionary(count => StateName(count.Key), count => count.Value),
+                node["counts"]!.AsObject().ToDictionary(count => count.Key, count => count.Value!.GetValue<long>()));
+            Assert.True(await queue.IsPausedAsync());
+            Assert.True(node["paused"]!.GetValue<bool>());
+
+            // Newest first: the LIFO job sits at the end of wait that runs first, the delayed job due last leads.
+            Assert.Equal([waiting[2], waiting[0], waiting[1]], Ids(node["states"]!["waiting"]!));
+            Assert.Equal([prioritized[2], prioritized[0], prioritized[1]], Ids(node["states"]!["prioritized"]!));
+            Assert.Equal([delayed, retrying], Ids(node["states"]!["delayed"]!));
+            foreach (var state in expectedCounts.Keys)
+            {
+                Assert.Equal(Ids(node["states"]![StateName(state)]!), (await queue.GetJobsAsync(state)).Select(job => job.Id));
+            }
+            for (var i = 0; i < pages.Length; i++)
+            {
+                var (state, start, end, ascending) = pages[i];
+                var ours = await queue.GetJobsAsync(ParseState(state), start, end, ascending);
+                Assert.Equal(Ids(node["pages"]![i]!), ours.Select(job => job.Id));
+            }
+
+            foreach (var id in all)
+            {
+                var ours = Describe((await queue.GetJobAsync(id))!, await queue.GetJobStateAsync(id));
+                var theirs = node["jobs"]![id]!;
+                Assert.True(JsonNode.DeepEquals(theirs, ours), $"job {id}\nbullmq: {theirs.ToJsonString()}\nours:   {ours.ToJsonString()}");
+            }
+            var failedJob = node["jobs"]![failed]!;
+            Assert.Equal("fails went wrong", failedJob["failedReason"]!.GetValue<string>());
+            Assert.Equal(1, failedJob["stacktrace"]!.GetValue<int>());
+            Assert.Equal(3, node["jobs"]![completed]!["returnvalue"]!["total"]!.GetValue<int>());
+            Assert.Equal(1, node["jobs"]![retrying]!["attemptsMade"]!.GetValue<int>());
+            Assert.Equal("waiting-children", node["jobs"]![parent]!["state"]!.GetValue<string>());
+
+            var ourLogs = await queue.GetJobLogsAsync(completed);
+            Assert.Equal(["first line", "second line"], ourLogs);
+            Assert.Equal(ourLogs, node["logs"]![completed]!["logs"]!.AsArray().Select(line => line!.GetValue<string>()));
+            Assert.Equal(2, node["logs"]![completed]!["count"]!.GetValue<int>());
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task Job_that_failed_an_attempt_on_our_worker_is_retried_and_completed_by_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("flaky", new { n = 1 },
+            new JobOptions { Attempts = 2, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromSeconds(2)) });
+        var failedOnce = new TaskCompletionSource<bool>();
+        var ours = NewWorker((_, _) => throw new InvalidOperationException("failed on ours"));
+        ours.Failed += (_, _, willRetry) => failedOnce.TrySetResult(willRetry);
+        Assert.True(await failedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        await ours.CloseAsync();
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+
+        var completed = (await NodeAsync("work.js", "1")).Single();
+
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Equal(2, completed["attemptsMade"]!.GetValue<int>());
+        var seen = completed["result"]!["seen"]!;
+        Assert.Equal(1, seen["attemptsMade"]!.GetValue<int>());
+        Assert.Equal("failed on ours", seen["failedReason"]!.GetValue<string>());
+        Assert.Equal(1, seen["stacktrace"]!.GetValue<int>());
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+        Assert.Equal(2, job.AttemptsMade);
+        Assert.Equal(2, job.AttemptsStarted);
+        Assert.Equal("bullmq", job.ReturnValue!.Value.GetProperty("by").GetString());
+    }
+
+    [Fact]
+    public async Task Job_that_failed_an_attempt_on_a_bullmq_worker_is_retried_and_completed_by_ours()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("flaky", new { n = 2 },
+            new JobOptions { Attempts = 2, Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(2)) });
+
+        var failed = (await NodeAsync("fail-once.js")).Single();
+
+        Assert.Equal(id, failed["id"]!.GetValue<string>());
+        Assert.Equal("delayed", failed["state"]!.GetValue<string>());
+        var retry = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+        Assert.Equal(1, retry.AttemptsMade);
+        Assert.Equal("failed on bullmq", retry.FailedReason);
+        Assert.Contains("failed on bullmq", Assert.Single(retry.StackTrace));
+        Assert.Equal(TimeSpan.FromSeconds(2), retry.Delay);
+
+        var seen = new TaskCompletionSource<Job>();
+        NewWorker((job, _) =>
+        {
+            seen.TrySetResult(job.Job);
+            return Task.FromResult<object?>("recovered");
+        });
+        var finished = await NewQueueEvents().WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(30));
+
+        var second = await seen.Task;
+        Assert.Equal(1, second.AttemptsMade);
+        Assert.Equal("failed on bullmq", second.FailedReason);
+        Assert.Equal(2, finished.AttemptsMade);
+        Assert.Equal(2, finished.AttemptsStarted);
+        Assert.Equal("recovered", finished.ReturnValue!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task Bullmq_queue_events_follow_the_life_of_our_jobs()
+    {
+        var queue = NewQueue();
+        var last = await Db.StreamRangeAsync(K("events"), "-", "+", 1, StackExchange.Redis.Order.Descending);
+        var from = last.Length == 0 ? "0-0" : (string)last[0].Id!;
+        var ok = await queue.AddAsync("ok", new { n = 1 });
+        var failing = await queue.AddAsync("fail", new { n = 2 });
+        var later = await queue.AddAsync("later", new { n = 3 }, new JobOptions { Delay = TimeSpan.FromHours(1) });
+        var listening = NodeAsync("listen.js", from, ok, failing);
+        NewWorker(async (job, _) =>
+        {
+            if (job.Job.Name == "fail")
+            {
+                throw new InvalidOperationException("boom");
+            }
+            await job.UpdateProgressAsync(42);
+            return new { ok = true };
+        });
+
+        var lines = await listening;
+
+        var events = lines.Where(line => line["event"] is not null).ToList();
+        Assert.Equal(["added", "waiting", "active", "progress", "completed"], EventNames(events, ok));
+        Assert.Equal(["added", "waiting", "active", "failed", "retries-exhausted"], EventNames(events, failing));
+        Assert.Equal(["added", "delayed"], EventNames(events, later));
+        Assert.Equal("ok", Args(events, ok, "added")["name"]!.GetValue<string>());
+        Assert.Equal("waiting", Args(events, ok, "active")["prev"]!.GetValue<string>());
+        Assert.Equal(42, Args(events, ok, "progress")["data"]!.GetValue<int>());
+        Assert.True(Args(events, ok, "completed")["returnvalue"]!["ok"]!.GetValue<bool>());
+        Assert.Equal("boom", Args(events, failing, "failed")["failedReason"]!.GetValue<string>());
+        Assert.Equal("1", Args(events, failing, "retries-exhausted")["attemptsMade"]!.GetValue<string>());
+        var dueAt = Args(events, later, "delayed")["delay"]!.GetValue<long>();
+        Assert.Equal((await queue.GetJobAsync(later))!.Timestamp.ToUnixTimeMilliseconds() + 3_600_000, dueAt);
+        var finished = lines.Where(line => line["finished"] is not null).ToDictionary(line => line["finished"]!.GetValue<string>());
+        Assert.True(finished[ok]["returnvalue"]!["ok"]!.GetValue<bool>());
+        Assert.Equal("boom", finished[failing]["failedReason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Our_queue_events_follow_the_life_of_bullmq_jobs()
+    {
+        var events = NewQueueEvents();
+        var received = new ConcurrentQueue<QueueEvent>();
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var e in events.ReadAllAsync("0", reading.Token))
+            {
+                received.Enqueue(e);
+                if (received.Any(seen => seen.Name == "completed") && received.Any(seen => seen.Name == "retries-exhausted"))
+                {
+                    return;
+                }
+            }
+        });
+        var ok = events.WaitUntilFinishedAsync("node-ok", TimeSpan.FromSeconds(60));
+        var failing = Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync("node-fail", TimeSpan.FromSeconds(60)));
+
+        await NodeAsync("produce.js");
+
+        await reader;
+        var all = received.ToList();
+        Assert.Equal(["added", "waiting", "active", "progress", "completed"], all.Where(e => e.JobId == "node-ok").Select(e => e.Name));
+        Assert.Equal(["added", "waiting", "active", "failed", "retries-exhausted"], all.Where(e => e.JobId == "node-fail").Select(e => e.Name));
+        Assert.Equal(["added", "delayed"], all.Where(e => e.JobId == "node-later").Select(e => e.Name));
+        var progress = all.Single(e => e.Name == "progress");
+        Assert.Equal("half", JsonNode.Parse(progress.Fields["data"])!["stage"]!.GetValue<string>());
+        var completed = all.Single(e => e.Name == "completed");
+        Assert.True(JsonNode.Parse(completed.Fields["returnvalue"])!["ok"]!.GetValue<bool>());
+        Assert.Equal("active", completed.Fields["prev"]);
+        Assert.Equal("boom", all.Single(e => e.Name == "failed").Fields["failedReason"]);
+        var dueAt = long.Parse(all.Single(e => e.Name == "delayed").Fields["delay"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal((await NewQueue().GetJobAsync("node-later"))!.Timestamp.ToUnixTimeMilliseconds() + 3_600_000, dueAt);
+        var job = await ok;
+        Assert.True(job.ReturnValue!.Value.GetProperty("ok").GetBoolean());
+        Assert.Equal("half", job.Progress!.Value.GetProperty("stage").GetString());
+        Assert.Equal("boom", (await failing).Message);
+    }
+
+    private static string Script(string name) => Path.Combine(RepositoryPaths.Root, "tests", "node", "interop", name);
+
+    /// <summary>Runs a script of tests/node/interop against this test's Redis, prefix and queue; returns the JSON lines it printed.</summary>
+    private async Task<IReadOnlyList<JsonNode>> NodeAsync(string script, params string[] arguments)
+    {
+        var run = await CommandLine.RunAsync("node", [Script(script), Target.ConnectionString, Prefix, QueueName, .. arguments],
+            timeout: TimeSpan.FromSeconds(60));
+        Assert.True(run.ExitCode == 0, $"node {script} exited with {run.ExitCode}:\n{run.Output}");
+        return run.Output.Split('\n').Where(line => line.StartsWith('{')).Select(line => JsonNode.Parse(line)!).ToList();
+    }
+
+    /// <summary>Our view of a job in the shape inspect.js prints BullMQ's.</summary>
+    private static JsonObject Describe(Job job, JobState state) => new()
+    {
+        ["id"] = job.Id,
+        ["name"] = job.Name,
+        ["data"] = JsonNode.Parse(job.Data.GetRawText()),
+        ["opts"] = new JsonObject
+        {
+            ["priority"] = job.Options.Priority,
+            ["attempts"] = job.Options.Attempts,
+            ["delay"] = (long)job.Options.Delay.TotalMilliseconds,
+            ["backoff"] = job.Options.Backoff is { } backoff
+                ? new JsonObject { ["type"] = backoff.Type == BackoffType.Exponential ? "exponential" : "fixed", ["delay"] = (long)backoff.Delay.TotalMilliseconds }
+                : null,
+        },
+        ["attemptsMade"] = job.AttemptsMade,
+        ["attemptsStarted"] = job.AttemptsStarted,
+        ["failedReason"] = job.FailedReason,
+        ["returnvalue"] = job.ReturnValue is { } value ? JsonNode.Parse(value.GetRawText()) : null,
+        ["stacktrace"] = job.StackTrace.Count,
+        ["timestamp"] = job.Timestamp.ToUnixTimeMilliseconds(),
+        ["processedOn"] = job.ProcessedOn?.ToUnixTimeMilliseconds(),
+        ["finishedOn"] = job.FinishedOn?.ToUnixTimeMilliseconds(),
+        ["progress"] = job.Progress is { } progress ? JsonNode.Parse(progress.GetRawText()) : 0,
+        ["delay"] = (long)job.Delay.TotalMilliseconds,
+        ["priority"] = job.Priority,
+        ["state"] = StateName(state),
+    };
+
+    private static string StateName(JobState state) => state switch
+    {
+        JobState.WaitingChildren => "waiting-children",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private static JobState ParseState(string name) => Enum.GetValues<JobState>().Single(state => StateName(state) == name);
+
+    private static IEnumerable<string> Ids(JsonNode ids) => ids.AsArray().Select(id => id!.GetValue<string>()).ToList();
+
+    private static IEnumerable<string> EventNames(IEnumerable<JsonNode> events, string jobId) =>
+        events.Where(e => e["args"]!["jobId"]?.GetValue<string>() == jobId).Select(e => e["event"]!.GetValue<string>()).ToList();
+
+    private static JsonNode Args(IEnumerable<JsonNode> events, string jobId, string name) =>
+        events.Single(e => e["event"]!.GetValue<string>() == name && e["args"]!["jobId"]?.GetValue<string>() == jobId)["args"]!;
 }

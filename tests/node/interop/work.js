@@ -1,13 +1,19 @@
 // Processes jobs with BullMQ's own Worker until <count> have completed, printing each as a JSON line.
-// Usage: node work.js <port> <queue> <count>
+// The return value echoes the job and what the processor saw of earlier attempts.
+// Usage: node work.js <redis> <prefix> <queue> <count>
 const { Worker } = require("bullmq");
+const { queueOptions } = require("./connection");
 
-const [port, queueName, count] = process.argv.slice(2);
+const [redis, prefix, queueName, count] = process.argv.slice(2);
 let done = 0;
-const worker = new Worker(queueName, async (job) => ({ echoed: job.data, name: job.name, by: "bullmq" }),
-  { connection: { host: "127.0.0.1", port: Number(port) } });
+const worker = new Worker(queueName, async (job) => ({
+  echoed: job.data,
+  name: job.name,
+  by: "bullmq",
+  seen: { attemptsMade: job.attemptsMade, failedReason: job.failedReason ?? null, stacktrace: job.stacktrace.length },
+}), queueOptions(redis, prefix));
 worker.on("completed", async (job, result) => {
-  console.log(JSON.stringify({ id: job.id, name: job.name, data: job.data, priority: job.opts.priority ?? 0, result }));
+  console.log(JSON.stringify({ id: job.id, name: job.name, data: job.data, priority: job.opts.priority ?? 0, attemptsMade: job.attemptsMade, result }));
   if (++done >= Number(count)) {
     await worker.close();
     process.exit(0);
