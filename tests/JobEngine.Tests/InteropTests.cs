@@ -245,6 +245,121 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task Job_that_failed_for_good_on_our_worker_is_retried_by_bullmq_and_then_completed_by_ours()
+    {
+        var queue = NewQueue();
+        var runs = 0;
+        NewWorker((_, _) => Interlocked.Increment(ref runs) == 1
+            ? throw new InvalidOperationException("first run fails")
+            : Task.FromResult<object?>("second run"));
+        var id = await queue.AddAsync("once", new { n = 1 });
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Failed);
+
+        await NodeAsync("act.js", "retry", id);
+
+        var job = await NewQueueEvents().WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(30));
+        Assert.Equal("second run", job.ReturnValue!.Value.GetString());
+        Assert.Equal(2, Volatile.Read(ref runs));
+        Assert.Null(job.FailedReason);
+    }
+
+    [Fact]
+    public async Task Job_that_failed_for_good_on_a_bullmq_worker_is_retried_by_our_queue_and_then_completed_by_bullmq()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("once", new { n = 2 });
+        var failed = (await NodeAsync("fail-once.js")).Single();
+        Assert.Equal("failed", failed["state"]!.GetValue<string>());
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(id));
+
+        await queue.RetryJobAsync(id);
+
+        var completed = (await NodeAsync("work.js", "1")).Single();
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Null(completed["result"]!["seen"]!["failedReason"]);
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_by_bullmq_hold_and_release_our_worker()
+    {
+        var queue = NewQueue();
+        var processed = new TaskCompletionSource<string>();
+        await NodeAsync("act.js", "pause");
+        Assert.True(await queue.IsPausedAsync());
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        var id = await queue.AddAsync("held", null);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(id));
+
+        await NodeAsync("act.js", "resume");
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Delayed_job_of_ours_promoted_by_bullmq_runs_at_once_on_our_worker()
+    {
+        var queue = NewQueue();
+        var processed = new TaskCompletionSource<string>();
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        var id = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+
+        await NodeAsync("act.js", "promote", id);
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(TimeSpan.Zero, (await queue.GetJobAsync(id))!.Delay);
+    }
+
+    [Fact]
+    public async Task Scheduler_created_by_bullmq_keeps_firing_on_our_worker()
+    {
+        var queue = NewQueue();
+        var runs = new ConcurrentQueue<Job>();
+        NewWorker((job, _) =>
+        {
+            runs.Enqueue(job.Job);
+            return Task.FromResult<object?>(null);
+        });
+
+        await NodeAsync("act.js", "schedule", "tick", "400");
+
+        await Eventually(() => Task.FromResult(runs.Count >= 3), TimeSpan.FromSeconds(20), "three runs of the BullMQ scheduler");
+        var jobs = runs.ToArray();
+        Assert.All(jobs, job => Assert.Equal("tick", job.SchedulerId));
+        Assert.All(jobs, job => Assert.Equal("bullmq", job.Data.GetProperty("from").GetString()));
+        var slots = jobs.Select(job => long.Parse(job.Id["repeat:tick:".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        AssertSlotsOfEvery(400, slots);
+        var scheduler = Assert.Single(await queue.GetJobSchedulersAsync());
+        Assert.Equal(TimeSpan.FromMilliseconds(400), scheduler.Every);
+        Assert.True(scheduler.Iterations >= 3, $"iterations {scheduler.Iterations}");
+    }
+
+    [Fact]
+    public async Task Scheduler_created_by_us_keeps_firing_on_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("tock", new RepeatOptions { Every = TimeSpan.FromMilliseconds(400) }, "tock", new { from = "ours" });
+
+        var runs = await NodeAsync("work.js", "3");
+
+        Assert.All(runs, run => Assert.Equal("ours", run["data"]!["from"]!.GetValue<string>()));
+        var slots = runs.Select(run => long.Parse(run["id"]!.GetValue<string>()["repeat:tock:".Length..], System.Globalization.CultureInfo.InvariantCulture))
+            .Order().ToArray();
+        var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        AssertSlotsOfEvery(400, [.. slots, long.Parse(next.Id["repeat:tock:".Length..], System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(Assert.Single(await queue.GetJobSchedulersAsync()).Iterations >= 4);
+    }
+
+    [Fact]
     public async Task Bullmq_queue_events_follow_the_life_of_our_jobs()
     {
         var queue = NewQueue();
@@ -323,6 +438,11 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
         Assert.Equal("half", job.Progress!.Value.GetProperty("stage").GetString());
         Assert.Equal("boom", (await failing).Message);
     }
+
+    /// <summary>Distinct runs on the interval's grid; a run taken late skips the slots already past, as both engines realign.</summary>
+    private static void AssertSlotsOfEvery(long everyMs, long[] slots) =>
+        Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.True(pair.Second > pair.First && (pair.Second - pair.First) % everyMs == 0,
+            $"slots {string.Join(", ", slots)} are not on a {everyMs} ms grid"));
 
     private static string Script(string name) => Path.Combine(RepositoryPaths.Root, "tests", "node", "interop", name);
 

@@ -1,0 +1,24 @@
+// Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
+// Usage: node act.js <redis> <prefix> <queue> <action> [jobId | schedulerId everyMs]
+//   actions: retry <jobId>, promote <jobId>, remove <jobId>, pause, resume, schedule <schedulerId> <everyMs>
+const { Job, Queue } = require("bullmq");
+const { queueOptions } = require("./connection");
+
+(async () => {
+  const [redis, prefix, queueName, action, ...rest] = process.argv.slice(2);
+  const queue = new Queue(queueName, queueOptions(redis, prefix));
+  let result = null;
+  switch (action) {
+    case "retry": await (await Job.fromId(queue, rest[0])).retry("failed"); break;
+    case "promote": await (await Job.fromId(queue, rest[0])).promote(); break;
+    case "remove": result = await queue.remove(rest[0]); break;
+    case "pause": await queue.pause(); break;
+    case "resume": await queue.resume(); break;
+    case "schedule": result = (await queue.upsertJobScheduler(rest[0], { every: Number(rest[1]) }, { name: "tick", data: { from: "bullmq" } })).id; break;
+    default: throw new Error(`unknown action ${action}`);
+  }
+  console.log(JSON.stringify({ action, result }));
+  await queue.close();
+  // A cluster connection given as an instance stays open after close(); nothing is left to wait for.
+  process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
