@@ -3,16 +3,22 @@ using StackExchange.Redis;
 
 namespace BotSystem.JobEngine.Tests;
 
-[Collection(SemaphoreCollection.Name)]
-public sealed class SemaphoreAdmissionTests(RedisServer redis)
+/// <summary>Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class SemaphoreAdmissionTests(EngineTarget target) : EngineTest(target)
 {
+    [Collection(SemaphoreCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : SemaphoreAdmissionTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : SemaphoreAdmissionTests(EngineTarget.Cluster(cluster));
+
     private readonly string _name = "admission-" + Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task Many_concurrent_acquirers_on_several_connections_never_exceed_the_limit()
     {
         const int limit = 3;
-        var connections = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)));
+        var connections = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ConnectionMultiplexer.ConnectAsync(Target.ConnectionString)));
         try
         {
             var semaphores = connections.Select(connection => new RedisSemaphore(connection, _name, limit)).ToArray();
@@ -46,7 +52,7 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
     [Fact]
     public async Task Waiters_are_admitted_by_priority_and_first_come_first_served_within_one()
     {
-        var semaphore = new RedisSemaphore(redis.Connection, _name, 1);
+        var semaphore = new RedisSemaphore(Connection, _name, 1);
         var holder = await semaphore.AcquireAsync();
         var admitted = new ConcurrentQueue<string>();
         var waiters = new List<Task>();
@@ -58,7 +64,7 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
                 admitted.Enqueue(name);
             }));
             var queued = waiters.Count;
-            await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == queued, TimeSpan.FromSeconds(10), $"{name} is queued");
+            await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == queued, TimeSpan.FromSeconds(10), $"{name} is queued");
         }
 
         await holder.ReleaseAsync();
@@ -70,11 +76,11 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
     [Fact]
     public async Task Try_acquire_does_not_take_a_permit_promised_to_a_waiter()
     {
-        var semaphore = new RedisSemaphore(redis.Connection, _name, 2);
+        var semaphore = new RedisSemaphore(Connection, _name, 2);
         var first = await semaphore.AcquireAsync();
         await using var second = await semaphore.AcquireAsync();
         var waiter = semaphore.AcquireAsync();
-        await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the waiter is queued");
+        await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the waiter is queued");
 
         await first.ReleaseAsync();
 
@@ -86,7 +92,7 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
     [Fact]
     public async Task Try_acquire_takes_a_free_permit_and_returns_null_when_none_is_free()
     {
-        var semaphore = new RedisSemaphore(redis.Connection, _name, 1);
+        var semaphore = new RedisSemaphore(Connection, _name, 1);
 
         var lease = await semaphore.TryAcquireAsync();
 
@@ -100,13 +106,13 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
     [Fact]
     public async Task A_cancelled_waiter_leaves_the_queue_and_the_next_one_moves_up()
     {
-        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(30) });
+        var semaphore = new RedisSemaphore(Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(30) });
         var holder = await semaphore.AcquireAsync();
         using var cancellation = new CancellationTokenSource();
         var cancelled = semaphore.AcquireAsync(priority: 1, cancellation.Token);
-        await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the first waiter is queued");
+        await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the first waiter is queued");
         var next = semaphore.AcquireAsync(priority: 1);
-        await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == 2, TimeSpan.FromSeconds(10), "the second waiter is queued");
+        await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == 2, TimeSpan.FromSeconds(10), "the second waiter is queued");
 
         await cancellation.CancelAsync();
 
@@ -119,14 +125,14 @@ public sealed class SemaphoreAdmissionTests(RedisServer redis)
     [Fact]
     public async Task A_waiter_whose_process_died_is_dropped_and_does_not_block_those_behind_it()
     {
-        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(30) });
+        var semaphore = new RedisSemaphore(Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(30) });
         var holder = await semaphore.AcquireAsync();
-        var doomedConnection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var doomedConnection = await ConnectionMultiplexer.ConnectAsync(Target.ConnectionString);
         var doomed = new RedisSemaphore(doomedConnection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromMilliseconds(600) });
         var doomedWaiter = doomed.AcquireAsync();
-        await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the doomed waiter is queued");
+        await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == 1, TimeSpan.FromSeconds(10), "the doomed waiter is queued");
         var survivor = semaphore.AcquireAsync();
-        await Eventually.HoldsAsync(async () => (await semaphore.GetCountsAsync()).Waiters == 2, TimeSpan.FromSeconds(10), "the surviving waiter is queued");
+        await Eventually(async () => (await semaphore.GetCountsAsync()).Waiters == 2, TimeSpan.FromSeconds(10), "the surviving waiter is queued");
 
         await doomedConnection.DisposeAsync();
         await holder.ReleaseAsync();
