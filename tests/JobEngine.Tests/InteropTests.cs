@@ -309,6 +309,47 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task Job_of_a_bullmq_worker_that_died_is_recovered_by_our_stalled_sweep()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("orphan", new { n = 1 });
+        Assert.Equal(id, (await NodeAsync("die-holding.js")).Single()["id"]!.GetValue<string>());
+        Assert.Equal(JobState.Active, await queue.GetJobStateAsync(id));
+        var processed = new TaskCompletionSource<string>();
+
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>("recovered");
+        }, new WorkerOptions { StalledInterval = TimeSpan.FromMilliseconds(300) });
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(1, job.StalledCount);
+        Assert.Equal(2, job.AttemptsStarted);
+    }
+
+    [Fact]
+    public async Task Job_of_our_worker_that_died_is_recovered_by_the_stalled_check_of_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("orphan", new { n = 2 });
+        // Activated the way our worker does, then never renewed: a worker that died.
+        var scripts = new RedisScripts(Connection, queue.Keys);
+        Assert.Equal(id, (string)((StackExchange.Redis.RedisResult[])(await scripts.MoveToActiveAsync("dead-worker:1", 300, Queue.Now(), null, "dead"))!)[1]!);
+
+        var completed = (await NodeAsync("work.js", "1", """{"stalledInterval":300}""")).Single();
+
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Equal(1, completed["stalledCounter"]!.GetValue<int>());
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+        Assert.Equal(1, job.StalledCount);
+        Assert.Equal(2, job.AttemptsStarted);
+    }
+
+    [Fact]
     public async Task Bullmq_queue_events_follow_the_life_of_our_jobs()
     {
         var queue = NewQueue();
