@@ -251,6 +251,52 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task Global_concurrency_set_by_bullmq_caps_our_workers()
+    {
+        var queue = NewQueue();
+        await NodeAsync("act.js", "concurrency", "1");
+        var running = 0;
+        var mostRunning = 0;
+        var done = 0;
+        JobProcessor process = async (_, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostRunning, now);
+            await Task.Delay(100, ct);
+            Interlocked.Decrement(ref running);
+            Interlocked.Increment(ref done);
+            return null;
+        };
+        NewWorker(process, new WorkerOptions { Concurrency = 4 });
+        NewWorker(process, new WorkerOptions { Concurrency = 4 });
+
+        await queue.AddBulkAsync(Enumerable.Range(0, 8).Select(i => new BulkJob("capped", new { i })));
+
+        await Eventually(() => Task.FromResult(Volatile.Read(ref done) == 8), TimeSpan.FromSeconds(30));
+        Assert.Equal(1, mostRunning);
+    }
+
+    [Fact]
+    public async Task Global_rate_limit_set_by_bullmq_paces_our_worker()
+    {
+        var queue = NewQueue();
+        await NodeAsync("act.js", "ratelimit", "2", "1000");
+        var starts = new ConcurrentQueue<DateTime>();
+        NewWorker((_, _) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            return Task.FromResult<object?>(null);
+        }, new WorkerOptions { Concurrency = 4 });
+
+        await queue.AddBulkAsync(Enumerable.Range(0, 6).Select(i => new BulkJob("paced", new { i })));
+
+        await Eventually(() => Task.FromResult(starts.Count == 6), TimeSpan.FromSeconds(30));
+        var times = starts.Order().ToArray();
+        // Two per second: the fifth start comes at least two windows after the first.
+        Assert.True(times[4] - times[0] >= TimeSpan.FromMilliseconds(1800), $"five starts within {times[4] - times[0]}");
+    }
+
+    [Fact]
     public async Task Delayed_job_of_ours_promoted_by_bullmq_runs_at_once_on_our_worker()
     {
         var queue = NewQueue();
@@ -427,6 +473,14 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
         Assert.True(job.ReturnValue!.Value.GetProperty("ok").GetBoolean());
         Assert.Equal("half", job.Progress!.Value.GetProperty("stage").GetString());
         Assert.Equal("boom", (await failing).Message);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
     }
 
     /// <summary>The jobs of the every-state test: made by one side, read by both.</summary>

@@ -1,6 +1,7 @@
 // Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
-// Usage: node act.js <redis> <prefix> <queue> <action> [jobId | schedulerId everyMs]
-//   actions: retry <jobId>, promote <jobId>, remove <jobId>, pause, resume, schedule <schedulerId> <everyMs>
+// Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
+//   actions: retry <jobId>, promote <jobId>, pause, resume, schedule <schedulerId> <everyMs>,
+//            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit)
 const { Job, Queue } = require("bullmq");
 const { queueOptions } = require("./connection");
 
@@ -11,10 +12,11 @@ const { queueOptions } = require("./connection");
   switch (action) {
     case "retry": await (await Job.fromId(queue, rest[0])).retry("failed"); break;
     case "promote": await (await Job.fromId(queue, rest[0])).promote(); break;
-    case "remove": result = await queue.remove(rest[0]); break;
     case "pause": await queue.pause(); break;
     case "resume": await queue.resume(); break;
     case "schedule": result = (await queue.upsertJobScheduler(rest[0], { every: Number(rest[1]) }, { name: "tick", data: { from: "bullmq" } })).id; break;
+    case "concurrency": await queue.setGlobalConcurrency(Number(rest[0])); break;
+    case "ratelimit": await queue.setGlobalRateLimit(Number(rest[0]), Number(rest[1])); break;
     default: throw new Error(`unknown action ${action}`);
   }
   console.log(JSON.stringify({ action, result }));
