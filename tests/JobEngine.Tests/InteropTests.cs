@@ -251,6 +251,23 @@ public abstract class InteropTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task Deduplication_id_and_custom_job_id_are_honoured_across_both_sides()
+    {
+        var queue = NewQueue();
+        var ours = await queue.AddAsync("dedup", new { n = 1 }, new JobOptions { Deduplication = new DeduplicationOptions("user-5") });
+        var theirs = await NodeAsync("add.js", "dedup", """{"n":2}""", """{"deduplication":{"id":"user-5"}}""");
+        Assert.Equal(ours, theirs.Single()["id"]!.GetValue<string>());
+
+        var nodeCustom = (await NodeAsync("add.js", "custom", """{"n":3}""", """{"jobId":"order-7"}""")).Single()["id"]!.GetValue<string>();
+        Assert.Equal("order-7", nodeCustom);
+        Assert.Equal("order-7", await queue.AddAsync("custom", new { n = 4 }, new JobOptions { JobId = "order-7" }));
+
+        Assert.Equal(2, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(3, (await queue.GetJobAsync("order-7"))!.Data.GetProperty("n").GetInt32());
+        Assert.Equal(1, (await queue.GetJobAsync(ours))!.Data.GetProperty("n").GetInt32());
+    }
+
+    [Fact]
     public async Task Global_concurrency_set_by_bullmq_caps_our_workers()
     {
         var queue = NewQueue();
