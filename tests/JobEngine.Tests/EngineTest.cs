@@ -68,4 +68,13 @@ public abstract class EngineTest(EngineTarget target) : IAsyncLifetime
         }
         Assert.Fail($"Condition not met in time{(because is null ? "" : ": " + because)}.");
     }
+
+    /// <summary>Raises <paramref name="target"/> to <paramref name="value"/> if it is lower, from any thread.</summary>
+    protected static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 }

@@ -141,18 +141,4 @@ public abstract class SemaphoreAdmissionTests(EngineTarget target) : EngineTest(
         await using var lease = await survivor.WaitAsync(TimeSpan.FromSeconds(4));
         await Assert.ThrowsAnyAsync<Exception>(() => doomedWaiter);
     }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-            current = seen;
-        }
-    }
 }

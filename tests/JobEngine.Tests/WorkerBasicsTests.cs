@@ -232,12 +232,4 @@ public abstract class WorkerBasicsTests(EngineTarget target) : EngineTest(target
         Assert.Equal("another-owner", (string?)await Db.StringGetAsync(K(id + ":lock")));
         Assert.Equal(0, (await queue.GetJobAsync(id))!.AttemptsMade);
     }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        int seen;
-        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-        {
-        }
-    }
 }

@@ -1,0 +1,302 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace BotSystem.JobEngine.Tests;
+
+/// <summary>Jobs added on one side are processed, retried, recovered and governed on the other. Runs on one redis-server and on a three-master cluster.</summary>
+public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(target)
+{
+    [Collection(RedisCollection.Name)]
+    public sealed class OnOneServer(RedisServer redis) : InteropProcessingTests(EngineTarget.Server(redis));
+
+    [Collection(RedisClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : InteropProcessingTests(EngineTarget.Cluster(cluster));
+
+    [Fact]
+    public async Task Job_added_by_bullmq_is_processed_by_our_worker_with_name_data_priority_and_attempts_honoured()
+    {
+        var added = await NodeAsync("add.js", "from-node", """{"answer":42}""", """{"priority":3,"attempts":2,"backoff":{"type":"fixed","delay":10}}""");
+        var id = added.Single()["id"]!.GetValue<string>();
+        var attempts = 0;
+        var seen = new TaskCompletionSource<Job>();
+        NewWorker((job, _) =>
+        {
+            if (++attempts == 1)
+            {
+                throw new InvalidOperationException("first attempt fails");
+            }
+            seen.TrySetResult(job.Job);
+            return Task.FromResult<object?>(new { ok = true });
+        });
+
+        var job = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(id, job.Id);
+        Assert.Equal("from-node", job.Name);
+        Assert.Equal(42, job.Data.GetProperty("answer").GetInt32());
+        Assert.Equal(3, job.Priority);
+        Assert.Equal(2, job.Options.Attempts);
+        Assert.Equal(2, attempts);
+        await Eventually(async () => await NewQueue().GetJobStateAsync(id) == JobState.Completed);
+    }
+
+    [Fact]
+    public async Task Jobs_added_by_our_queue_are_processed_by_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        var plain = await queue.AddAsync("plain", new { n = 1 });
+        var prioritized = await queue.AddAsync("prioritized", new { n = 2 }, new JobOptions { Priority = 5 });
+        var delayed = await queue.AddAsync("delayed", new { n = 3 }, new JobOptions { Delay = TimeSpan.FromMilliseconds(300) });
+
+        var completed = (await NodeAsync("work.js", "3")).ToDictionary(job => job["id"]!.GetValue<string>());
+
+        Assert.Equal(1, completed[plain]["data"]!["n"]!.GetValue<int>());
+        Assert.Equal(5, completed[prioritized]["priority"]!.GetValue<int>());
+        Assert.Equal("delayed", completed[delayed]["name"]!.GetValue<string>());
+        var finished = await queue.GetJobAsync(prioritized);
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(prioritized));
+        Assert.Equal("bullmq", finished!.ReturnValue!.Value.GetProperty("by").GetString());
+        Assert.Equal(JsonValueKind.Object, finished.ReturnValue.Value.GetProperty("echoed").ValueKind);
+    }
+
+    [Fact]
+    public async Task Job_that_failed_an_attempt_on_our_worker_is_retried_and_completed_by_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("flaky", new { n = 1 },
+            new JobOptions { Attempts = 2, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromSeconds(2)) });
+        var failedOnce = new TaskCompletionSource<bool>();
+        var ours = NewWorker((_, _) => throw new InvalidOperationException("failed on ours"));
+        ours.Failed += (_, _, willRetry) => failedOnce.TrySetResult(willRetry);
+        Assert.True(await failedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        await ours.CloseAsync();
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+
+        var completed = (await NodeAsync("work.js", "1")).Single();
+
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Equal(2, completed["attemptsMade"]!.GetValue<int>());
+        var seen = completed["result"]!["seen"]!;
+        Assert.Equal(1, seen["attemptsMade"]!.GetValue<int>());
+        Assert.Equal("failed on ours", seen["failedReason"]!.GetValue<string>());
+        Assert.Equal(1, seen["stacktrace"]!.GetValue<int>());
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+        Assert.Equal(2, job.AttemptsMade);
+        Assert.Equal(2, job.AttemptsStarted);
+        Assert.Equal("bullmq", job.ReturnValue!.Value.GetProperty("by").GetString());
+    }
+
+    [Fact]
+    public async Task Job_that_failed_an_attempt_on_a_bullmq_worker_is_retried_and_completed_by_ours()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("flaky", new { n = 2 },
+            new JobOptions { Attempts = 2, Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(2)) });
+
+        var failed = (await NodeAsync("fail-once.js")).Single();
+
+        Assert.Equal(id, failed["id"]!.GetValue<string>());
+        Assert.Equal("delayed", failed["state"]!.GetValue<string>());
+        var retry = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+        Assert.Equal(1, retry.AttemptsMade);
+        Assert.Equal("failed on bullmq", retry.FailedReason);
+        Assert.Contains("failed on bullmq", Assert.Single(retry.StackTrace));
+        Assert.Equal(TimeSpan.FromSeconds(2), retry.Delay);
+
+        var seen = new TaskCompletionSource<Job>();
+        NewWorker((job, _) =>
+        {
+            seen.TrySetResult(job.Job);
+            return Task.FromResult<object?>("recovered");
+        });
+        var finished = await NewQueueEvents().WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(30));
+
+        var second = await seen.Task;
+        Assert.Equal(1, second.AttemptsMade);
+        Assert.Equal("failed on bullmq", second.FailedReason);
+        Assert.Equal(2, finished.AttemptsMade);
+        Assert.Equal(2, finished.AttemptsStarted);
+        Assert.Equal("recovered", finished.ReturnValue!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task Job_that_failed_for_good_on_our_worker_is_retried_by_bullmq_and_then_completed_by_ours()
+    {
+        var queue = NewQueue();
+        var runs = 0;
+        NewWorker((_, _) => Interlocked.Increment(ref runs) == 1
+            ? throw new InvalidOperationException("first run fails")
+            : Task.FromResult<object?>("second run"));
+        var id = await queue.AddAsync("once", new { n = 1 });
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Failed);
+
+        await NodeAsync("act.js", "retry", id);
+
+        var job = await NewQueueEvents().WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(30));
+        Assert.Equal("second run", job.ReturnValue!.Value.GetString());
+        Assert.Equal(2, Volatile.Read(ref runs));
+        Assert.Null(job.FailedReason);
+    }
+
+    [Fact]
+    public async Task Job_that_failed_for_good_on_a_bullmq_worker_is_retried_by_our_queue_and_then_completed_by_bullmq()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("once", new { n = 2 });
+        var failed = (await NodeAsync("fail-once.js")).Single();
+        Assert.Equal("failed", failed["state"]!.GetValue<string>());
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(id));
+
+        await queue.RetryJobAsync(id);
+
+        var completed = (await NodeAsync("work.js", "1")).Single();
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Null(completed["result"]!["seen"]!["failedReason"]);
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+    }
+
+    [Fact]
+    public async Task Job_of_a_bullmq_worker_that_died_is_recovered_by_our_stalled_sweep()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("orphan", new { n = 1 });
+        Assert.Equal(id, (await NodeAsync("die-holding.js")).Single()["id"]!.GetValue<string>());
+        Assert.Equal(JobState.Active, await queue.GetJobStateAsync(id));
+        var processed = new TaskCompletionSource<string>();
+
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>("recovered");
+        }, new WorkerOptions { StalledInterval = TimeSpan.FromMilliseconds(300) });
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(1, job.StalledCount);
+        Assert.Equal(2, job.AttemptsStarted);
+    }
+
+    [Fact]
+    public async Task Job_of_our_worker_that_died_is_recovered_by_the_stalled_check_of_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        var id = await queue.AddAsync("orphan", new { n = 2 });
+        // Activated the way our worker does, then never renewed: a worker that died.
+        var scripts = new RedisScripts(Connection, queue.Keys);
+        Assert.Equal(id, (string)((StackExchange.Redis.RedisResult[])(await scripts.MoveToActiveAsync("dead-worker:1", 300, Queue.Now(), null, "dead"))!)[1]!);
+
+        var completed = (await NodeAsync("work.js", "1", """{"stalledInterval":300}""")).Single();
+
+        Assert.Equal(id, completed["id"]!.GetValue<string>());
+        Assert.Equal(1, completed["stalledCounter"]!.GetValue<int>());
+        var job = (await queue.GetJobAsync(id))!;
+        Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(id));
+        Assert.Equal(1, job.StalledCount);
+        Assert.Equal(2, job.AttemptsStarted);
+    }
+
+    [Fact]
+    public async Task Delayed_job_of_ours_promoted_by_bullmq_runs_at_once_on_our_worker()
+    {
+        var queue = NewQueue();
+        var processed = new TaskCompletionSource<string>();
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        var id = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+
+        await NodeAsync("act.js", "promote", id);
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(TimeSpan.Zero, (await queue.GetJobAsync(id))!.Delay);
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_by_bullmq_hold_and_release_our_worker()
+    {
+        var queue = NewQueue();
+        var processed = new TaskCompletionSource<string>();
+        await NodeAsync("act.js", "pause");
+        Assert.True(await queue.IsPausedAsync());
+        NewWorker((job, _) =>
+        {
+            processed.TrySetResult(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        var id = await queue.AddAsync("held", null);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(id));
+
+        await NodeAsync("act.js", "resume");
+
+        Assert.Equal(id, await processed.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Global_concurrency_set_by_bullmq_caps_our_workers()
+    {
+        var queue = NewQueue();
+        await NodeAsync("act.js", "concurrency", "1");
+        var running = 0;
+        var mostRunning = 0;
+        var done = 0;
+        JobProcessor process = async (_, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostRunning, now);
+            await Task.Delay(100, ct);
+            Interlocked.Decrement(ref running);
+            Interlocked.Increment(ref done);
+            return null;
+        };
+        NewWorker(process, new WorkerOptions { Concurrency = 4 });
+        NewWorker(process, new WorkerOptions { Concurrency = 4 });
+
+        await queue.AddBulkAsync(Enumerable.Range(0, 8).Select(i => new BulkJob("capped", new { i })));
+
+        await Eventually(() => Task.FromResult(Volatile.Read(ref done) == 8), TimeSpan.FromSeconds(30));
+        Assert.Equal(1, mostRunning);
+    }
+
+    [Fact]
+    public async Task Global_rate_limit_set_by_bullmq_paces_our_worker()
+    {
+        var queue = NewQueue();
+        await NodeAsync("act.js", "ratelimit", "2", "1000");
+        var starts = new ConcurrentQueue<DateTime>();
+        NewWorker((_, _) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            return Task.FromResult<object?>(null);
+        }, new WorkerOptions { Concurrency = 4 });
+
+        await queue.AddBulkAsync(Enumerable.Range(0, 6).Select(i => new BulkJob("paced", new { i })));
+
+        await Eventually(() => Task.FromResult(starts.Count == 6), TimeSpan.FromSeconds(30));
+        var times = starts.Order().ToArray();
+        // Two per second: the fifth start comes at least two windows after the first.
+        Assert.True(times[4] - times[0] >= TimeSpan.FromMilliseconds(1800), $"five starts within {times[4] - times[0]}");
+    }
+
+    [Fact]
+    public async Task Deduplication_id_and_custom_job_id_are_honoured_across_both_sides()
+    {
+        var queue = NewQueue();
+        var ours = await queue.AddAsync("dedup", new { n = 1 }, new JobOptions { Deduplication = new DeduplicationOptions("user-5") });
+        var theirs = await NodeAsync("add.js", "dedup", """{"n":2}""", """{"deduplication":{"id":"user-5"}}""");
+        Assert.Equal(ours, theirs.Single()["id"]!.GetValue<string>());
+
+        var nodeCustom = (await NodeAsync("add.js", "custom", """{"n":3}""", """{"jobId":"order-7"}""")).Single()["id"]!.GetValue<string>();
+        Assert.Equal("order-7", nodeCustom);
+        Assert.Equal("order-7", await queue.AddAsync("custom", new { n = 4 }, new JobOptions { JobId = "order-7" }));
+
+        Assert.Equal(2, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(3, (await queue.GetJobAsync("order-7"))!.Data.GetProperty("n").GetInt32());
+        Assert.Equal(1, (await queue.GetJobAsync(ours))!.Data.GetProperty("n").GetInt32());
+    }
+}
