@@ -69,6 +69,29 @@ public abstract class EngineTest(EngineTarget target) : IAsyncLifetime
         Assert.Fail($"Condition not met in time{(because is null ? "" : ": " + because)}.");
     }
 
+    /// <summary>
+    /// When each job of the queue was activated, by the server's clock (the ids of the <c>active</c> events), in order;
+    /// unlike times taken in a processor, these carry no client-side scheduling delay.
+    /// </summary>
+    protected async Task<long[]> ActivationTimesAsync() =>
+        (await Db.StreamRangeAsync(K("events")))
+            .Where(entry => entry["event"] == "active")
+            .Select(entry => long.Parse(((string)entry.Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .Order().ToArray();
+
+    /// <summary>
+    /// Asserts that the activations respected a limit of <paramref name="max"/> per <paramref name="window"/>: each window
+    /// opens at its first activation, so every <paramref name="max"/>-th activation must open a new one.
+    /// </summary>
+    protected static void AssertAtMostPerWindow(long[] activations, int max, TimeSpan window)
+    {
+        for (var first = 0; first + max < activations.Length; first += max)
+        {
+            Assert.True(activations[first + max] - activations[first] >= window.TotalMilliseconds - 10,
+                $"more than {max} activations within {window.TotalMilliseconds} ms: {string.Join(", ", activations)}");
+        }
+    }
+
     /// <summary>Raises <paramref name="target"/> to <paramref name="value"/> if it is lower, from any thread.</summary>
     protected static void InterlockedMax(ref int target, int value)
     {

@@ -93,9 +93,9 @@ public abstract class StalledJobTests(EngineTarget target) : EngineTest(target)
         NewWorker(async (_, ct) =>
         {
             Interlocked.Increment(ref starts);
-            await Task.Delay(1500, ct);
+            await Task.Delay(4000, ct);
             return "done";
-        }, new WorkerOptions { LockDuration = TimeSpan.FromMilliseconds(400), StalledInterval = TimeSpan.FromMilliseconds(200) });
+        }, new WorkerOptions { LockDuration = TimeSpan.FromSeconds(2), StalledInterval = TimeSpan.FromMilliseconds(200) });
         var id = await queue.AddAsync("long", null);
 
         await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);

@@ -52,6 +52,9 @@ local function moveToActive(prefix, token, lockDuration, now, limiterMax, limite
       if ttl > 0 then
         return { 0, 0, ttl, 0 }
       end
+      -- A full window in its last millisecond (or without expiry) is over: start a fresh one, or this job
+      -- would be counted in the old window and the next ones would get a whole window to themselves.
+      redis.call("DEL", KEYS[6])
     end
   end
 
