@@ -284,6 +284,19 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
     }
 
     [Fact]
+    public async Task Bullmq_counts_our_running_workers_as_bull_board_shows_them()
+    {
+        var queue = NewQueue();
+        var idle = NewWorker((_, _) => Task.FromResult<object?>(null));
+        var named = NewWorker((_, _) => Task.FromResult<object?>(null), new WorkerOptions { Name = "runner-1" });
+        await Task.WhenAll(idle.StartAsync(), named.StartAsync());
+
+        var workers = (await NodeAsync("act.js", "workers")).Single()["result"]!.AsArray().Select(name => name!.GetValue<string>()).Order();
+
+        Assert.Equal([queue.Keys.ClientName, queue.Keys.ClientName + ":w:runner-1"], workers);
+    }
+
+    [Fact]
     public async Task Deduplication_id_and_custom_job_id_are_honoured_across_both_sides()
     {
         var queue = NewQueue();

@@ -1,7 +1,8 @@
 // Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
 // Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
 //   actions: retry <jobId>, promote <jobId>, pause, resume, schedule <schedulerId> <everyMs>,
-//            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit)
+//            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit),
+//            workers (the workers BullMQ, and so Bull Board, counts on the queue)
 const { Job, Queue } = require("bullmq");
 const { queueOptions } = require("./connection");
 
@@ -17,6 +18,7 @@ const { queueOptions } = require("./connection");
     case "schedule": result = (await queue.upsertJobScheduler(rest[0], { every: Number(rest[1]) }, { name: "tick", data: { from: "bullmq" } })).id; break;
     case "concurrency": await queue.setGlobalConcurrency(Number(rest[0])); break;
     case "ratelimit": await queue.setGlobalRateLimit(Number(rest[0]), Number(rest[1])); break;
+    case "workers": result = (await queue.getWorkers()).map((worker) => worker.rawname); break;
     default: throw new Error(`unknown action ${action}`);
   }
   console.log(JSON.stringify({ action, result }));
