@@ -297,6 +297,58 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
     }
 
     [Fact]
+    public async Task Retention_options_written_by_bullmq_are_honoured_by_our_worker()
+    {
+        var queue = NewQueue();
+        var kept = new List<string>();
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            kept.Add((await NodeAsync("add.js", "keep-last-two", $$"""{"n":{{n}}}""", """{"removeOnComplete":2}""")).Single()["id"]!.GetValue<string>());
+        }
+        var dropped = (await NodeAsync("add.js", "drop-on-fail", """{"n":4}""", """{"removeOnFail":true,"attempts":1}""")).Single()["id"]!.GetValue<string>();
+        var done = 0;
+        NewWorker((job, _) =>
+        {
+            Interlocked.Increment(ref done);
+            return job.Job.Name == "drop-on-fail" ? throw new InvalidOperationException("gone") : Task.FromResult<object?>(null);
+        });
+
+        await Eventually(() => Task.FromResult(Volatile.Read(ref done) == 4));
+        await Eventually(async () => (await queue.GetJobCountsAsync())[JobState.Active] == 0);
+
+        Assert.Equal([kept[2], kept[1]], (await queue.GetJobsAsync(JobState.Completed)).Select(job => job.Id));
+        Assert.Null(await queue.GetJobAsync(kept[0]));
+        Assert.Null(await queue.GetJobAsync(dropped));
+        Assert.Equal(0, (await queue.GetJobCountsAsync())[JobState.Failed]);
+    }
+
+    [Fact]
+    public async Task Clean_and_drain_by_bullmq_remove_our_jobs()
+    {
+        var queue = NewQueue();
+        NewWorker((job, _) => job.Job.Name == "fails" ? throw new InvalidOperationException("no") : Task.FromResult<object?>(null));
+        var completed = await queue.AddAsync("completes", null);
+        var failed = await queue.AddAsync("fails", null);
+        await Eventually(async () => await queue.GetJobStateAsync(completed) == JobState.Completed && await queue.GetJobStateAsync(failed) == JobState.Failed);
+        await queue.PauseAsync();
+        var waiting = await queue.AddAsync("waits", null);
+        var delayed = await queue.AddAsync("later", null, new JobOptions { Delay = TimeSpan.FromHours(1) });
+
+        var cleaned = (await NodeAsync("act.js", "clean", "completed")).Single()["result"]!.AsArray().Select(id => id!.GetValue<string>());
+        await NodeAsync("act.js", "drain");
+
+        Assert.Equal([completed], cleaned);
+        var counts = await queue.GetJobCountsAsync();
+        Assert.Equal(0, counts[JobState.Completed] + counts[JobState.Waiting] + counts[JobState.Delayed]);
+        Assert.Equal(1, counts[JobState.Failed]);
+        foreach (var id in new[] { completed, waiting, delayed })
+        {
+            Assert.Null(await queue.GetJobAsync(id));
+        }
+        Assert.Equal(failed, (await queue.GetJobAsync(failed))!.Id);
+    }
+
+    [Fact]
     public async Task Deduplication_id_and_custom_job_id_are_honoured_across_both_sides()
     {
         var queue = NewQueue();

@@ -2,7 +2,8 @@
 // Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
 //   actions: retry <jobId>, promote <jobId>, pause, resume, schedule <schedulerId> <everyMs>,
 //            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit),
-//            workers (the workers BullMQ, and so Bull Board, counts on the queue)
+//            workers (the workers BullMQ, and so Bull Board, counts on the queue),
+//            clean <state> (removes every job of a finished state), drain (removes waiting and delayed jobs)
 const { Job, Queue } = require("bullmq");
 const { queueOptions } = require("./connection");
 
@@ -19,6 +20,8 @@ const { queueOptions } = require("./connection");
     case "concurrency": await queue.setGlobalConcurrency(Number(rest[0])); break;
     case "ratelimit": await queue.setGlobalRateLimit(Number(rest[0]), Number(rest[1])); break;
     case "workers": result = (await queue.getWorkers()).map((worker) => worker.rawname); break;
+    case "clean": result = await queue.clean(0, 1000, rest[0]); break;
+    case "drain": await queue.drain(true); break;
     default: throw new Error(`unknown action ${action}`);
   }
   console.log(JSON.stringify({ action, result }));
