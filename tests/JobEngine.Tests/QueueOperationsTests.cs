@@ -162,10 +162,10 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     public async Task Deduplication_with_ttl_expires_by_itself()
     {
         var queue = NewQueue();
-        var dedup = new JobOptions { Deduplication = new DeduplicationOptions("burst", TimeSpan.FromMilliseconds(300)) };
+        var dedup = new JobOptions { Deduplication = new DeduplicationOptions("burst", TimeSpan.FromSeconds(1)) };
         var first = await queue.AddAsync("x", null, dedup);
         Assert.Equal(first, await queue.AddAsync("x", null, dedup));
-        await Task.Delay(600);
+        await Task.Delay(1300);
         Assert.NotEqual(first, await queue.AddAsync("x", null, dedup));
     }
 
