@@ -91,11 +91,16 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
     {
         var queue = NewQueue();
         var completed = new ConcurrentDictionary<string, int>();
+        // A job activated just before the kill, whose reply never arrived, waits for the stalled sweep: short intervals keep that brief.
+        var options = new WorkerOptions
+        {
+            Concurrency = 3, DrainDelay = TimeSpan.FromSeconds(1), LockDuration = TimeSpan.FromSeconds(3), StalledInterval = TimeSpan.FromSeconds(1),
+        };
         var worker = NewWorker(async (job, ct) =>
         {
             await Task.Delay(100, ct);
             return job.Job.Id;
-        }, new WorkerOptions { Concurrency = 3, DrainDelay = TimeSpan.FromSeconds(1) });
+        }, options);
         worker.Completed += (job, _) => completed.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
         var ids = await queue.AddBulkAsync(Enumerable.Range(0, 30).Select(i => new BulkJob("survivor", new { i })));
         await Eventually(() => Task.FromResult(completed.Count >= 3));
