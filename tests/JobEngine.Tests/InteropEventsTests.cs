@@ -6,10 +6,10 @@ namespace BotSystem.JobEngine.Tests;
 /// <summary>BullMQ's QueueEvents follows our jobs and our QueueEvents follows BullMQ's. Runs on one redis-server and on a three-master cluster.</summary>
 public abstract class InteropEventsTests(EngineTarget target) : InteropTest(target)
 {
-    [Collection(RedisCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnOneServer(RedisServer redis) : InteropEventsTests(EngineTarget.Server(redis));
 
-    [Collection(RedisClusterCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnCluster(RedisCluster cluster) : InteropEventsTests(EngineTarget.Cluster(cluster));
 
     [Fact]

@@ -6,10 +6,10 @@ namespace BotSystem.JobEngine.Tests;
 /// <summary>Jobs added on one side are processed, retried, recovered and governed on the other. Runs on one redis-server and on a three-master cluster.</summary>
 public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(target)
 {
-    [Collection(RedisCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnOneServer(RedisServer redis) : InteropProcessingTests(EngineTarget.Server(redis));
 
-    [Collection(RedisClusterCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnCluster(RedisCluster cluster) : InteropProcessingTests(EngineTarget.Cluster(cluster));
 
     [Fact]

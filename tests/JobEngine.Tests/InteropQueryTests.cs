@@ -6,10 +6,10 @@ namespace BotSystem.JobEngine.Tests;
 /// <summary>BullMQ's getJobCounts, getJobs, getJob, getState and getJobLogs agree with ours for jobs in every state, whichever side made them. Runs on one redis-server and on a three-master cluster.</summary>
 public abstract class InteropQueryTests(EngineTarget target) : InteropTest(target)
 {
-    [Collection(RedisCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnOneServer(RedisServer redis) : InteropQueryTests(EngineTarget.Server(redis));
 
-    [Collection(RedisClusterCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnCluster(RedisCluster cluster) : InteropQueryTests(EngineTarget.Cluster(cluster));
 
     [Fact]

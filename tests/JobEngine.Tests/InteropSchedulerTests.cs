@@ -5,10 +5,10 @@ namespace BotSystem.JobEngine.Tests;
 /// <summary>Job schedulers made on one side keep firing on the workers of the other. Runs on one redis-server and on a three-master cluster.</summary>
 public abstract class InteropSchedulerTests(EngineTarget target) : InteropTest(target)
 {
-    [Collection(RedisCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnOneServer(RedisServer redis) : InteropSchedulerTests(EngineTarget.Server(redis));
 
-    [Collection(RedisClusterCollection.Name)]
+    [Collection(InteropCollection.Name)]
     public sealed class OnCluster(RedisCluster cluster) : InteropSchedulerTests(EngineTarget.Cluster(cluster));
 
     [Fact]
