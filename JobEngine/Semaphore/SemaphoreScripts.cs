@@ -5,13 +5,15 @@ namespace BotSystem.JobEngine;
 /// <summary>The one place that knows the semaphore scripts' keys and arguments.</summary>
 internal sealed class SemaphoreScripts(IConnectionMultiplexer redis, SemaphoreKeys keys, int initialLimit)
 {
-    private static readonly SemaphoreLuaScript Acquire = new("semaphore-acquire.lua");
-    private static readonly SemaphoreLuaScript Renew = new("semaphore-renew.lua");
-    private static readonly SemaphoreLuaScript Release = new("semaphore-release.lua");
-    private static readonly SemaphoreLuaScript Leave = new("semaphore-leave.lua");
-    private static readonly SemaphoreLuaScript Counts = new("semaphore-counts.lua");
-    private static readonly SemaphoreLuaScript SetLimit = new("semaphore-set-limit.lua");
-    private static readonly SemaphoreLuaScript Holders = new("semaphore-holders.lua");
+    // Declared first: static fields are initialized in order, and every script below starts with it.
+    private static readonly string Common = CachedLuaScript.ReadEmbedded(typeof(SemaphoreScripts).Assembly, "semaphore-common.lua");
+    private static readonly CachedLuaScript Acquire = Load("semaphore-acquire.lua");
+    private static readonly CachedLuaScript Renew = Load("semaphore-renew.lua");
+    private static readonly CachedLuaScript Release = Load("semaphore-release.lua");
+    private static readonly CachedLuaScript Leave = Load("semaphore-leave.lua");
+    private static readonly CachedLuaScript Counts = Load("semaphore-counts.lua");
+    private static readonly CachedLuaScript SetLimit = Load("semaphore-set-limit.lua");
+    private static readonly CachedLuaScript Holders = Load("semaphore-holders.lua");
 
     private IDatabase Database => redis.GetDatabase();
 
@@ -69,4 +71,8 @@ internal sealed class SemaphoreScripts(IConnectionMultiplexer redis, SemaphoreKe
     private RedisValue Channel => keys.WakeChannel.ToString();
 
     private static long Milliseconds(TimeSpan time) => (long)time.TotalMilliseconds;
+
+    /// <summary>A semaphore script with the shared fragment in front of it.</summary>
+    private static CachedLuaScript Load(string fileName) =>
+        new(Common + "\n" + CachedLuaScript.ReadEmbedded(typeof(SemaphoreScripts).Assembly, fileName));
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using BotSystem.Contracts;
+using BotSystem.JobEngine;
 using StackExchange.Redis;
 
 namespace BotSystem.WebhookManager.Delivery;
@@ -31,7 +32,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     private const string DeadAtField = "deadAt";
     private const string DeadReasonField = "deadReason";
 
-    private static readonly DeliveryScript RegisterScript = new("registerDelivery-2.lua");
+    private static readonly CachedLuaScript RegisterScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "registerDelivery-2.lua"));
 
     private IDatabase Db => redis.GetDatabase();
 
