@@ -38,7 +38,7 @@ public static class InvocationsApi
         var request = InvokeRequest.Parse(body.Json, options.Value, errors);
         if (request is not null)
         {
-            await JsonRequestBody.CheckWebhookUrlAsync(request, clientId, clients, errors, context.RequestAborted);
+            await WebhookUrlPolicy.CheckAsync(request, clientId, clients, errors, context.RequestAborted);
         }
         if (request is null || errors.Count > 0)
         {

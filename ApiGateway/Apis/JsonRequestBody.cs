@@ -40,15 +40,6 @@ internal static class JsonRequestBody
         }
     }
 
-    /// <summary>Adds a <c>webhookUrl</c> error when the client may not use the URL.</summary>
-    public static async Task CheckWebhookUrlAsync(InvokeRequest request, string clientId, ClientDirectory clients, Dictionary<string, string[]> errors, CancellationToken ct)
-    {
-        if (await WebhookUrlPolicy.RefusalAsync(request.WebhookUrl, clients.Get(clientId).AllowedWebhookHosts, ct) is { } refusal)
-        {
-            errors["webhookUrl"] = [refusal];
-        }
-    }
-
     /// <summary>A body of announced length is read straight into an array of that size.</summary>
     private static async Task<byte[]> ReadExactlyAsync(HttpContext context, int length)
     {

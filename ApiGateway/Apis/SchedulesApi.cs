@@ -37,7 +37,7 @@ public static class SchedulesApi
         var request = ScheduleRequest.Parse(body.Json, options.Value, errors);
         if (request is not null)
         {
-            await JsonRequestBody.CheckWebhookUrlAsync(request.Invocation, clientId, clients, errors, context.RequestAborted);
+            await WebhookUrlPolicy.CheckAsync(request.Invocation, clientId, clients, errors, context.RequestAborted);
         }
         if (request is null || errors.Count > 0)
         {

@@ -13,6 +13,15 @@ public static class WebhookUrlPolicy
 {
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>Adds a <c>webhookUrl</c> error when the client may not use the URL.</summary>
+    public static async Task CheckAsync(InvokeRequest request, string clientId, ClientDirectory clients, Dictionary<string, string[]> errors, CancellationToken ct)
+    {
+        if (await RefusalAsync(request.WebhookUrl, clients.Get(clientId).AllowedWebhookHosts, ct) is { } refusal)
+        {
+            errors["webhookUrl"] = [refusal];
+        }
+    }
+
     /// <summary>Why the URL is refused, or null when it is acceptable.</summary>
     public static async Task<string?> RefusalAsync(string? url, IReadOnlyCollection<string> allowedHosts, CancellationToken ct)
     {
