@@ -25,7 +25,7 @@ public sealed class RedisCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(_nodes.Select(node => node.InitializeAsync()));
+        await Task.WhenAll(_nodes.Select(node => node.StartAsync()));
         var created = await CommandLine.RunAsync("redis-cli",
             ["--cluster", "create", .. _nodes.Select(node => node.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"]);
         if (created.ExitCode != 0)

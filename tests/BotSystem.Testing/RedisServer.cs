@@ -35,12 +35,18 @@ public sealed class RedisServer : IAsyncLifetime
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     /// <summary>A shared connection for assertions; engines under test should make their own.</summary>
-    public ConnectionMultiplexer Connection =>
-        _connection ??= ConnectionMultiplexer.Connect($"{ConnectionString},abortConnect=false");
+    public ConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("The server is not initialized.");
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public async Task InitializeAsync() => await StartAsync();
+    /// <summary>
+    /// Starts the server and opens <see cref="Connection"/>, so that a test's timed steps never include a first connect.
+    /// </summary>
+    public async Task InitializeAsync()
+    {
+        await StartAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},abortConnect=false");
+    }
 
     /// <summary>Starts (or restarts) the server on the same port and data directory.</summary>
     public async Task StartAsync()
