@@ -9,13 +9,13 @@
 --@include storeJob
 local prefix = ARGV[1]
 local counter = redis.call("INCR", KEYS[3])
-getMaxEvents(KEYS[2])
+local maxEvents = getMaxEvents(KEYS[2])
 
 local jobId = ARGV[2]
 if jobId == "" then
   jobId = tostring(counter)
 elseif redis.call("EXISTS", prefix .. jobId) == 1 then
-  redis.call("XADD", KEYS[7], "*", "event", "duplicated", "jobId", jobId)
+  redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "duplicated", "jobId", jobId)
   return jobId
 end
 
@@ -31,12 +31,12 @@ if deid ~= "" then
   end
   if not claimed then
     local owner = redis.call("GET", dedupKey)
-    redis.call("XADD", KEYS[7], "*", "event", "deduplicated", "jobId", owner, "deduplicationId", deid,
+    redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "deduplicated", "jobId", owner, "deduplicationId", deid,
       "deduplicatedJobId", jobId)
     return owner
   end
 end
 
 storeJob(prefix, jobId, ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]),
-  ARGV[9] == "1", "", deid)
+  ARGV[9] == "1", "", deid, maxEvents)
 return jobId

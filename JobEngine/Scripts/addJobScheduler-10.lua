@@ -52,7 +52,7 @@ local now = tonumber(ARGV[11])
 local jobId = "repeat:" .. schedulerId .. ":" .. ARGV[3]
 redis.call("ZADD", KEYS[10], millis, schedulerId)
 redis.call("INCR", KEYS[3])
-getMaxEvents(KEYS[2])
+local maxEvents = getMaxEvents(KEYS[2])
 if redis.call("EXISTS", prefix .. jobId) == 0 then
   local opts = cjson.decode(ARGV[12])
   local delay = millis - now
@@ -60,6 +60,6 @@ if redis.call("EXISTS", prefix .. jobId) == 0 then
     delay = 0
   end
   storeJob(prefix, jobId, ARGV[4], ARGV[5], ARGV[12], now, delay, tonumber(opts["priority"]) or 0, opts["lifo"] == true,
-    schedulerId, "")
+    schedulerId, "", maxEvents)
 end
 return jobId

@@ -32,12 +32,12 @@ local now = tonumber(ARGV[5])
 redis.call("ZADD", KEYS[10], millis, schedulerId)
 redis.call("HINCRBY", schedulerKey, "ic", 1)
 redis.call("INCR", KEYS[3])
-getMaxEvents(KEYS[2])
+local maxEvents = getMaxEvents(KEYS[2])
 local opts = cjson.decode(ARGV[6])
 local delay = millis - now
 if delay < 0 then
   delay = 0
 end
 storeJob(prefix, nextId, scheduler[1], scheduler[2] or "{}", ARGV[6], now, delay, tonumber(opts["priority"]) or 0,
-  opts["lifo"] == true, schedulerId, "")
+  opts["lifo"] == true, schedulerId, "", maxEvents)
 return nextId

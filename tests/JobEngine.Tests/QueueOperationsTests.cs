@@ -58,6 +58,22 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Adding_to_a_queue_nobody_consumes_keeps_its_event_stream_capped()
+    {
+        var queue = NewQueue();
+        await Db.HashSetAsync(K("meta"), "opts.maxLenEvents", 50);
+
+        var jobs = Enumerable.Range(0, 500).Select(i => new BulkJob("a", i, new JobOptions { JobId = $"job-{i}" })).ToList();
+        await queue.AddBulkAsync(jobs);
+        await queue.AddBulkAsync(jobs);
+
+        // 1,500 events (added, waiting, duplicated); approximate trimming drops whole stream nodes
+        // (100 entries each by default), never going below the cap.
+        Assert.InRange(await Db.StreamLengthAsync(K("events")), 50, 250);
+        Assert.Equal(500, await Db.ListLengthAsync(K("wait")));
+    }
+
+    [Fact]
     public async Task Custom_id_is_kept_and_a_duplicate_add_returns_the_existing_job()
     {
         var queue = NewQueue();

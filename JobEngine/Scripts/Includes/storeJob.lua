@@ -1,6 +1,7 @@
 -- Storing and routing a new job. Add key order: 1 wait, 2 meta, 3 id, 4 delayed, 5 prioritized,
--- 6 pc, 7 events, 8 marker, 9 active.
-local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, priority, lifo, rjk, deid)
+-- 6 pc, 7 events, 8 marker, 9 active. Its events cap the stream, so adding to a queue nobody consumes
+-- cannot grow it without bound.
+local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, priority, lifo, rjk, deid, maxEvents)
   local jobKey = prefix .. jobId
   local fields = { "name", name, "data", data, "opts", opts, "timestamp", timestamp, "delay", delay,
     "priority", priority }
@@ -13,12 +14,12 @@ local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, prior
     fields[#fields + 1] = deid
   end
   redis.call("HSET", jobKey, unpack(fields))
-  redis.call("XADD", KEYS[7], "*", "event", "added", "jobId", jobId, "name", name)
+  redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "added", "jobId", jobId, "name", name)
 
   if delay > 0 then
     local dueAt = timestamp + delay
     redis.call("ZADD", KEYS[4], delayedScore(KEYS[4], dueAt), jobId)
-    redis.call("XADD", KEYS[7], "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
+    redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
     addDelayMarkerIfNeeded(KEYS[8], KEYS[4])
     return
   end
@@ -32,5 +33,5 @@ local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, prior
     redis.call("LPUSH", KEYS[1], jobId)
   end
   addBaseMarkerIfNeeded(KEYS[8], pausedOrMaxed)
-  redis.call("XADD", KEYS[7], "*", "event", "waiting", "jobId", jobId)
+  redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", jobId)
 end
