@@ -38,12 +38,13 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
         // before the orchestrator can see the job; only the add is awaited, and it fails if Redis took none of them.
         var invocation = request.ToJobData(clientId);
         var recordKey = InvocationRecord.Key(jobId);
-        database.HashSet(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow), CommandFlags.FireAndForget);
-        database.KeyExpire(recordKey, InvocationRecord.Retention, CommandFlags.FireAndForget);
+        // Asynchronous sends: a synchronous one waits for the connection's write lock on a thread-pool thread.
+        _ = database.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow), CommandFlags.FireAndForget);
+        _ = database.KeyExpireAsync(recordKey, InvocationRecord.Retention, flags: CommandFlags.FireAndForget);
         if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
         {
-            database.ListRightPush(line, jobId, flags: CommandFlags.FireAndForget);
-            database.KeyExpire(line, InvocationRecord.Retention, CommandFlags.FireAndForget);
+            _ = database.ListRightPushAsync(line, jobId, flags: CommandFlags.FireAndForget);
+            _ = database.KeyExpireAsync(line, InvocationRecord.Retention, flags: CommandFlags.FireAndForget);
         }
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
         return (Submission.Accepted, jobId);
