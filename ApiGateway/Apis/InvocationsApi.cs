@@ -9,6 +9,9 @@ namespace BotSystem.ApiGateway.Apis;
 
 public static class InvocationsApi
 {
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+    private const int MaxIdempotencyKeyLength = 255;
+
     public static WebApplication MapInvocationsApi(this WebApplication app)
     {
         var client = app.MapGroup("").AddEndpointFilter<ClientAuthenticationFilter>().WithTags("Invocations");
@@ -40,12 +43,16 @@ public static class InvocationsApi
         {
             await WebhookUrlPolicy.CheckAsync(request, clientId, clients, errors, context.RequestAborted);
         }
+        var idempotencyKey = context.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
+        if (idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxIdempotencyKeyLength))
+        {
+            errors[IdempotencyKeyHeader] = [$"Must be 1 to {MaxIdempotencyKeyLength} characters, not blank."];
+        }
         if (request is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var idempotencyKey = context.Request.Headers["Idempotency-Key"].FirstOrDefault();
         var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey, body.Bytes);
         if (outcome == InvocationService.Submission.Conflict)
         {

@@ -10,6 +10,9 @@ internal static class JsonRequestBody
 {
     private const int ChunkBytes = 16 * 1024;
 
+    // A repeated property would otherwise parse and then fail on first access, far from here.
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     public sealed record Outcome(byte[] Bytes, JsonNode? Json, IResult? Problem);
 
     public static async Task<Outcome> ReadAsync(HttpContext context, GatewayOptions options)
@@ -32,7 +35,7 @@ internal static class JsonRequestBody
         }
         try
         {
-            return new Outcome(bytes, JsonNode.Parse(bytes), null);
+            return new Outcome(bytes, JsonNode.Parse(bytes, documentOptions: StrictJson), null);
         }
         catch (JsonException ex)
         {

@@ -24,6 +24,7 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://[::ffff:192.168.1.1]/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{",""", "body" },
         { """[1]""", "body" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","botType":"java"}""", "body" },
     };
 
     [Theory]
@@ -98,6 +99,18 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
         Assert.Equal(JobIdOf(await first.Content.ReadAsStringAsync()), JobIdOf(await second.Content.ReadAsStringAsync()));
         Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+    }
+
+    public static TheoryData<string> BadIdempotencyKeys => [" ", new string('k', 256)];
+
+    [Theory]
+    [MemberData(nameof(BadIdempotencyKeys))]
+    public async Task A_blank_or_overlong_idempotency_key_is_a_400_naming_the_header(string key)
+    {
+        using var response = await system.InvokeAsync(new { botType = "python", payload = new { }, webhookUrl = system.Webhook }, idempotencyKey: key);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["Idempotency-Key"]);
     }
 
     [Fact]
