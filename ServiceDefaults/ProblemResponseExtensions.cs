@@ -1,18 +1,70 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
-public static class ProblemResponseExtensions
+public static partial class ProblemResponseExtensions
 {
+    /// <summary>
+    /// Problem details for every error answer. A request the framework could not bind names what it could not read
+    /// in <c>errors</c>, as the services' own validation does: the query parameter, or the JSON field of the body.
+    /// </summary>
+    public static IHostApplicationBuilder AddProblemResponses(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is BadHttpRequestException bad && BindingFailure(bad) is var (field, message))
+            {
+                context.ProblemDetails.Title = "One or more validation errors occurred.";
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+            }
+        });
+        // Binding failures throw in every environment (by default only in development), so the handler above sees them.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return builder;
+    }
+
     /// <summary>Answers errors as problem details; a request the framework could not bind (bad JSON) is a 400, not a 500.</summary>
     public static WebApplication UseProblemResponses(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A client's bad request is answered, not an error of the service to log.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         return app;
     }
+
+    private static (string Field, string Message)? BindingFailure(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            return json.Path is null or "$"
+                ? ("body", "Malformed JSON, or not the JSON object expected.")
+                : (json.Path.TrimStart('$', '.'), $"Not a valid value{TypeHint(json.Message)}.");
+        }
+        if (BoundValue().Match(bad.Message) is { Success: true } bound)
+        {
+            return (bound.Groups["name"].Value, $"'{bound.Groups["value"].Value}' is not a valid value.");
+        }
+        return bad.Message.Contains("no body was provided", StringComparison.Ordinal) ? ("body", "A JSON body is required.") : null;
+    }
+
+    // "The JSON value could not be converted to System.Int32. Path: ..." names the type the field takes.
+    private static string TypeHint(string message) =>
+        ConvertedType().Match(message) is { Success: true } type ? $"; expected {type.Groups["type"].Value}" : "";
+
+    // The framework quotes the parameter as "Type name": Failed to bind parameter "int? limit" from "abc".
+    [GeneratedRegex("parameter \"(?:[^\"]* )?(?<name>[A-Za-z_][A-Za-z0-9_]*)\" from \"(?<value>.*)\"")]
+    private static partial Regex BoundValue();
+
+    [GeneratedRegex(@"converted to (?:System\.)?(?<type>[\w.\[\]`]+)\.")]
+    private static partial Regex ConvertedType();
 }

@@ -23,7 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();
-        builder.Services.AddProblemDetails();
+        builder.AddProblemResponses();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = Apis.ApiDocs.Title;

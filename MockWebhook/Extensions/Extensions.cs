@@ -7,7 +7,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.AddProblemResponses();
         builder.Services.AddOptions<MockWebhookOptions>()
             .BindConfiguration(MockWebhookOptions.Section)
             .ValidateDataAnnotations()

@@ -39,45 +39,56 @@ public static class AdminApi
         {
             errors["limit"] = ["limit must be from 1 to 10000."];
         }
+        var endpointKey = EndpointKey(endpoint, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await services.DeadLetters.ListAsync(from, to, Decode(endpoint), offset ?? 0, limit ?? 100));
+        return TypedResults.Ok(await services.DeadLetters.ListAsync(from, to, endpointKey, offset ?? 0, limit ?? 100));
     }
 
-    private static async Task<Results<Ok<DeliveryView>, NotFound<ProblemHttpResult>>> GetDelivery([AsParameters] AdminServices services, string id)
+    private static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> GetDelivery([AsParameters] AdminServices services, string id)
     {
         if (await services.Store.GetAsync(id) is not { } delivery)
         {
-            return TypedResults.NotFound(TypedResults.Problem(statusCode: 404, title: "No such delivery", detail: $"No delivery has id '{id}'."));
+            return NoSuchDelivery(id);
         }
         return TypedResults.Ok(new DeliveryView { Delivery = delivery, Body = delivery.Body, History = await services.Store.GetAttemptsAsync(id) });
     }
 
-    private static async Task<Results<Accepted<RedriveResult>, NotFound<ProblemHttpResult>, Conflict<ProblemHttpResult>>> RedriveOne(
-        [AsParameters] AdminServices services, string id)
+    private static async Task<Results<Accepted<RedriveResult>, ProblemHttpResult>> RedriveOne([AsParameters] AdminServices services, string id)
     {
         if (await services.Store.GetAsync(id) is not { } delivery)
         {
-            return TypedResults.NotFound(TypedResults.Problem(statusCode: 404, title: "No such delivery", detail: $"No delivery has id '{id}'."));
+            return NoSuchDelivery(id);
         }
         if (!await services.DeadLetters.RedriveAsync(id))
         {
-            return TypedResults.Conflict(TypedResults.Problem(statusCode: 409, title: "Not dead",
-                detail: $"Delivery '{id}' is {delivery.Status}; only dead deliveries are redriven."));
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not dead",
+                detail: $"Delivery '{id}' is {delivery.Status}; only dead deliveries are redriven.");
         }
         return TypedResults.Accepted($"/deliveries/{id}", new RedriveResult(1));
     }
 
     private static async Task<Results<Accepted<RedriveResult>, ValidationProblem>> RedriveMany(
-        [AsParameters] AdminServices services, string? endpoint, DateTimeOffset? from, DateTimeOffset? to)
+        [AsParameters] AdminServices services, HttpRequest request, string? endpoint, DateTimeOffset? from, DateTimeOffset? to)
     {
+        var errors = new Dictionary<string, string[]>();
+        // Filters sent in a body would otherwise be ignored, and every dead delivery redriven.
+        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            errors["body"] = ["Give the filters as query parameters (endpoint, from, to); the body must be empty."];
+        }
         if (from is not null && to is not null && from > to)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["from must not be after to."] });
+            errors["from"] = ["from must not be after to."];
         }
-        return TypedResults.Accepted((string?)null, new RedriveResult(await services.DeadLetters.RedriveAllAsync(from, to, Decode(endpoint))));
+        var endpointKey = EndpointKey(endpoint, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Accepted((string?)null, new RedriveResult(await services.DeadLetters.RedriveAllAsync(from, to, endpointKey)));
     }
 
     private static async Task<Ok<List<EndpointView>>> ListEndpoints([AsParameters] AdminServices services)
@@ -93,11 +104,36 @@ public static class AdminApi
         return TypedResults.Ok(views);
     }
 
-    private static async Task<Ok<EnableResult>> EnableEndpoint([AsParameters] AdminServices services, string endpoint, string? clientId) =>
-        TypedResults.Ok(new EnableResult(Decode(endpoint)!, await services.Disabled.EnableAsync(Decode(endpoint)!, clientId)));
+    private static async Task<Results<Ok<EnableResult>, ValidationProblem>> EnableEndpoint([AsParameters] AdminServices services, string endpoint, string? clientId)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (EndpointKey(endpoint, errors) is not { } key)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Ok(new EnableResult(key, await services.Disabled.EnableAsync(key, clientId)));
+    }
 
-    // Route values keep an encoded '/' encoded, and an endpoint is "scheme://host:port".
-    private static string? Decode(string? endpoint) => endpoint is null ? null : Uri.UnescapeDataString(endpoint).ToLowerInvariant();
+    /// <summary>
+    /// The endpoint as deliveries are keyed (<c>scheme://host:port</c>) from any absolute http(s) URL of it; route values keep
+    /// an encoded '/' encoded. Null when none was given, or when it is no such URL (then an error names the field).
+    /// </summary>
+    private static string? EndpointKey(string? endpoint, Dictionary<string, string[]> errors)
+    {
+        if (endpoint is null)
+        {
+            return null;
+        }
+        var key = DeliveryProcessor.EndpointOf(Uri.UnescapeDataString(endpoint));
+        if (key is null)
+        {
+            errors["endpoint"] = ["Must be an absolute http(s) URL of the endpoint, e.g. https://example.com:443."];
+        }
+        return key;
+    }
+
+    private static ProblemHttpResult NoSuchDelivery(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such delivery", detail: $"No delivery has id '{id}'.");
 
     private static string Describe(CircuitState state) => state switch
     {

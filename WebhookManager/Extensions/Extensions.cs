@@ -13,7 +13,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.AddProblemResponses();
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.AddOptions<WebhookOptions>()

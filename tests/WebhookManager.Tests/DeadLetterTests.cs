@@ -121,6 +121,31 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bad_admin_requests_are_problems_naming_the_field_and_unknown_deliveries_a_plain_404_problem()
+    {
+        await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&limit=many"), "limit");
+        await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&endpoint=not-an-url"), "endpoint");
+        await AssertBadRequestNamingAsync(await Manager.Admin.PostAsync("/endpoints/not-an-url/enable", null), "endpoint");
+        // Filters belong in the query: one sent as a body must not turn into "redrive everything".
+        await AssertBadRequestNamingAsync(await Manager.Admin.PostAsJsonAsync("/deliveries/redrive", new { endpoint = "http://127.0.0.1:1" }), "body");
+
+        using var unknown = await Manager.Admin.GetAsync("/deliveries/msg_unknown");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("No such delivery", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>())!["title"]);
+    }
+
+    private static async Task AssertBadRequestNamingAsync(HttpResponseMessage response, string field)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![field]);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_expose_deliveries_durations_dead_letters_and_circuit_states_under_their_names()
     {
         var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.19"));

@@ -55,8 +55,13 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.True(errors.ContainsKey("failRate"));
         Assert.True(errors.ContainsKey("statusCode"));
 
+        using var wrongType = await Http.PutAsync("/config", new StringContent("""{"statusCode":"teapot"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.NotNull((await wrongType.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["statusCode"]);
+
         using var malformed = await Http.PutAsync("/config", new StringContent("{not json", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.NotNull((await malformed.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["body"]);
     }
 
     [Fact]
