@@ -34,9 +34,9 @@ public static class AdminApi
         api.MapGet("/overview", GetOverview);
         api.MapGet("/queues/{queue}/jobs", ListJobs);
         api.MapGet("/queues/{queue}/jobs/{id}", GetJob);
-        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => Act(queues, queue, q => q.RetryJobAsync(id)));
-        api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => Act(queues, queue, q => q.PromoteJobAsync(id)));
-        api.MapPost("/queues/{queue}/jobs/{id}/remove", RemoveJob);
+        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.RetryJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.PromoteJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/remove", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => RemoveUnlockedAsync(q, id)));
         api.MapPost("/queues/{queue}/pause", (string queue, AdminQueues queues) => Act(queues, queue, q => q.PauseAsync()));
         api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
         api.MapPost("/queues/{queue}/clean", CleanQueue);
@@ -56,6 +56,10 @@ public static class AdminApi
 
     private static async Task<IResult> LogIn(HttpContext context, AdminSessions sessions)
     {
+        if (!context.Request.HasFormContentType)
+        {
+            return NotAForm();
+        }
         var form = await context.Request.ReadFormAsync();
         if (!sessions.IsAdminKey(form["apiKey"]))
         {
@@ -67,6 +71,10 @@ public static class AdminApi
 
     private static async Task<IResult> LogOut(HttpContext context, AdminSessions sessions)
     {
+        if (!context.Request.HasFormContentType)
+        {
+            return NotAForm();
+        }
         var session = context.Request.Cookies[AdminSessions.CookieName];
         var form = await context.Request.ReadFormAsync();
         if (session is not null && form["csrfToken"] == await sessions.GetCsrfTokenAsync(session))
@@ -122,15 +130,6 @@ public static class AdminApi
         return TypedResults.Ok(AdminJobView.Detail(job, state, logs, webhook.Count > 0 ? webhook : null));
     }
 
-    private static async Task<Results<NoContent, NotFound, Conflict<string>>> RemoveJob(string queue, string id, AdminQueues queues)
-    {
-        if (!queues.TryGet(queue, out var q))
-        {
-            return TypedResults.NotFound();
-        }
-        return await q.RemoveJobAsync(id) ? TypedResults.NoContent() : TypedResults.Conflict("The job is running and locked by a worker.");
-    }
-
     private static async Task<Results<Ok<JsonObject>, NotFound, ValidationProblem>> CleanQueue(string queue, AdminCleanRequest request, AdminQueues queues)
     {
         if (!queues.TryGet(queue, out var q))
@@ -161,7 +160,16 @@ public static class AdminApi
         }
     }
 
-    private static async Task<Results<NoContent, NotFound, Conflict<string>>> Act(AdminQueues queues, string queue, Func<Queue, Task> action)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ActOnJob(AdminQueues queues, string queue, string id, Func<Queue, Task> action)
+    {
+        if (queues.TryGet(queue, out var q) && await q.GetJobStateAsync(id) == JobState.Unknown)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job", detail: $"Queue {queue} has no job '{id}'.");
+        }
+        return await Act(queues, queue, action);
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Act(AdminQueues queues, string queue, Func<Queue, Task> action)
     {
         if (!queues.TryGet(queue, out var q))
         {
@@ -174,9 +182,22 @@ public static class AdminApi
         }
         catch (JobEngineException ex)
         {
-            return TypedResults.Conflict(ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: ex.Message);
         }
     }
+
+    private static async Task RemoveUnlockedAsync(Queue queue, string id)
+    {
+        if (!await queue.RemoveJobAsync(id))
+        {
+            throw new JobEngineException("The job is running and locked by a worker.");
+        }
+    }
+
+    private static ValidationProblem NotAForm() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
+    {
+        ["contentType"] = ["Send a form: application/x-www-form-urlencoded or multipart/form-data."],
+    });
 }
 
 public sealed record AdminCleanRequest(string State, double AgeSeconds);

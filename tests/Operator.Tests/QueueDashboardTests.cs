@@ -21,6 +21,23 @@ public sealed class QueueDashboardTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task Job_actions_on_a_missing_job_are_a_404_problem_and_login_without_a_form_a_400()
+    {
+        foreach (var action in new[] { "retry", "promote", "remove" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/admin/api/queues/{QueueNames.Invocations}/jobs/inv_missing/{action}");
+            request.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+            using var response = await system.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var json = await system.Http.PostAsync($"{system.GatewayUrl}/admin/login", new StringContent("{\"apiKey\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+        Assert.Contains("contentType", await json.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Page_and_assets_are_served_by_the_gateway_without_any_external_reference()
     {
         var page = await system.Http.GetStringAsync($"{system.GatewayUrl}/admin/queues");
