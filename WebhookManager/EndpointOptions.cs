@@ -23,6 +23,13 @@ public sealed class EndpointOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan MaxWaitForPlace { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest a delivery waits in memory for a request place of an endpoint that has not answered yet, so a burst
+    /// to a new endpoint is sent as soon as it answers, while one that never answers holds workers only briefly.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan MaxWaitForFirstAnswer { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The share of failed requests within <see cref="SamplingDuration"/> that opens the circuit.</summary>
     [Range(0.01, 1.0)]
     public double FailureRatio { get; set; } = 0.5;

@@ -5,7 +5,8 @@ namespace BotSystem.WebhookManager.Endpoints;
 /// grows by one with every answer up to the configured maximum (slow start), and halves when a request gets no answer
 /// (timeout, connection failure). So an endpoint that never answers holds a few requests, not the maximum.
 /// A request over the limit waits for a free place only while the expected wait is short and the endpoint is
-/// answering; otherwise it is refused with the time a place may be free, for the caller to postpone it.
+/// answering, or briefly for the first answer of a new endpoint; otherwise it is refused with the time a place may be
+/// free, for the caller to postpone it.
 /// </summary>
 public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemptTimeout, TimeProvider time)
 {
@@ -36,6 +37,7 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
     {
         TaskCompletionSource<LinkedListNode<long>> waiter;
         LinkedListNode<TaskCompletionSource<LinkedListNode<long>>> waiting;
+        TimeSpan patience;
         lock (_lock)
         {
             var now = time.GetTimestamp();
@@ -49,10 +51,13 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
             }
             waiter = new TaskCompletionSource<LinkedListNode<long>>(TaskCreationOptions.RunContinuationsAsynchronously);
             waiting = _waiting.AddLast(waiter);
+            patience = double.IsNaN(_latencyMs) && options.MaxWaitForFirstAnswer < options.MaxWaitForPlace
+                ? options.MaxWaitForFirstAnswer
+                : options.MaxWaitForPlace;
         }
         try
         {
-            return (await waiter.Task.WaitAsync(options.MaxWaitForPlace, time, ct).ConfigureAwait(false), TimeSpan.Zero);
+            return (await waiter.Task.WaitAsync(patience, time, ct).ConfigureAwait(false), TimeSpan.Zero);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -123,7 +128,7 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
         _inFlightSince.Count > 0 && time.GetElapsedTime(_lastProgress, now) > options.MaxWaitForPlace;
 
     private bool MayWait(long now, int position) =>
-        !Stalled(now) && (double.IsNaN(_latencyMs) ? position <= _limit : ExpectedWait(position) <= options.MaxWaitForPlace);
+        !Stalled(now) && (double.IsNaN(_latencyMs) || ExpectedWait(position) <= options.MaxWaitForPlace);
 
     private TimeSpan ExpectedWait(int position) =>
         TimeSpan.FromMilliseconds(Math.Ceiling((double)position / _limit) * (double.IsNaN(_latencyMs) ? 0 : _latencyMs));

@@ -7,8 +7,13 @@ public sealed class EndpointConcurrencyTests
 {
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
-    private static EndpointConcurrency Concurrency(int max = 64, double maxWaitSeconds = 0.2) =>
-        new(new EndpointOptions { MaxConcurrentRequests = max, MaxWaitForPlace = TimeSpan.FromSeconds(maxWaitSeconds) }, AttemptTimeout, TimeProvider.System);
+    private static EndpointConcurrency Concurrency(int max = 64, double maxWaitSeconds = 0.2, double firstAnswerWaitSeconds = 0.1) =>
+        new(new EndpointOptions
+        {
+            MaxConcurrentRequests = max,
+            MaxWaitForPlace = TimeSpan.FromSeconds(maxWaitSeconds),
+            MaxWaitForFirstAnswer = TimeSpan.FromSeconds(firstAnswerWaitSeconds),
+        }, AttemptTimeout, TimeProvider.System);
 
     [Fact]
     public async Task A_new_endpoint_gets_four_requests_and_one_more_with_each_answer_up_to_the_maximum()
@@ -63,18 +68,52 @@ public sealed class EndpointConcurrencyTests
     }
 
     [Fact]
+    public async Task A_burst_to_a_new_endpoint_waits_for_its_first_answers_instead_of_being_refused()
+    {
+        var concurrency = Concurrency(max: 8, maxWaitSeconds: 10, firstAnswerWaitSeconds: 5);
+        var entering = Enumerable.Range(0, 40).Select(_ => concurrency.EnterAsync(CancellationToken.None).AsTask()).ToList();
+
+        foreach (var request in entering)
+        {
+            var (place, _) = await request.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.NotNull(place);
+            concurrency.Leave(place, answered: true, TimeSpan.FromMilliseconds(1));
+        }
+        Assert.Equal(8, concurrency.Limit);
+    }
+
+    [Fact]
+    public async Task A_new_endpoint_that_does_not_answer_is_waited_for_only_as_long_as_a_first_answer_may_take()
+    {
+        var concurrency = Concurrency(maxWaitSeconds: 10, firstAnswerWaitSeconds: 0.05);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.NotNull((await concurrency.EnterAsync(CancellationToken.None)).Place);
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var (place, retryAfter) = await concurrency.EnterAsync(CancellationToken.None);
+
+        Assert.Null(place);
+        Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(40), TimeSpan.FromSeconds(5));
+        Assert.True(retryAfter > TimeSpan.Zero);
+    }
+
+    [Fact]
     public async Task A_stalled_endpoint_refuses_at_once_with_the_time_its_oldest_request_times_out()
     {
-        var concurrency = Concurrency(maxWaitSeconds: 0.1);
+        var concurrency = Concurrency(maxWaitSeconds: 0.1, firstAnswerWaitSeconds: 0.05);
         var sinceFirst = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < 4; i++)
         {
             Assert.NotNull((await concurrency.EnterAsync(CancellationToken.None)).Place);
         }
 
-        // The fifth may wait while the endpoint is new, but not past the longest wait for a place.
+        // The fifth may wait while the endpoint is new, but not past the wait for a first answer.
         var (early, _) = await concurrency.EnterAsync(CancellationToken.None);
         Assert.Null(early);
+        // Then the endpoint owes its first answer longer than a place may be waited for.
+        await Task.Delay(TimeSpan.FromMilliseconds(120));
 
         var refusing = concurrency.EnterAsync(CancellationToken.None);
         Assert.True(refusing.IsCompleted, "a stalled endpoint is not waited for");
