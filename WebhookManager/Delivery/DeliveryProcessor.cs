@@ -48,13 +48,7 @@ public sealed class DeliveryProcessor(
         else
         {
             var data = Parse<WebhookDeliveryJobData>(job);
-            var endpoint = EndpointOf(data.Url) ?? "";
-            // Sent together, so a new delivery costs one round trip before its request.
-            var registering = store.RegisterAsync(data, endpoint);
-            var checkingDisabled = endpoint.Length > 0 ? disabled.IsDisabledAsync(endpoint, data.ClientId) : Task.FromResult(false);
-            await Task.WhenAll(registering, checkingDisabled);
-            delivery = await registering;
-            endpointDisabled = await checkingDisabled;
+            (delivery, endpointDisabled) = await store.RegisterAsync(data, EndpointOf(data.Url) ?? "");
             attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1, Postponements: 0);
         }
         activity?.SetTag("webhook.id", delivery.Id);

@@ -32,7 +32,9 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     private const string DeadAtField = "deadAt";
     private const string DeadReasonField = "deadReason";
 
-    private static readonly CachedLuaScript RegisterScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "registerDelivery-2.lua"));
+    private static readonly CachedLuaScript RegisterScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "registerDelivery-3.lua"));
+    private static readonly CachedLuaScript WriteStatusScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "writeDeliveryStatus-4.lua"));
+    private static readonly long RetentionSeconds = (long)InvocationRecord.Retention.TotalSeconds;
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -40,45 +42,59 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
 
     private static RedisKey AttemptsKey(string id) => KeyPrefix + id + ":attempts";
 
-    /// <summary>Creates the record of a new delivery; an existing one (a repeated add) is left as it is. Returns the record.</summary>
-    public async Task<DeliveryRecord> RegisterAsync(WebhookDeliveryJobData data, string endpoint)
+    /// <summary>
+    /// Creates the record of a new delivery; an existing one (a repeated add) is left as it is. Returns the record and
+    /// whether the client disabled its endpoint.
+    /// </summary>
+    public async Task<(DeliveryRecord Delivery, bool EndpointDisabled)> RegisterAsync(WebhookDeliveryJobData data, string endpoint)
     {
-        HashEntry[] delivery =
-        [
-            new(InvocationIdField, data.InvocationId),
-            new(ClientIdField, data.ClientId),
-            new(UrlField, data.Url),
-            new(EndpointField, endpoint),
-            new(EventTypeField, data.EventType),
-            new(BodyField, data.Body),
-            new(StatusField, DeliveryStatus.Pending),
-            new(AttemptsField, 0),
-            new(RoundField, 1),
-            new(RoundStartField, 0),
-            new(CreatedAtField, time.GetUtcNow().ToUnixTimeMilliseconds()),
-        ];
-        HashEntry[] invocation = [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending), new(InvocationRecord.WebhookAttempts, 0)];
         RedisValue[] arguments =
         [
-            (long)InvocationRecord.Retention.TotalSeconds,
-            delivery.Length,
-            .. delivery.SelectMany(entry => (RedisValue[])[entry.Name, entry.Value]),
-            .. invocation.SelectMany(entry => (RedisValue[])[entry.Name, entry.Value]),
+            RetentionSeconds,
+            data.ClientId,
+            11,
+            InvocationIdField, data.InvocationId,
+            ClientIdField, data.ClientId,
+            UrlField, data.Url,
+            EndpointField, endpoint,
+            EventTypeField, data.EventType,
+            BodyField, data.Body,
+            StatusField, DeliveryStatus.Pending,
+            AttemptsField, 0,
+            RoundField, 1,
+            RoundStartField, 0,
+            CreatedAtField, time.GetUtcNow().ToUnixTimeMilliseconds(),
+            InvocationRecord.WebhookStatus, DeliveryStatus.Pending,
+            InvocationRecord.WebhookAttempts, 0,
         ];
-        var flat = (RedisValue[]?)await RegisterScript.EvaluateAsync(Db, [Key(data.MessageId), InvocationRecord.Key(data.InvocationId)], arguments) ?? [];
-        return Parse(data.MessageId, [.. Enumerable.Range(0, flat.Length / 2).Select(i => new HashEntry(flat[2 * i], flat[2 * i + 1]))])
+        var reply = (RedisResult[])(await RegisterScript.EvaluateAsync(Db,
+            [Key(data.MessageId), InvocationRecord.Key(data.InvocationId), DisabledEndpoints.Key(endpoint)], arguments))!;
+        var delivery = Parse(data.MessageId, (RedisValue[])reply[0]!)
             ?? throw new InvalidOperationException($"Delivery {data.MessageId} vanished after it was registered.");
+        return (delivery, (long)reply[1] == 1);
     }
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
 
-    private static DeliveryRecord? Parse(string id, HashEntry[] entries)
+    private static DeliveryRecord? Parse(string id, RedisValue[] flat)
     {
-        if (entries.Length == 0)
+        var fields = new Dictionary<string, RedisValue>(flat.Length / 2);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+        {
+            fields[flat[i].ToString()] = flat[i + 1];
+        }
+        return Parse(id, fields);
+    }
+
+    private static DeliveryRecord? Parse(string id, HashEntry[] entries) =>
+        Parse(id, entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value));
+
+    private static DeliveryRecord? Parse(string id, Dictionary<string, RedisValue> fields)
+    {
+        if (fields.Count == 0)
         {
             return null;
         }
-        var fields = entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value);
         string Text(string name) => fields.TryGetValue(name, out var value) ? value.ToString() : "";
         int? Number(string name) => fields.TryGetValue(name, out var value) && value.TryParse(out long n) ? (int)n : null;
         DateTimeOffset? Time(string name) => fields.TryGetValue(name, out var value) && value.TryParse(out long ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
@@ -110,37 +126,31 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         return [.. entries.Select(entry => JsonSerializer.Deserialize<AttemptRecord>(entry.ToString())!)];
     }
 
-    /// <summary>Appends an attempt and moves the delivery to <paramref name="status"/>, in one transaction.</summary>
-    public async Task RecordAttemptAsync(DeliveryRecord delivery, AttemptRecord attempt, string status, DateTimeOffset? nextAttemptAt, string? deadReason)
+    /// <summary>Appends an attempt and moves the delivery to <paramref name="status"/>, in one step.</summary>
+    public Task RecordAttemptAsync(DeliveryRecord delivery, AttemptRecord attempt, string status, DateTimeOffset? nextAttemptAt, string? deadReason)
     {
-        var transaction = Db.CreateTransaction();
-        _ = transaction.ListRightPushAsync(AttemptsKey(delivery.Id), JsonSerializer.Serialize(attempt));
-        List<HashEntry> fields =
+        var statusCode = attempt.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "";
+        List<RedisValue> fields =
         [
-            new(AttemptsField, attempt.Attempt),
-            new(StatusField, status),
-            new(LastStatusCodeField, attempt.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? ""),
-            new(LastErrorField, attempt.Error ?? ""),
+            AttemptsField, attempt.Attempt,
+            StatusField, status,
+            LastStatusCodeField, statusCode,
+            LastErrorField, attempt.Error ?? "",
         ];
-        List<HashEntry> invocation =
+        List<RedisValue> invocation =
         [
-            new(InvocationRecord.WebhookStatus, status),
-            new(InvocationRecord.WebhookAttempts, attempt.Attempt),
-            new(InvocationRecord.WebhookLastStatusCode, attempt.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? ""),
+            InvocationRecord.WebhookStatus, status,
+            InvocationRecord.WebhookAttempts, attempt.Attempt,
+            InvocationRecord.WebhookLastStatusCode, statusCode,
         ];
-        WriteStatus(transaction, delivery, status, nextAttemptAt, deadReason, fields, invocation);
-        await transaction.ExecuteAsync();
+        return WriteStatusAsync(delivery, status, JsonSerializer.Serialize(attempt), nextAttemptAt, deadReason, fields, invocation);
     }
 
     /// <summary>Sends a delivery to the dead letter queue without an attempt (its endpoint is disabled, its URL unusable).</summary>
-    public async Task MarkDeadAsync(DeliveryRecord delivery, string reason)
-    {
-        var transaction = Db.CreateTransaction();
-        List<HashEntry> fields = [new(StatusField, DeliveryStatus.Dead), new(LastErrorField, reason)];
-        List<HashEntry> invocation = [new(InvocationRecord.WebhookStatus, DeliveryStatus.Dead)];
-        WriteStatus(transaction, delivery, DeliveryStatus.Dead, null, reason, fields, invocation);
-        await transaction.ExecuteAsync();
-    }
+    public Task MarkDeadAsync(DeliveryRecord delivery, string reason) =>
+        WriteStatusAsync(delivery, DeliveryStatus.Dead, "", null, reason,
+            [StatusField, DeliveryStatus.Dead, LastErrorField, reason],
+            [InvocationRecord.WebhookStatus, DeliveryStatus.Dead]);
 
     /// <summary>Notes when a postponed delivery will be tried; a postponement is no attempt.</summary>
     public async Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt)
@@ -189,40 +199,36 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
 
     public Task<long> CountDeadAsync() => Db.SortedSetLengthAsync(DeadKey);
 
-    private void WriteStatus(ITransaction transaction, DeliveryRecord delivery, string status, DateTimeOffset? nextAttemptAt, string? deadReason,
-        List<HashEntry> fields, List<HashEntry> invocation)
+    private async Task WriteStatusAsync(DeliveryRecord delivery, string status, string attemptJson, DateTimeOffset? nextAttemptAt, string? deadReason,
+        List<RedisValue> fields, List<RedisValue> invocation)
     {
-        var key = Key(delivery.Id);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (nextAttemptAt is { } next)
         {
-            fields.Add(new(NextAttemptAtField, next.ToUnixTimeMilliseconds()));
-            invocation.Add(new(InvocationRecord.WebhookNextAttemptAt, FormatTime(next)));
+            fields.AddRange([NextAttemptAtField, next.ToUnixTimeMilliseconds()]);
+            invocation.AddRange([InvocationRecord.WebhookNextAttemptAt, FormatTime(next)]);
         }
         else
         {
-            if (delivery.NextAttemptAt is not null)
-            {
-                _ = transaction.HashDeleteAsync(key, NextAttemptAtField);
-            }
-            invocation.Add(new(InvocationRecord.WebhookNextAttemptAt, ""));
+            invocation.AddRange([InvocationRecord.WebhookNextAttemptAt, ""]);
         }
         if (status == DeliveryStatus.Dead)
         {
-            var now = time.GetUtcNow();
-            fields.Add(new(DeadAtField, now.ToUnixTimeMilliseconds()));
-            fields.Add(new(DeadReasonField, deadReason ?? ""));
-            _ = transaction.SortedSetAddAsync(DeadKey, delivery.Id, now.ToUnixTimeMilliseconds());
-            // Dead deliveries stay until they are redriven or removed by an operator.
-            _ = transaction.KeyPersistAsync(key);
-            _ = transaction.KeyPersistAsync(AttemptsKey(delivery.Id));
+            fields.AddRange([DeadAtField, now, DeadReasonField, deadReason ?? ""]);
         }
-        else if (status == DeliveryStatus.Delivered)
-        {
-            _ = transaction.KeyExpireAsync(key, InvocationRecord.Retention);
-            _ = transaction.KeyExpireAsync(AttemptsKey(delivery.Id), InvocationRecord.Retention);
-        }
-        _ = transaction.HashSetAsync(key, [.. fields]);
-        _ = WriteInvocationAsync(transaction, delivery.InvocationId, [.. invocation]);
+        RedisValue[] arguments =
+        [
+            delivery.Id,
+            status,
+            attemptJson,
+            RetentionSeconds,
+            now,
+            nextAttemptAt is null && delivery.NextAttemptAt is not null ? 1 : 0,
+            fields.Count / 2,
+            .. fields,
+            .. invocation,
+        ];
+        await WriteStatusScript.EvaluateAsync(Db, [Key(delivery.Id), AttemptsKey(delivery.Id), InvocationRecord.Key(delivery.InvocationId), DeadKey], arguments);
     }
 
     private static Task WriteInvocationAsync(ITransaction transaction, string invocationId, HashEntry[] entries)

@@ -10,31 +10,34 @@ public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>The hash of the clients <paramref name="endpoint"/> is disabled for, client id -> since (ms).</summary>
+    public static RedisKey Key(string endpoint) => KeyPrefix + endpoint;
+
     public async Task DisableAsync(string endpoint, string clientId)
     {
         var transaction = Db.CreateTransaction();
-        _ = transaction.HashSetAsync(KeyPrefix + endpoint, clientId, time.GetUtcNow().ToUnixTimeMilliseconds());
+        _ = transaction.HashSetAsync(Key(endpoint), clientId, time.GetUtcNow().ToUnixTimeMilliseconds());
         _ = transaction.SetAddAsync(IndexKey, endpoint);
         await transaction.ExecuteAsync();
     }
 
-    public Task<bool> IsDisabledAsync(string endpoint, string clientId) => Db.HashExistsAsync(KeyPrefix + endpoint, clientId);
+    public Task<bool> IsDisabledAsync(string endpoint, string clientId) => Db.HashExistsAsync(Key(endpoint), clientId);
 
     /// <summary>Enables the endpoint for one client, or for all when <paramref name="clientId"/> is null; returns how many were enabled.</summary>
     public async Task<long> EnableAsync(string endpoint, string? clientId)
     {
         if (clientId is not null)
         {
-            var removed = await Db.HashDeleteAsync(KeyPrefix + endpoint, clientId) ? 1 : 0;
-            if (await Db.HashLengthAsync(KeyPrefix + endpoint) == 0)
+            var removed = await Db.HashDeleteAsync(Key(endpoint), clientId) ? 1 : 0;
+            if (await Db.HashLengthAsync(Key(endpoint)) == 0)
             {
                 await Db.SetRemoveAsync(IndexKey, endpoint);
             }
             return removed;
         }
         var transaction = Db.CreateTransaction();
-        var count = transaction.HashLengthAsync(KeyPrefix + endpoint);
-        _ = transaction.KeyDeleteAsync(KeyPrefix + endpoint);
+        var count = transaction.HashLengthAsync(Key(endpoint));
+        _ = transaction.KeyDeleteAsync(Key(endpoint));
         _ = transaction.SetRemoveAsync(IndexKey, endpoint);
         await transaction.ExecuteAsync();
         return await count;
@@ -46,7 +49,7 @@ public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider
         var result = new Dictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>();
         foreach (var endpoint in await Db.SetMembersAsync(IndexKey))
         {
-            var clients = await Db.HashGetAllAsync(KeyPrefix + endpoint.ToString());
+            var clients = await Db.HashGetAllAsync(Key(endpoint.ToString()));
             if (clients.Length > 0)
             {
                 result[endpoint.ToString()] = clients.ToDictionary(
