@@ -115,6 +115,52 @@ internal sealed partial class RedisScripts
             _base, token, lockDurationMs, now, limiter?.Max ?? 0, (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName,
         ]);
 
+    /// <summary>Activates up to one job per token, each locked with its token.</summary>
+    public Task<RedisResult> MoveJobsToActiveAsync(IReadOnlyList<string> tokens, long lockDurationMs, long now, RateLimit? limiter, string workerName)
+    {
+        var args = new RedisValue[6 + tokens.Count];
+        args[0] = _base;
+        args[1] = lockDurationMs;
+        args[2] = now;
+        args[3] = limiter?.Max ?? 0;
+        args[4] = (long)(limiter?.Duration.TotalMilliseconds ?? 0);
+        args[5] = workerName;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            args[6 + i] = tokens[i];
+        }
+        return EvaluateAsync("moveJobsToActive-9", _activationKeys, args);
+    }
+
+    /// <summary>Completes several jobs, then activates up to one next job per token in <paramref name="nextTokens"/>.</summary>
+    public Task<RedisResult> MoveJobsToCompletedAsync(IReadOnlyList<CompletedJob> jobs, long now, IReadOnlyList<string> nextTokens,
+        long lockDurationMs, RateLimit? limiter, string workerName)
+    {
+        var args = new RedisValue[7 + jobs.Count * 6 + nextTokens.Count];
+        args[0] = _base;
+        args[1] = now;
+        args[2] = lockDurationMs;
+        args[3] = limiter?.Max ?? 0;
+        args[4] = (long)(limiter?.Duration.TotalMilliseconds ?? 0);
+        args[5] = workerName;
+        args[6] = jobs.Count;
+        var at = 7;
+        foreach (var job in jobs)
+        {
+            args[at++] = job.JobId;
+            args[at++] = job.ReturnJson;
+            args[at++] = job.Token;
+            args[at++] = job.Keep.Count;
+            args[at++] = job.Keep.AgeSeconds;
+            args[at++] = job.Keep.Limit;
+        }
+        foreach (var token in nextTokens)
+        {
+            args[at++] = token;
+        }
+        return EvaluateAsync("moveJobsToCompleted-11", _completedKeys, args);
+    }
+
     public Task<RedisResult> MoveToFinishedAsync(string jobId, long now, bool completed, RedisValue value, string token,
         KeepPolicy keep, int attempts, string? nextToken, long lockDurationMs, RateLimit? limiter, string workerName, string? stacktrace) =>
         EvaluateAsync("moveToFinished-11", completed ? _completedKeys : _failedKeys,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace BotSystem.JobEngine;
@@ -13,6 +14,9 @@ namespace BotSystem.JobEngine;
 public sealed class Worker : IAsyncDisposable
 {
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(5);
+
+    // Jobs activated or completed in one script call at most, so one call never holds Redis up for long.
+    private const int MaxBatch = 32;
 
     private readonly IConnectionMultiplexer _redis;
     private readonly JobProcessor _processor;
@@ -27,11 +31,13 @@ public sealed class Worker : IAsyncDisposable
     private readonly CancellationTokenSource _stopFetching = new();
     private readonly CancellationTokenSource _stopAll = new();
     private readonly Lock _startLock = new();
+    private readonly Channel<PendingCompletion> _completions = Channel.CreateUnbounded<PendingCompletion>(new UnboundedChannelOptions { SingleReader = true });
     private long _tokenCounter;
     private Task? _started;
     private Task _fetchLoop = Task.CompletedTask;
     private Task _lockLoop = Task.CompletedTask;
     private Task _stalledLoop = Task.CompletedTask;
+    private Task _completeLoop = Task.CompletedTask;
     private ConnectionMultiplexer? _blocking;
     private bool _closed;
 
@@ -88,6 +94,7 @@ public sealed class Worker : IAsyncDisposable
     {
         var clientName = _options.Name is { Length: > 0 } name ? $"{_keys.ClientName}:w:{name}" : _keys.ClientName;
         _blocking = await DedicatedConnection.OpenAsync(_redis, clientName).ConfigureAwait(false);
+        _completeLoop = Task.Run(CompleteLoopAsync);
         _fetchLoop = Task.Run(FetchLoopAsync);
         _lockLoop = Task.Run(LockLoopAsync);
         _stalledLoop = Task.Run(StalledLoopAsync);
@@ -145,6 +152,7 @@ public sealed class Worker : IAsyncDisposable
         await _stopAll.CancelAsync().ConfigureAwait(false);
         await Ignore(_lockLoop).ConfigureAwait(false);
         await Ignore(_stalledLoop).ConfigureAwait(false);
+        await Ignore(_completeLoop).ConfigureAwait(false);
         if (_blocking is not null)
         {
             // A pending BZPOPMIN must not hold the close up.
@@ -180,21 +188,37 @@ public sealed class Worker : IAsyncDisposable
             {
                 return;
             }
-            var slotHandedOver = false;
+            // Every free slot is filled in the same round trip.
+            var taken = 1;
+            while (taken < MaxBatch && _slots.Wait(0))
+            {
+                taken++;
+            }
+            var unused = taken;
             try
             {
-                var token = NextToken();
-                var reply = await _scripts.MoveToActiveAsync(token, _lockMs, Queue.Now(), _options.Limiter, _workerName).ConfigureAwait(false);
-                failures = 0;
-                var fetch = ParseFetch(reply);
-                if (fetch.Job is { } job)
+                var tokens = new string[taken];
+                for (var i = 0; i < taken; i++)
                 {
-                    slotHandedOver = true;
+                    tokens[i] = NextToken();
+                }
+                var reply = await _scripts.MoveJobsToActiveAsync(tokens, _lockMs, Queue.Now(), _options.Limiter, _workerName).ConfigureAwait(false);
+                failures = 0;
+                var fetch = ParseFetched(reply, 0, tokens);
+                foreach (var (job, token) in fetch.Jobs)
+                {
+                    unused--;
                     _ = Task.Run(() => RunAsync(job, token));
+                }
+                if (unused > 0)
+                {
+                    _slots.Release(unused);
+                    unused = 0;
+                }
+                if (fetch.Jobs.Count > 0)
+                {
                     continue;
                 }
-                _slots.Release();
-                slotHandedOver = true;
                 if (fetch.RateLimitDelayMs > 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(fetch.RateLimitDelayMs), stop).ConfigureAwait(false);
@@ -218,9 +242,9 @@ public sealed class Worker : IAsyncDisposable
             }
             finally
             {
-                if (!slotHandedOver)
+                if (unused > 0)
                 {
-                    _slots.Release();
+                    _slots.Release(unused);
                 }
             }
         }
@@ -328,17 +352,17 @@ public sealed class Worker : IAsyncDisposable
                     .ConfigureAwait(false);
             }
             var keep = KeepPolicy.From(job.Options.RemoveOnComplete, _options.RemoveOnComplete);
-            var reply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), true, returnJson, token, keep,
-                job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, null)).ConfigureAwait(false);
-            if (reply is null || IsError(reply))
+            var completion = await CompleteAsync(new CompletedJob(job.Id, returnJson, token, keep), nextToken).ConfigureAwait(false);
+            if (completion is not { } done)
             {
                 return (null, token);
             }
-            if (Completed is { } completed)
+            if (done.Code == 0 && Completed is { } completed)
             {
                 Raise(() => completed(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
             }
-            return (NextFrom(reply, fetchNext), nextToken ?? token);
+            // A job activated with this job's token runs even when completing this one failed.
+            return (done.Next, nextToken ?? token);
         }
 
         var error = outcome.Error;
@@ -369,6 +393,75 @@ public sealed class Worker : IAsyncDisposable
         }
         Raise(() => Failed?.Invoke(job, error, false));
         return (NextFrom(failReply, fetchNext), nextToken ?? token);
+    }
+
+    private Task<(long Code, Job? Next)?> CompleteAsync(CompletedJob job, string? nextToken)
+    {
+        var pending = new PendingCompletion(job, nextToken);
+        if (!_completions.Writer.TryWrite(pending))
+        {
+            pending.Done.TrySetResult(null);
+        }
+        return pending.Done.Task;
+    }
+
+    // Completions that arrive while a batch is on its way go together in the next one, so a busy worker completes
+    // many jobs per round trip and an idle one completes each at once.
+    private async Task CompleteLoopAsync()
+    {
+        var reader = _completions.Reader;
+        var batch = new List<PendingCompletion>(MaxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopAll.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+                await CompleteBatchAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _completions.Writer.TryComplete();
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetResult(null);
+            }
+            while (reader.TryRead(out var left))
+            {
+                left.Done.TrySetResult(null);
+            }
+        }
+    }
+
+    private async Task CompleteBatchAsync(List<PendingCompletion> batch)
+    {
+        var jobs = batch.ConvertAll(pending => pending.Job);
+        var nextTokens = batch.Where(pending => pending.NextToken is not null).Select(pending => pending.NextToken!).ToList();
+        var reply = await WithReconnect(() => _scripts.MoveJobsToCompletedAsync(jobs, Queue.Now(), nextTokens, _lockMs, _options.Limiter, _workerName))
+            .ConfigureAwait(false);
+        if (reply is null)
+        {
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetResult(null);
+            }
+            return;
+        }
+        var codes = (RedisResult[])((RedisResult[])reply!)[0]!;
+        var fetched = ParseFetched(reply, 1, nextTokens);
+        var nextJob = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var next = batch[i].NextToken is not null && nextJob < fetched.Jobs.Count ? fetched.Jobs[nextJob++].Job : null;
+            batch[i].Done.TrySetResult(((long)codes[i], next));
+        }
     }
 
     private Job? NextFrom(RedisResult reply, bool fetchNext) => fetchNext ? ParseFetch(reply).Job : null;
@@ -489,6 +582,19 @@ public sealed class Worker : IAsyncDisposable
         }
     }
 
+    // The jobs of a moveJobsToActive reply at parts[offset], each paired with the token it was locked with.
+    private Fetched ParseFetched(RedisResult reply, int offset, IReadOnlyList<string> tokens)
+    {
+        var parts = (RedisResult[])reply!;
+        var flat = (RedisResult[])parts[offset]!;
+        var jobs = new List<(Job Job, string Token)>(flat.Length / 2);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+        {
+            jobs.Add((Job.FromFlatHash((string)flat[i + 1]!, _keys.QueueName, (RedisResult[])flat[i]!), tokens[i / 2]));
+        }
+        return new Fetched(jobs, (long)parts[offset + 1], (long)parts[offset + 2]);
+    }
+
     private Fetch ParseFetch(RedisResult reply)
     {
         var parts = (RedisResult[])reply!;
@@ -541,6 +647,17 @@ public sealed class Worker : IAsyncDisposable
     }
 
     private readonly record struct Fetch(Job? Job, long RateLimitDelayMs, long NextDelayedDueMs);
+
+    private readonly record struct Fetched(List<(Job Job, string Token)> Jobs, long RateLimitDelayMs, long NextDelayedDueMs);
+
+    private sealed class PendingCompletion(CompletedJob job, string? nextToken)
+    {
+        public CompletedJob Job { get; } = job;
+
+        public string? NextToken { get; } = nextToken;
+
+        public TaskCompletionSource<(long Code, Job? Next)?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private readonly record struct Outcome(object? Result, Exception? Error)
     {

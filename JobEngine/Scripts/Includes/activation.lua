@@ -100,3 +100,18 @@ local function moveToActive(prefix, token, lockDuration, now, limiterMax, limite
   redis.call("ZADD", KEYS[8], 0, "0")
   return { redis.call("HGETALL", jobKey), jobId, 0, 0 }
 end
+
+-- Up to one job per token (ARGV[firstToken ..]), each under its own lock, stopping at the first that cannot be
+-- had. Returns { { job hash fields, job id, ... }, rate limit delay ms, next delayed due ms }.
+local function moveJobsToActive(prefix, firstToken, lockDuration, now, limiterMax, limiterDuration, workerName)
+  local jobs = {}
+  for i = firstToken, #ARGV do
+    local fetched = moveToActive(prefix, ARGV[i], lockDuration, now, limiterMax, limiterDuration, workerName)
+    if fetched[2] == 0 then
+      return { jobs, fetched[3], fetched[4] }
+    end
+    jobs[#jobs + 1] = fetched[1]
+    jobs[#jobs + 1] = fetched[2]
+  end
+  return { jobs, 0, 0 }
+end
