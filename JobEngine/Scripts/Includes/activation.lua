@@ -28,7 +28,8 @@ local function nextDelayedDue()
   return 0
 end
 
-local function moveToActive(prefix, token, lockDuration, now, limiterMax, limiterDuration, workerName)
+-- The queue settings, after promoting due delayed jobs, and whether the queue is paused or at its concurrency.
+local function activationGate(prefix, now)
   local settings = redis.call("HMGET", KEYS[5], "paused", "concurrency", "max", "duration")
   local promoted = promoteDueJobs(prefix, now)
   local pausedOrMaxed = settings[1] ~= false
@@ -38,7 +39,11 @@ local function moveToActive(prefix, token, lockDuration, now, limiterMax, limite
   if promoted then
     addBaseMarkerIfNeeded(KEYS[8], pausedOrMaxed)
   end
+  return settings, pausedOrMaxed
+end
 
+-- Takes the next job into active, without setting the marker that tells other workers to look for more.
+local function activateNext(prefix, token, lockDuration, now, limiterMax, limiterDuration, workerName, settings, pausedOrMaxed)
   local maxJobs = tonumber(settings[3])
   local duration = tonumber(settings[4])
   if not maxJobs and limiterMax > 0 then
@@ -97,21 +102,39 @@ local function moveToActive(prefix, token, lockDuration, now, limiterMax, limite
     redis.call("HSET", jobKey, "processedOn", now)
   end
   redis.call("HINCRBY", jobKey, "ats", 1)
-  redis.call("ZADD", KEYS[8], 0, "0")
   return { redis.call("HGETALL", jobKey), jobId, 0, 0 }
+end
+
+local function moveToActive(prefix, token, lockDuration, now, limiterMax, limiterDuration, workerName)
+  local settings, pausedOrMaxed = activationGate(prefix, now)
+  local fetched = activateNext(prefix, token, lockDuration, now, limiterMax, limiterDuration, workerName, settings, pausedOrMaxed)
+  if fetched[2] ~= 0 then
+    redis.call("ZADD", KEYS[8], 0, "0")
+  end
+  return fetched
 end
 
 -- Up to one job per token (ARGV[firstToken ..]), each under its own lock, stopping at the first that cannot be
 -- had. Returns { { job hash fields, job id, ... }, rate limit delay ms, next delayed due ms }.
 local function moveJobsToActive(prefix, firstToken, lockDuration, now, limiterMax, limiterDuration, workerName)
+  local settings, pausedOrMaxed = activationGate(prefix, now)
   local jobs = {}
+  local result = { jobs, 0, 0 }
   for i = firstToken, #ARGV do
-    local fetched = moveToActive(prefix, ARGV[i], lockDuration, now, limiterMax, limiterDuration, workerName)
+    if i > firstToken and settings[2] then
+      pausedOrMaxed = redis.call("LLEN", KEYS[2]) >= tonumber(settings[2])
+    end
+    local fetched = activateNext(prefix, ARGV[i], lockDuration, now, limiterMax, limiterDuration, workerName, settings,
+      pausedOrMaxed)
     if fetched[2] == 0 then
-      return { jobs, fetched[3], fetched[4] }
+      result = { jobs, fetched[3], fetched[4] }
+      break
     end
     jobs[#jobs + 1] = fetched[1]
     jobs[#jobs + 1] = fetched[2]
   end
-  return { jobs, 0, 0 }
+  if #jobs > 0 then
+    redis.call("ZADD", KEYS[8], 0, "0")
+  end
+  return result
 end
