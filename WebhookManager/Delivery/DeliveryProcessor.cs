@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
 using BotSystem.WebhookManager.Endpoints;
+using Polly;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 
@@ -96,21 +98,40 @@ public sealed class DeliveryProcessor(
             return await DieAsync(delivery, $"No webhook secret is configured for client {delivery.ClientId} (Clients:{delivery.ClientId}:WebhookSecrets).");
         }
 
-        AttemptResult result;
+        // Refusals come back as outcomes, not exceptions: under load many deliveries to a stalled endpoint are refused.
+        var context = ResilienceContextPool.Shared.Get(ct);
+        Outcome<AttemptResult> outcome;
         try
         {
-            result = await pipelines.For(delivery.Endpoint).ExecuteAsync(
-                static async (state, token) => await state.sender.SendAsync(state.delivery, state.secrets, token),
-                (sender, delivery, secrets), ct);
+            outcome = await pipelines.For(delivery.Endpoint).ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    try
+                    {
+                        return Outcome.FromResult(await state.sender.SendAsync(state.delivery, state.secrets, context.CancellationToken));
+                    }
+                    catch (Exception e)
+                    {
+                        return Outcome.FromException<AttemptResult>(e);
+                    }
+                },
+                context, (sender, delivery, secrets));
         }
-        catch (BrokenCircuitException e)
+        finally
         {
-            return await PostponeAsync(delivery, attempt, e.RetryAfter, traceParent, "circuit open");
+            ResilienceContextPool.Shared.Return(context);
         }
-        catch (RateLimiterRejectedException e)
+        switch (outcome.Exception)
         {
-            return await PostponeAsync(delivery, attempt, e.RetryAfter, traceParent, "endpoint busy");
+            case BrokenCircuitException open:
+                return await PostponeAsync(delivery, attempt, open.RetryAfter, traceParent, "circuit open");
+            case RateLimiterRejectedException busy:
+                return await PostponeAsync(delivery, attempt, busy.RetryAfter, traceParent, "endpoint busy");
+            case { } error:
+                ExceptionDispatchInfo.Throw(error);
+                break;
         }
+        var result = outcome.Result!;
 
         return await RecordAsync(delivery, attempt, result, traceParent);
     }

@@ -153,14 +153,8 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
             [InvocationRecord.WebhookStatus, DeliveryStatus.Dead]);
 
     /// <summary>Notes when a postponed delivery will be tried; a postponement is no attempt.</summary>
-    public async Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt)
-    {
-        var ms = nextAttemptAt.ToUnixTimeMilliseconds();
-        var transaction = Db.CreateTransaction();
-        _ = transaction.HashSetAsync(Key(delivery.Id), NextAttemptAtField, ms);
-        _ = WriteInvocationAsync(transaction, delivery.InvocationId, [new(InvocationRecord.WebhookNextAttemptAt, FormatTime(nextAttemptAt))]);
-        await transaction.ExecuteAsync();
-    }
+    public Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt) =>
+        WriteStatusAsync(delivery, delivery.Status, "", nextAttemptAt, null, [], []);
 
     /// <summary>Takes a dead delivery out of the dead letter queue into a new round; null when it is not dead.</summary>
     public async Task<DeliveryRecord?> ReviveAsync(string id)
