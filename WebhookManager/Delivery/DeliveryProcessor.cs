@@ -50,7 +50,7 @@ public sealed class DeliveryProcessor(
         else
         {
             var data = Parse<WebhookDeliveryJobData>(job);
-            (delivery, endpointDisabled) = await store.RegisterAsync(data, EndpointOf(data.Url) ?? "");
+            (delivery, endpointDisabled) = await store.OpenAsync(data, EndpointOf(data.Url) ?? "");
             attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1, Postponements: 0);
         }
         activity?.SetTag("webhook.id", delivery.Id);

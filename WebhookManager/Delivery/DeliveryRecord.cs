@@ -59,4 +59,8 @@ public sealed record DeliveryRecord
 
     [JsonIgnore]
     public string Body { get; init; } = "";
+
+    /// <summary>False for a delivery seen for the first time, whose record is written with its first change of status.</summary>
+    [JsonIgnore]
+    public bool IsStored { get; init; } = true;
 }

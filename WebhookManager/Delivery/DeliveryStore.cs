@@ -32,7 +32,6 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     private const string DeadAtField = "deadAt";
     private const string DeadReasonField = "deadReason";
 
-    private static readonly CachedLuaScript RegisterScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "registerDelivery-3.lua"));
     private static readonly CachedLuaScript WriteStatusScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "writeDeliveryStatus-4.lua"));
     private static readonly long RetentionSeconds = (long)InvocationRecord.Retention.TotalSeconds;
 
@@ -43,48 +42,35 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     private static RedisKey AttemptsKey(string id) => KeyPrefix + id + ":attempts";
 
     /// <summary>
-    /// Creates the record of a new delivery; an existing one (a repeated add) is left as it is. Returns the record and
-    /// whether the client disabled its endpoint.
+    /// The record of a delivery about to be attempted, and whether the client disabled its endpoint. A delivery seen
+    /// for the first time gets a record built from its job, stored with its first change of status, so a new delivery
+    /// costs one read before its request and one write after it.
     /// </summary>
-    public async Task<(DeliveryRecord Delivery, bool EndpointDisabled)> RegisterAsync(WebhookDeliveryJobData data, string endpoint)
+    public async Task<(DeliveryRecord Delivery, bool EndpointDisabled)> OpenAsync(WebhookDeliveryJobData data, string endpoint)
     {
-        RedisValue[] arguments =
-        [
-            RetentionSeconds,
-            data.ClientId,
-            11,
-            InvocationIdField, data.InvocationId,
-            ClientIdField, data.ClientId,
-            UrlField, data.Url,
-            EndpointField, endpoint,
-            EventTypeField, data.EventType,
-            BodyField, data.Body,
-            StatusField, DeliveryStatus.Pending,
-            AttemptsField, 0,
-            RoundField, 1,
-            RoundStartField, 0,
-            CreatedAtField, time.GetUtcNow().ToUnixTimeMilliseconds(),
-            InvocationRecord.WebhookStatus, DeliveryStatus.Pending,
-            InvocationRecord.WebhookAttempts, 0,
-        ];
-        var reply = (RedisResult[])(await RegisterScript.EvaluateAsync(Db,
-            [Key(data.MessageId), InvocationRecord.Key(data.InvocationId), DisabledEndpoints.Key(endpoint)], arguments))!;
-        var delivery = Parse(data.MessageId, (RedisValue[])reply[0]!)
-            ?? throw new InvalidOperationException($"Delivery {data.MessageId} vanished after it was registered.");
-        return (delivery, (long)reply[1] == 1);
+        var reading = Db.HashGetAllAsync(Key(data.MessageId));
+        var checkingDisabled = Db.HashExistsAsync(DisabledEndpoints.Key(endpoint), data.ClientId);
+        var stored = Parse(data.MessageId, await reading);
+        var disabled = await checkingDisabled;
+        return (stored ?? new DeliveryRecord
+        {
+            Id = data.MessageId,
+            InvocationId = data.InvocationId,
+            ClientId = data.ClientId,
+            Url = data.Url,
+            Endpoint = endpoint,
+            EventType = data.EventType,
+            Body = data.Body,
+            Status = DeliveryStatus.Pending,
+            Attempts = 0,
+            Round = 1,
+            RoundStartAttempts = 0,
+            CreatedAt = time.GetUtcNow(),
+            IsStored = false,
+        }, disabled);
     }
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
-
-    private static DeliveryRecord? Parse(string id, RedisValue[] flat)
-    {
-        var fields = new Dictionary<string, RedisValue>(flat.Length / 2);
-        for (var i = 0; i + 1 < flat.Length; i += 2)
-        {
-            fields[flat[i].ToString()] = flat[i + 1];
-        }
-        return Parse(id, fields);
-    }
 
     private static DeliveryRecord? Parse(string id, HashEntry[] entries) =>
         Parse(id, entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value));
@@ -209,6 +195,24 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         if (status == DeliveryStatus.Dead)
         {
             fields.AddRange([DeadAtField, now, DeadReasonField, deadReason ?? ""]);
+        }
+        if (!delivery.IsStored)
+        {
+            // Written first, so the change's own fields win.
+            fields.InsertRange(0,
+            [
+                InvocationIdField, delivery.InvocationId,
+                ClientIdField, delivery.ClientId,
+                UrlField, delivery.Url,
+                EndpointField, delivery.Endpoint,
+                EventTypeField, delivery.EventType,
+                BodyField, delivery.Body,
+                StatusField, delivery.Status,
+                AttemptsField, delivery.Attempts,
+                RoundField, delivery.Round,
+                RoundStartField, delivery.RoundStartAttempts,
+                CreatedAtField, delivery.CreatedAt.ToUnixTimeMilliseconds(),
+            ]);
         }
         RedisValue[] arguments =
         [
