@@ -41,6 +41,26 @@ public sealed class ActiveJob
         }
     }
 
+    /// <summary>Whether the processor moved the job back to delayed, so the worker leaves it there instead of finishing it.</summary>
+    internal bool MovedToDelayed { get; private set; }
+
+    /// <summary>
+    /// Moves the job back to delayed for <paramref name="delay"/> without counting an attempt; it runs again, with
+    /// <see cref="Job.AttemptsStarted"/> one higher, when the delay is over. What the processor returns afterwards is
+    /// ignored (BullMQ's <c>job.moveToDelayed</c> followed by a <c>DelayedError</c>).
+    /// </summary>
+    /// <exception cref="JobEngineException">The job no longer exists or its lock was lost.</exception>
+    public async Task MoveToDelayedAsync(TimeSpan delay, CancellationToken ct = default)
+    {
+        var delayMs = Math.Max(0, (long)delay.TotalMilliseconds);
+        var code = (long)await _scripts.DelayActiveJobAsync(Job.Id, Token, Queue.Now(), delayMs).WaitAsync(ct).ConfigureAwait(false);
+        if (code < 0)
+        {
+            throw new JobEngineException($"Job '{Job.Id}' cannot be moved to delayed (code {code}): it no longer exists, is not active, or its lock was lost.");
+        }
+        MovedToDelayed = true;
+    }
+
     /// <summary>Appends a line to the job's log; returns the number of lines kept.</summary>
     public async Task<long> AddLogAsync(string line, CancellationToken ct = default)
     {

@@ -173,6 +173,10 @@ internal sealed partial class RedisScripts
     public Task<RedisResult> MoveToDelayedAsync(string jobId, string token, long now, long backoffMs, string failedReason, string stacktrace) =>
         EvaluateAsync("moveToDelayed-10", _workerKeys, [_base, jobId, token, now, backoffMs, failedReason, stacktrace, One]);
 
+    /// <summary>Moves an active job to delayed for <paramref name="delayMs"/> without counting an attempt.</summary>
+    public Task<RedisResult> DelayActiveJobAsync(string jobId, string token, long now, long delayMs) =>
+        EvaluateAsync("delayActiveJob-10", _workerKeys, [_base, jobId, token, now, delayMs]);
+
     public Task<RedisResult> RetryJobAsync(string jobId, string token, long now, string failedReason, string stacktrace) =>
         EvaluateAsync("retryJob-10", _workerKeys, [_base, jobId, token, now, failedReason, stacktrace, One]);
 

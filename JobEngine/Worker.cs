@@ -298,6 +298,7 @@ public sealed class Worker : IAsyncDisposable
         using var running = new RunningJob(job, token);
         _running[job.Id] = running;
         Outcome outcome;
+        ActiveJob? active = null;
         try
         {
             if (job.SchedulerId is not null)
@@ -311,9 +312,10 @@ public sealed class Worker : IAsyncDisposable
             else
             {
                 using var activity = JobTelemetry.StartProcess(_keys.QueueName, job);
+                active = new ActiveJob(job, token, _scripts);
                 try
                 {
-                    var result = await _processor(new ActiveJob(job, token, _scripts), running.Cancellation.Token).ConfigureAwait(false);
+                    var result = await _processor(active, running.Cancellation.Token).ConfigureAwait(false);
                     outcome = Outcome.Complete(result);
                 }
                 catch (Exception e)
@@ -323,7 +325,7 @@ public sealed class Worker : IAsyncDisposable
                 }
             }
 
-            if (running.ReturnedToWait || running.LockLost)
+            if (running.ReturnedToWait || running.LockLost || active is { MovedToDelayed: true })
             {
                 return (null, token);
             }

@@ -25,7 +25,7 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
         {
             return false;
         }
-        await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1, 0), TimeSpan.Zero, null);
+        await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1), TimeSpan.Zero, null);
         metrics.DeadLetters(await store.CountDeadAsync());
         return true;
     }

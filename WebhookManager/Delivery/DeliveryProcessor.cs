@@ -51,11 +51,11 @@ public sealed class DeliveryProcessor(
         {
             var data = Parse<WebhookDeliveryJobData>(job);
             (delivery, endpointDisabled) = await store.OpenAsync(data, EndpointOf(data.Url) ?? "");
-            attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1, Postponements: 0);
+            attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1);
         }
         activity?.SetTag("webhook.id", delivery.Id);
         activity?.SetTag("webhook.attempt", attempt.Attempt);
-        return await AttemptAsync(delivery, attempt, endpointDisabled, traceParent, ct);
+        return await AttemptAsync(active, delivery, attempt, endpointDisabled, traceParent, ct);
     }
 
     /// <summary><c>scheme://host:port</c> of a webhook URL, or null when it is no absolute http(s) URL.</summary>
@@ -64,7 +64,8 @@ public sealed class DeliveryProcessor(
             ? $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant()
             : null;
 
-    private async Task<string> AttemptAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, bool? endpointDisabled, string? traceParent, CancellationToken ct)
+    private async Task<string> AttemptAsync(ActiveJob active, DeliveryRecord delivery, DeliveryAttemptJob attempt, bool? endpointDisabled,
+        string? traceParent, CancellationToken ct)
     {
         if (delivery.Round != attempt.Round || delivery.Status is DeliveryStatus.Delivered or DeliveryStatus.Dead)
         {
@@ -75,7 +76,7 @@ public sealed class DeliveryProcessor(
             // Made before this process died; only its follow-up may be missing.
             if (delivery is { Status: DeliveryStatus.Retrying, NextAttemptAt: { } next })
             {
-                await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1, Postponements = 0 }, next - time.GetUtcNow(), traceParent);
+                await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1 }, next - time.GetUtcNow(), traceParent);
             }
             return "already attempted";
         }
@@ -124,9 +125,9 @@ public sealed class DeliveryProcessor(
         switch (outcome.Exception)
         {
             case BrokenCircuitException open:
-                return await PostponeAsync(delivery, attempt, open.RetryAfter, traceParent, "circuit open");
+                return await PostponeAsync(active, delivery, open.RetryAfter, "circuit open", ct);
             case RateLimiterRejectedException busy:
-                return await PostponeAsync(delivery, attempt, busy.RetryAfter, traceParent, "endpoint busy");
+                return await PostponeAsync(active, delivery, busy.RetryAfter, "endpoint busy", ct);
             case { } error:
                 ExceptionDispatchInfo.Throw(error);
                 break;
@@ -167,7 +168,7 @@ public sealed class DeliveryProcessor(
 
         if (delay is { } retryDelay)
         {
-            await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1, Postponements = 0 }, retryDelay, traceParent);
+            await queue.EnqueueAsync(attempt with { Attempt = attempt.Attempt + 1 }, retryDelay, traceParent);
             logger.LogInformation("Delivery {DeliveryId} attempt {Attempt} failed ({Error}); retry in {Delay}", delivery.Id, attempt.Attempt, result.Error, retryDelay);
         }
         else if (status == DeliveryStatus.Dead)
@@ -178,12 +179,13 @@ public sealed class DeliveryProcessor(
         return status;
     }
 
-    private async Task<string> PostponeAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, TimeSpan? suggested, string? traceParent, string why)
+    // The job itself waits in delayed, so a postponement adds no job; each activation after the first was one.
+    private async Task<string> PostponeAsync(ActiveJob active, DeliveryRecord delivery, TimeSpan? suggested, string why, CancellationToken ct)
     {
-        var delay = schedule.Postponement(suggested, attempt.Postponements);
+        var delay = schedule.Postponement(suggested, Math.Max(0, active.Job.AttemptsStarted - 1));
         await Task.WhenAll(
             store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay),
-            queue.EnqueueAsync(attempt with { Postponements = attempt.Postponements + 1 }, delay, traceParent));
+            active.MoveToDelayedAsync(delay, ct));
         return $"postponed ({why})";
     }
 

@@ -42,6 +42,37 @@ public abstract class RetryTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task A_job_its_processor_moves_to_delayed_runs_again_after_the_delay_without_counting_an_attempt()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var starts = new ConcurrentQueue<DateTime>();
+        var states = new ConcurrentQueue<JobState>();
+        NewWorker(async (active, ct) =>
+        {
+            starts.Enqueue(DateTime.UtcNow);
+            if (starts.Count == 1)
+            {
+                await active.MoveToDelayedAsync(TimeSpan.FromMilliseconds(400), ct);
+                states.Enqueue(await queue.GetJobStateAsync(active.Job.Id));
+                return "ignored";
+            }
+            return "done";
+        });
+
+        var id = await queue.AddAsync("postponed", null);
+        var job = await events.WaitUntilFinishedAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal("done", job.ReturnValue!.Value.GetString());
+        Assert.Equal([JobState.Delayed], states);
+        Assert.Equal(1, job.AttemptsMade);
+        Assert.Equal(2, job.AttemptsStarted);
+        var times = starts.ToArray();
+        Assert.Equal(2, times.Length);
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(380), $"gap {times[1] - times[0]}");
+    }
+
+    [Fact]
     public async Task Exponential_backoff_doubles_the_wait_between_attempts()
     {
         var queue = NewQueue();
