@@ -130,8 +130,13 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
     private bool MayWait(long now, int position) =>
         !Stalled(now) && (double.IsNaN(_latencyMs) || ExpectedWait(position) <= options.MaxWaitForPlace);
 
-    private TimeSpan ExpectedWait(int position) =>
-        TimeSpan.FromMilliseconds(Math.Ceiling((double)position / _limit) * (double.IsNaN(_latencyMs) ? 0 : _latencyMs));
+    // While the limit is below the maximum, each answer frees a place and adds one, so a waiter at position p is
+    // served by the limit it will have grown to, not by the one it sees now.
+    private TimeSpan ExpectedWait(int position)
+    {
+        var limit = Math.Min(options.MaxConcurrentRequests, _limit + (position + 1) / 2);
+        return TimeSpan.FromMilliseconds(Math.Ceiling((double)position / limit) * (double.IsNaN(_latencyMs) ? 0 : _latencyMs));
+    }
 
     private TimeSpan RetryAfter(long now, int position)
     {
@@ -142,6 +147,11 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
             return untilTimeout > options.MaxWaitForPlace ? untilTimeout : options.MaxWaitForPlace;
         }
         var expected = ExpectedWait(position);
-        return expected > TimeSpan.Zero ? expected : options.MaxWaitForPlace;
+        if (expected > TimeSpan.Zero)
+        {
+            return expected;
+        }
+        // A new endpoint that is not stalled yet may answer any moment.
+        return double.IsNaN(_latencyMs) ? options.MaxWaitForFirstAnswer : options.MaxWaitForPlace;
     }
 }

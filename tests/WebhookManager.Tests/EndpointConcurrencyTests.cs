@@ -83,6 +83,25 @@ public sealed class EndpointConcurrencyTests
     }
 
     [Fact]
+    public async Task A_burst_to_an_answering_endpoint_in_slow_start_waits_for_the_places_its_answers_add()
+    {
+        var concurrency = Concurrency(max: 64, maxWaitSeconds: 5);
+        var (first, _) = await concurrency.EnterAsync(CancellationToken.None);
+        concurrency.Leave(first!, answered: true, TimeSpan.FromMilliseconds(500));
+
+        // At five places and 500 ms an answer, the 95th in line would wait 9.5 s if the limit did not grow.
+        var entering = Enumerable.Range(0, 100).Select(_ => concurrency.EnterAsync(CancellationToken.None).AsTask()).ToList();
+
+        foreach (var request in entering)
+        {
+            var (place, _) = await request.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(place);
+            concurrency.Leave(place, answered: true, TimeSpan.FromMilliseconds(500));
+        }
+        Assert.Equal(64, concurrency.Limit);
+    }
+
+    [Fact]
     public async Task A_new_endpoint_that_does_not_answer_is_waited_for_only_as_long_as_a_first_answer_may_take()
     {
         var concurrency = Concurrency(maxWaitSeconds: 10, firstAnswerWaitSeconds: 0.05);
