@@ -151,7 +151,12 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
         {
             return expected;
         }
-        // A new endpoint that is not stalled yet may answer any moment.
-        return double.IsNaN(_latencyMs) ? options.MaxWaitForFirstAnswer : options.MaxWaitForPlace;
+        if (double.IsNaN(_latencyMs) && _inFlightSince.Count > 0)
+        {
+            // A new endpoint has answered or counts as stalled by then, so the delivery comes back to a known endpoint.
+            var untilStalled = options.MaxWaitForPlace - time.GetElapsedTime(_lastProgress, now);
+            return untilStalled > options.MaxWaitForFirstAnswer ? untilStalled : options.MaxWaitForFirstAnswer;
+        }
+        return options.MaxWaitForPlace;
     }
 }
