@@ -9,19 +9,10 @@
 local prefix = ARGV[1]
 local jobId = ARGV[2]
 local jobKey = prefix .. jobId
-if redis.call("EXISTS", jobKey) == 0 then
-  return -1
-end
-local released = releaseLock(prefix, jobId, ARGV[3], KEYS[10])
-if released < 0 then
-  return released
-end
-if redis.call("LREM", KEYS[2], -1, jobId) == 0 then
-  return -3
+local taken = takeOutOfActive(prefix, jobId, ARGV[3], KEYS[2], KEYS[10])
+if taken < 0 then
+  return taken
 end
 redis.call("HSET", jobKey, "delay", ARGV[5])
-local dueAt = tonumber(ARGV[4]) + tonumber(ARGV[5])
-redis.call("ZADD", KEYS[7], delayedScore(KEYS[7], dueAt), jobId)
-redis.call("XADD", KEYS[4], "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
-addDelayMarkerIfNeeded(KEYS[8], KEYS[7])
+addToDelayed(KEYS[7], KEYS[4], KEYS[8], jobId, tonumber(ARGV[4]) + tonumber(ARGV[5]))
 return 0

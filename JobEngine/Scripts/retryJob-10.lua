@@ -11,17 +11,11 @@
 local prefix = ARGV[1]
 local jobId = ARGV[2]
 local jobKey = prefix .. jobId
-if redis.call("EXISTS", jobKey) == 0 then
-  return -1
+local taken = takeOutOfActive(prefix, jobId, ARGV[3], KEYS[2], KEYS[10])
+if taken < 0 then
+  return taken
 end
 promoteDueJobs(prefix, tonumber(ARGV[4]))
-local released = releaseLock(prefix, jobId, ARGV[3], KEYS[10])
-if released < 0 then
-  return released
-end
-if redis.call("LREM", KEYS[2], -1, jobId) == 0 then
-  return -3
-end
 if ARGV[5] ~= "" then
   redis.call("HSET", jobKey, "failedReason", ARGV[5], "stacktrace", ARGV[6])
 end

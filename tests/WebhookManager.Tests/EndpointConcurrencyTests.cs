@@ -71,14 +71,8 @@ public sealed class EndpointConcurrencyTests
     public async Task A_burst_to_a_new_endpoint_waits_for_its_first_answers_instead_of_being_refused()
     {
         var concurrency = Concurrency(max: 8, maxWaitSeconds: 10, firstAnswerWaitSeconds: 5);
-        var entering = Enumerable.Range(0, 40).Select(_ => concurrency.EnterAsync(CancellationToken.None).AsTask()).ToList();
+        await EnterAllAndAnswerAsync(concurrency, requests: 40, answerTime: TimeSpan.FromMilliseconds(1), waitForEach: TimeSpan.FromSeconds(5));
 
-        foreach (var request in entering)
-        {
-            var (place, _) = await request.WaitAsync(TimeSpan.FromSeconds(5));
-            Assert.NotNull(place);
-            concurrency.Leave(place, answered: true, TimeSpan.FromMilliseconds(1));
-        }
         Assert.Equal(8, concurrency.Limit);
     }
 
@@ -90,15 +84,21 @@ public sealed class EndpointConcurrencyTests
         concurrency.Leave(first!, answered: true, TimeSpan.FromMilliseconds(500));
 
         // At five places and 500 ms an answer, the 95th in line would wait 9.5 s if the limit did not grow.
-        var entering = Enumerable.Range(0, 100).Select(_ => concurrency.EnterAsync(CancellationToken.None).AsTask()).ToList();
+        await EnterAllAndAnswerAsync(concurrency, requests: 100, answerTime: TimeSpan.FromMilliseconds(500), waitForEach: TimeSpan.FromSeconds(10));
 
+        Assert.Equal(64, concurrency.Limit);
+    }
+
+    /// <summary>Sends a burst of requests at once, and answers each as soon as it gets a place, in arrival order.</summary>
+    private static async Task EnterAllAndAnswerAsync(EndpointConcurrency concurrency, int requests, TimeSpan answerTime, TimeSpan waitForEach)
+    {
+        var entering = Enumerable.Range(0, requests).Select(_ => concurrency.EnterAsync(CancellationToken.None).AsTask()).ToList();
         foreach (var request in entering)
         {
-            var (place, _) = await request.WaitAsync(TimeSpan.FromSeconds(10));
+            var (place, _) = await request.WaitAsync(waitForEach);
             Assert.NotNull(place);
-            concurrency.Leave(place, answered: true, TimeSpan.FromMilliseconds(500));
+            concurrency.Leave(place, answered: true, answerTime);
         }
-        Assert.Equal(64, concurrency.Limit);
     }
 
     [Fact]

@@ -84,6 +84,28 @@ local function releaseLock(prefix, jobId, token, stalledKey)
   return 0
 end
 
+-- Takes a job out of active for the holder of its lock: 0, or -1 no such job, -2/-6 lock missing/foreign, -3 not active.
+local function takeOutOfActive(prefix, jobId, token, activeKey, stalledKey)
+  if redis.call("EXISTS", prefix .. jobId) == 0 then
+    return -1
+  end
+  local released = releaseLock(prefix, jobId, token, stalledKey)
+  if released < 0 then
+    return released
+  end
+  if redis.call("LREM", activeKey, -1, jobId) == 0 then
+    return -3
+  end
+  return 0
+end
+
+-- Delays a job until dueAt (ms) and tells the workers when the earliest delayed job is due.
+local function addToDelayed(delayedKey, eventsKey, markerKey, jobId, dueAt)
+  redis.call("ZADD", delayedKey, delayedScore(delayedKey, dueAt), jobId)
+  redis.call("XADD", eventsKey, "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
+  addDelayMarkerIfNeeded(markerKey, delayedKey)
+end
+
 local function isLifo(jobKey)
   local opts = redis.call("HGET", jobKey, "opts")
   if opts then
