@@ -175,7 +175,7 @@ internal sealed partial class RedisScripts
 
     /// <summary>Moves an active job to delayed for <paramref name="delayMs"/> without counting an attempt.</summary>
     public Task<RedisResult> DelayActiveJobAsync(string jobId, string token, long now, long delayMs) =>
-        EvaluateAsync("delayActiveJob-10", _workerKeys, [_base, jobId, token, now, delayMs]);
+        EvaluateAsync("moveToDelayed-10", _workerKeys, [_base, jobId, token, now, delayMs, "", "", Zero]);
 
     public Task<RedisResult> RetryJobAsync(string jobId, string token, long now, string failedReason, string stacktrace) =>
         EvaluateAsync("retryJob-10", _workerKeys, [_base, jobId, token, now, failedReason, stacktrace, One]);
