@@ -162,22 +162,25 @@ public static class AdminApi
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ActOnJob(AdminQueues queues, string queue, string id, Func<Queue, Task> action)
     {
-        if (queues.TryGet(queue, out var q) && await q.GetJobStateAsync(id) == JobState.Unknown)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job", detail: $"Queue {queue} has no job '{id}'.");
-        }
-        return await Act(queues, queue, action);
-    }
-
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Act(AdminQueues queues, string queue, Func<Queue, Task> action)
-    {
         if (!queues.TryGet(queue, out var q))
         {
             return TypedResults.NotFound();
         }
+        if (await q.GetJobStateAsync(id) == JobState.Unknown)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job", detail: $"Queue {queue} has no job '{id}'.");
+        }
+        return await AttemptAsync(q, action);
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Act(AdminQueues queues, string queue, Func<Queue, Task> action) =>
+        queues.TryGet(queue, out var q) ? await AttemptAsync(q, action) : TypedResults.NotFound();
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> AttemptAsync(Queue queue, Func<Queue, Task> action)
+    {
         try
         {
-            await action(q);
+            await action(queue);
             return TypedResults.NoContent();
         }
         catch (JobEngineException ex)

@@ -21,5 +21,5 @@ redis.call("HSET", jobKey, "delay", ARGV[5])
 if ARGV[8] == "1" then
   redis.call("HINCRBY", jobKey, "atm", 1)
 end
-addToDelayed(KEYS[7], KEYS[4], KEYS[8], jobId, tonumber(ARGV[4]) + tonumber(ARGV[5]))
+addToDelayed(KEYS[7], KEYS[4], KEYS[8], jobId, tonumber(ARGV[4]) + tonumber(ARGV[5]), getMaxEvents(KEYS[5]))
 return 0

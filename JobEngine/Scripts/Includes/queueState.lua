@@ -100,9 +100,9 @@ local function takeOutOfActive(prefix, jobId, token, activeKey, stalledKey)
 end
 
 -- Delays a job until dueAt (ms) and tells the workers when the earliest delayed job is due.
-local function addToDelayed(delayedKey, eventsKey, markerKey, jobId, dueAt)
+local function addToDelayed(delayedKey, eventsKey, markerKey, jobId, dueAt, maxEvents)
   redis.call("ZADD", delayedKey, delayedScore(delayedKey, dueAt), jobId)
-  redis.call("XADD", eventsKey, "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
+  redis.call("XADD", eventsKey, "MAXLEN", "~", maxEvents, "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
   addDelayMarkerIfNeeded(markerKey, delayedKey)
 end
 

@@ -17,10 +17,7 @@ local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, prior
   redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "added", "jobId", jobId, "name", name)
 
   if delay > 0 then
-    local dueAt = timestamp + delay
-    redis.call("ZADD", KEYS[4], delayedScore(KEYS[4], dueAt), jobId)
-    redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "delayed", "jobId", jobId, "delay", dueAt)
-    addDelayMarkerIfNeeded(KEYS[8], KEYS[4])
+    addToDelayed(KEYS[4], KEYS[7], KEYS[8], jobId, timestamp + delay, maxEvents)
     return
   end
 
