@@ -14,5 +14,16 @@ public sealed record WebhookDeliveryJobData
     public required string EventType { get; init; }
     public required string Body { get; init; }
 
-    public static string MessageIdFor(string invocationId) => "msg_" + invocationId;
+    private const string MessageIdPrefix = "msg_";
+
+    public static string MessageIdFor(string invocationId) => MessageIdPrefix + invocationId;
+
+    /// <summary>The id of the job that carries an invocation's delivery until its first attempt.</summary>
+    public static string JobIdFor(string invocationId) => invocationId;
+
+    /// <summary>The id of the first job of a delivery named by its <c>webhook-id</c>, or null when the id is none of ours.</summary>
+    public static string? JobIdOf(string messageId) =>
+        messageId.StartsWith(MessageIdPrefix, StringComparison.Ordinal) && messageId.Length > MessageIdPrefix.Length
+            ? JobIdFor(messageId[MessageIdPrefix.Length..])
+            : null;
 }

@@ -239,7 +239,7 @@ public sealed class InvocationProcessor(
             Body = JsonSerializer.Serialize(webhookEvent),
         }, new JobOptions
         {
-            JobId = invocationId,
+            JobId = WebhookDeliveryJobData.JobIdFor(invocationId),
             RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),
             RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
         });

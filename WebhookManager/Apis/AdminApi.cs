@@ -49,16 +49,16 @@ public static class AdminApi
 
     private static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> GetDelivery([AsParameters] AdminServices services, string id)
     {
-        if (await services.Store.GetAsync(id) is not { } delivery)
+        if (await services.FindDeliveryAsync(id) is not { } delivery)
         {
             return NoSuchDelivery(id);
         }
-        return TypedResults.Ok(new DeliveryView { Delivery = delivery, Body = delivery.Body, History = await services.Store.GetAttemptsAsync(id) });
+        return TypedResults.Ok(new DeliveryView { Delivery = delivery, Body = delivery.Body, History = delivery.IsStored ? await services.Store.GetAttemptsAsync(id) : [] });
     }
 
     private static async Task<Results<Accepted<RedriveResult>, ProblemHttpResult>> RedriveOne([AsParameters] AdminServices services, string id)
     {
-        if (await services.Store.GetAsync(id) is not { } delivery)
+        if (await services.FindDeliveryAsync(id) is not { } delivery)
         {
             return NoSuchDelivery(id);
         }

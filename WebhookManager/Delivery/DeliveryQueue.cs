@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
 
@@ -21,6 +22,29 @@ public sealed class DeliveryQueue(Queue queue)
             RemoveOnFail = KeepJobs.Last(1000),
             TelemetryMetadata = traceParent,
         });
+
+    /// <summary>
+    /// A delivery not attempted yet, as the job that carries it describes it; null when no such job waits. Its record
+    /// is written only with its first attempt, postponement or death.
+    /// </summary>
+    public async Task<DeliveryRecord?> FindPendingAsync(string deliveryId)
+    {
+        if (WebhookDeliveryJobData.JobIdOf(deliveryId) is not { } jobId
+            || await queue.GetJobAsync(jobId) is not { FinishedOn: null, Name: not DeliveryAttemptJob.JobName } job)
+        {
+            return null;
+        }
+        try
+        {
+            return job.Data.Deserialize<WebhookDeliveryJobData>(JsonSerializerOptions.Web) is { } data && data.MessageId == deliveryId
+                ? DeliveryRecord.Pending(data, DeliveryProcessor.EndpointOf(data.Url) ?? "", job.Timestamp)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public static string QueueName => QueueNames.Webhooks;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using BotSystem.Contracts;
 
 namespace BotSystem.WebhookManager.Delivery;
 
@@ -63,4 +64,22 @@ public sealed record DeliveryRecord
     /// <summary>False for a delivery seen for the first time, whose record is written with its first change of status.</summary>
     [JsonIgnore]
     public bool IsStored { get; init; } = true;
+
+    /// <summary>A delivery not attempted yet, as its job describes it.</summary>
+    public static DeliveryRecord Pending(WebhookDeliveryJobData data, string endpoint, DateTimeOffset createdAt) => new()
+    {
+        Id = data.MessageId,
+        InvocationId = data.InvocationId,
+        ClientId = data.ClientId,
+        Url = data.Url,
+        Endpoint = endpoint,
+        EventType = data.EventType,
+        Body = data.Body,
+        Status = DeliveryStatus.Pending,
+        Attempts = 0,
+        Round = 1,
+        RoundStartAttempts = 0,
+        CreatedAt = createdAt,
+        IsStored = false,
+    };
 }

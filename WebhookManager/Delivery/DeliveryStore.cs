@@ -52,22 +52,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         var checkingDisabled = Db.HashExistsAsync(DisabledEndpoints.Key(endpoint), data.ClientId);
         var stored = Parse(data.MessageId, await reading);
         var disabled = await checkingDisabled;
-        return (stored ?? new DeliveryRecord
-        {
-            Id = data.MessageId,
-            InvocationId = data.InvocationId,
-            ClientId = data.ClientId,
-            Url = data.Url,
-            Endpoint = endpoint,
-            EventType = data.EventType,
-            Body = data.Body,
-            Status = DeliveryStatus.Pending,
-            Attempts = 0,
-            Round = 1,
-            RoundStartAttempts = 0,
-            CreatedAt = time.GetUtcNow(),
-            IsStored = false,
-        }, disabled);
+        return (stored ?? DeliveryRecord.Pending(data, endpoint, time.GetUtcNow()), disabled);
     }
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));

@@ -157,7 +157,7 @@ public sealed class BenchSystem : IAsyncDisposable
                     EventType = WebhookEvent.Completed,
                     Body = Body(invocationId),
                 };
-                return new BulkJob("deliver", data, new JobOptions { JobId = "webhook-" + invocationId, RemoveOnComplete = KeepJobs.All });
+                return new BulkJob("deliver", data, new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(invocationId), RemoveOnComplete = KeepJobs.All });
             }));
         }
     }

@@ -41,6 +41,25 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_not_attempted_yet_is_shown_pending_from_its_job_and_is_not_redriven()
+    {
+        var url = Receiver.Url("127.0.0.16");
+        var id = await Manager.DeliverAsync(url, delay: TimeSpan.FromHours(1));
+
+        var view = await Manager.DeliveryAsync(id);
+        Assert.NotNull(view);
+        Assert.Equal(DeliveryStatus.Pending, (string?)view["delivery"]!["status"]);
+        Assert.Equal(0, (int)view["delivery"]!["attempts"]!);
+        Assert.Equal(url, (string?)view["delivery"]!["url"]);
+        Assert.Equal("ünïcode ✓", (string?)JsonNode.Parse((string)view["body"]!)!["data"]!["result"]!["ü"]);
+        Assert.Empty(ManagerProcess.History(view));
+
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{id}/redrive", null);
+        Assert.Equal(HttpStatusCode.Conflict, redrive.StatusCode);
+        Assert.Contains("pending", await redrive.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Redriving_by_endpoint_redrives_every_dead_delivery_of_that_endpoint_and_no_other()
     {
         const string host = "127.0.0.16";

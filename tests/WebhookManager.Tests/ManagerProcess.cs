@@ -88,7 +88,7 @@ public sealed class ManagerProcess : IAsyncDisposable
     }
 
     /// <summary>Adds a delivery to the <c>webhooks</c> queue as the orchestrator does; returns its webhook id.</summary>
-    public async Task<string> DeliverAsync(string url, string clientId = "trusted", string? invocationId = null)
+    public async Task<string> DeliverAsync(string url, string clientId = "trusted", string? invocationId = null, TimeSpan? delay = null)
     {
         invocationId ??= "inv-" + Guid.NewGuid().ToString("N");
         var body = new JsonObject
@@ -106,7 +106,7 @@ public sealed class ManagerProcess : IAsyncDisposable
             EventType = WebhookEvent.Completed,
             Body = body,
         };
-        await _queue.AddAsync("deliver", data, new JobOptions { JobId = "webhook-" + invocationId });
+        await _queue.AddAsync("deliver", data, new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(invocationId), Delay = delay ?? TimeSpan.Zero });
         return data.MessageId;
     }
 
