@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using BotSystem.Testing;
 using GatewayBench;
-using StackExchange.Redis;
 
 // Child mode: the bare endpoint as its own process, like the gateway.
 if (args is ["bare", var listenUrl, var bareRedis])
@@ -20,7 +19,6 @@ const int Rounds = 3;
 
 await using var redis = new RedisServer();
 await redis.InitializeAsync();
-await using var redisAdmin = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true");
 
 var gatewayUrl = $"http://127.0.0.1:{FreePort.Next()}";
 await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
@@ -55,11 +53,11 @@ var bareRuns = new List<LoadGenerator.Run>();
 var redisCpuPerRequest = (Ours: new List<double>(), Bare: new List<double>());
 for (var round = 0; round < Rounds; round++)
 {
-    var redisCpu = await RedisCpuSecondsAsync();
+    var redisCpu = redis.CpuTime.TotalSeconds;
     oursRuns.Add(await ours.SaturateAsync(Concurrency, duration));
-    var redisCpuAfterOurs = await RedisCpuSecondsAsync();
+    var redisCpuAfterOurs = redis.CpuTime.TotalSeconds;
     bareRuns.Add(await baseline.SaturateAsync(Concurrency, duration));
-    var redisCpuAfterBare = await RedisCpuSecondsAsync();
+    var redisCpuAfterBare = redis.CpuTime.TotalSeconds;
     redisCpuPerRequest.Ours.Add((redisCpuAfterOurs - redisCpu) / (oursRuns[^1].RequestsPerSecond * duration.TotalSeconds));
     redisCpuPerRequest.Bare.Add((redisCpuAfterBare - redisCpuAfterOurs) / (bareRuns[^1].RequestsPerSecond * duration.TotalSeconds));
     Console.Error.WriteLine($"round {round + 1}: ours {oursRuns[^1]}, bare {bareRuns[^1]}");
@@ -93,12 +91,5 @@ Console.WriteLine(JsonSerializer.Serialize(new
     bare_redis_cpu_us_per_request = Math.Round(redisCpuPerRequest.Bare.Order().ElementAt(Rounds / 2) * 1e6, 1),
 }));
 return 0;
-
-async Task<double> RedisCpuSecondsAsync()
-{
-    var cpu = (await redisAdmin.GetServers()[0].InfoAsync("cpu")).SelectMany(group => group)
-        .ToDictionary(entry => entry.Key, entry => entry.Value);
-    return double.Parse(cpu["used_cpu_user"], CultureInfo.InvariantCulture) + double.Parse(cpu["used_cpu_sys"], CultureInfo.InvariantCulture);
-}
 
 static LoadGenerator.Run Median(List<LoadGenerator.Run> runs) => runs.OrderBy(run => run.RequestsPerSecond).ElementAt(runs.Count / 2);

@@ -75,10 +75,11 @@ public sealed class BenchSystem : IAsyncDisposable
     }
 
     /// <summary>Deliveries per second of a bare HttpClient loop posting signed payloads, <see cref="PeerConcurrency"/> at a time.</summary>
-    public async Task<double> PeerAsync(int count, string host)
+    public async Task<Measurement> PeerAsync(int count, string host)
     {
         await ResetAsync();
         var phase = ++_phase;
+        var cpu = CpuSnapshot.Take(Process.GetCurrentProcess(), _receiver, _redis);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = PeerConcurrency });
         var url = $"http://{host}:{_receiverPort}/webhook";
         var stopwatch = Stopwatch.StartNew();
@@ -94,17 +95,18 @@ public sealed class BenchSystem : IAsyncDisposable
             using var response = await http.SendAsync(request, ct);
             response.EnsureSuccessStatusCode();
         });
-        return count / stopwatch.Elapsed.TotalSeconds;
+        return cpu.Measure(count, stopwatch.Elapsed);
     }
 
     /// <summary>
     /// Deliveries per second through the WebhookManager to the healthy hosts, counted at the receiver. With dead
     /// hosts, as many deliveries to them are queued in between, so they compete for the manager's workers.
     /// </summary>
-    public async Task<double> ManagerAsync(int count, IReadOnlyList<string> healthyHosts, IReadOnlyList<string> deadHosts)
+    public async Task<Measurement> ManagerAsync(int count, IReadOnlyList<string> healthyHosts, IReadOnlyList<string> deadHosts)
     {
         await ResetAsync();
         var phase = ++_phase;
+        var cpu = CpuSnapshot.Take(Process.GetProcessById(_manager.Pid), _receiver, _redis);
         var stopwatch = Stopwatch.StartNew();
         var total = deadHosts.Count > 0 ? count * 2 : count;
         await AddAsync(total, i => deadHosts.Count > 0 && i % 2 == 1
@@ -125,7 +127,25 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             throw new InvalidOperationException($"The receiver refused {stats["badSignatures"]} of the manager's signatures.");
         }
-        return count / elapsed.TotalSeconds;
+        return cpu.Measure(count, elapsed);
+    }
+
+    /// <summary>Deliveries per second, and the CPU time per delivery of the sender, the receiver and Redis.</summary>
+    public sealed record Measurement(double PerSecond, TimeSpan SenderCpu, TimeSpan ReceiverCpu, TimeSpan RedisCpu);
+
+    private sealed record CpuSnapshot(Process Sender, TimeSpan SenderCpu, ServiceProcess Receiver, TimeSpan ReceiverCpu, RedisServer Redis, TimeSpan RedisCpu)
+    {
+        public static CpuSnapshot Take(Process sender, ServiceProcess receiver, RedisServer redis)
+        {
+            sender.Refresh();
+            return new(sender, sender.TotalProcessorTime, receiver, receiver.CpuTime, redis, redis.CpuTime);
+        }
+
+        public Measurement Measure(int count, TimeSpan elapsed)
+        {
+            var now = Take(Sender, Receiver, Redis);
+            return new(count / elapsed.TotalSeconds, (now.SenderCpu - SenderCpu) / count, (now.ReceiverCpu - ReceiverCpu) / count, (now.RedisCpu - RedisCpu) / count);
+        }
     }
 
     /// <summary>Removes what is left of a measurement (deliveries to dead endpoints waiting for their next attempt), so it does not weigh on the next.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using WebhooksBench;
 
-var deliveries = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+var deliveries = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 
 await using var system = await BenchSystem.StartAsync(rounds);
@@ -14,7 +14,7 @@ await system.ManagerAsync(deliveries, ["127.0.0.1"], []);
 // Each comparison runs its two sides back to back in several rounds and reports the median round, so a burst of
 // load from elsewhere on the machine skews one round instead of one side. Every round delivers to endpoints the
 // manager has not seen, so each pays for its first connections and learns anew which endpoints answer.
-var single = new List<(double Peer, double Ours)>();
+var single = new List<(BenchSystem.Measurement Peer, BenchSystem.Measurement Ours)>();
 var halfDead = new List<(double AllHealthy, double WithDead)>();
 for (var round = 1; round <= rounds; round++)
 {
@@ -29,23 +29,31 @@ for (var round = 1; round <= rounds; round++)
     string[] dead = [.. Enumerable.Range(60, 10).Select(i => BenchSystem.Host(round, i))];
     var healthyOnly = await system.ManagerAsync(deliveries, allHealthy, []);
     var withDead = await system.ManagerAsync(deliveries, halfHealthy, dead);
-    halfDead.Add((healthyOnly, withDead));
+    halfDead.Add((healthyOnly.PerSecond, withDead.PerSecond));
     await system.DrainAsync();
 }
 
-var medianSingle = single.OrderBy(r => r.Ours / r.Peer).ElementAt(rounds / 2);
+static double Ratio((BenchSystem.Measurement Peer, BenchSystem.Measurement Ours) round) => round.Ours.PerSecond / round.Peer.PerSecond;
+static double Micros(TimeSpan perDelivery) => Math.Round(perDelivery.TotalMicroseconds, 1);
+var medianSingle = single.OrderBy(Ratio).ElementAt(rounds / 2);
 var medianHalfDead = halfDead.OrderBy(r => r.WithDead / r.AllHealthy).ElementAt(rounds / 2);
 Console.WriteLine(new JsonObject
 {
     ["bench"] = "webhooks",
-    ["ratio"] = Math.Round(medianSingle.Ours / medianSingle.Peer, 3),
+    ["ratio"] = Math.Round(Ratio(medianSingle), 3),
     ["healthy_with_half_dead_ratio"] = Math.Round(medianHalfDead.WithDead / medianHalfDead.AllHealthy, 3),
     ["deliveries"] = deliveries,
     ["rounds"] = rounds,
-    ["manager_per_s"] = Math.Round(medianSingle.Ours, 1),
-    ["httpclient_per_s"] = Math.Round(medianSingle.Peer, 1),
+    ["manager_per_s"] = Math.Round(medianSingle.Ours.PerSecond, 1),
+    ["httpclient_per_s"] = Math.Round(medianSingle.Peer.PerSecond, 1),
+    // Where a delivery's CPU goes, in the median round: the two sides share the receiver, and only ours uses Redis.
+    ["manager_cpu_us_per_delivery"] = Micros(medianSingle.Ours.SenderCpu),
+    ["manager_redis_cpu_us_per_delivery"] = Micros(medianSingle.Ours.RedisCpu),
+    ["manager_receiver_cpu_us_per_delivery"] = Micros(medianSingle.Ours.ReceiverCpu),
+    ["httpclient_cpu_us_per_delivery"] = Micros(medianSingle.Peer.SenderCpu),
+    ["httpclient_receiver_cpu_us_per_delivery"] = Micros(medianSingle.Peer.ReceiverCpu),
     ["healthy_all_healthy_per_s"] = Math.Round(medianHalfDead.AllHealthy, 1),
     ["healthy_half_dead_per_s"] = Math.Round(medianHalfDead.WithDead, 1),
-    ["ratio_rounds"] = new JsonArray([.. single.Select(r => (JsonNode)Math.Round(r.Ours / r.Peer, 3))]),
+    ["ratio_rounds"] = new JsonArray([.. single.Select(r => (JsonNode)Math.Round(Ratio(r), 3))]),
     ["healthy_with_half_dead_ratio_rounds"] = new JsonArray([.. halfDead.Select(r => (JsonNode)Math.Round(r.WithDead / r.AllHealthy, 3))]),
 }.ToJsonString());

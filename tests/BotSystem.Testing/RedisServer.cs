@@ -39,6 +39,9 @@ public sealed class RedisServer : IAsyncLifetime
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The CPU time the server's own process has used (not its AOF rewrites, which run in child processes).</summary>
+    public TimeSpan CpuTime => ServiceProcess.CpuTimeOf(_process ?? throw new InvalidOperationException("The server is not started."));
+
     /// <summary>
     /// Starts the server and opens <see cref="Connection"/>, so that a test's timed steps never include a first connect.
     /// </summary>

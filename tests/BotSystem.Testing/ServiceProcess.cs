@@ -27,6 +27,15 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The CPU time the process has used so far, for benchmarks that report what each side costs.</summary>
+    public TimeSpan CpuTime => CpuTimeOf(_process);
+
+    internal static TimeSpan CpuTimeOf(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
     public string Output => string.Join('\n', _output);
 
