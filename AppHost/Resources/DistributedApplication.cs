@@ -3,7 +3,7 @@ using BotSystem.AppHost.Dashboard;
 
 namespace BotSystem.AppHost.Resources;
 
-/// <summary>Runs the declared resources: dashboard first, then each resource once its dependencies are healthy; stops them all on Ctrl+C or SIGTERM.</summary>
+/// <summary>Runs the declared resources: dashboard first, then each resource once its dependencies are healthy; stops them all on Ctrl+C, SIGTERM or a closed terminal.</summary>
 public sealed class DistributedApplication(DistributedApplicationBuilder builder)
 {
     private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(15);
@@ -13,6 +13,8 @@ public sealed class DistributedApplication(DistributedApplicationBuilder builder
         using var stopping = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stopping.Cancel(); });
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stopping.Cancel(); });
+        // The resources run in sessions of their own, so a closed terminal reaches only the AppHost, which stops them.
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; stopping.Cancel(); });
 
         var dashboardPort = builder.Configuration.DashboardPort;
         await using var dashboard = await ResourceDashboard.StartAsync(dashboardPort, builder.Resources);

@@ -14,6 +14,7 @@ public sealed class Resource
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
     private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private static readonly string? SessionLauncher = AppHostConfiguration.FindOnPath("setsid");
 
     private readonly ConcurrentQueue<string> _logs = new();
     private readonly ConsoleColor _color;
@@ -145,13 +146,19 @@ public sealed class Resource
 
     private Process Start()
     {
-        var startInfo = new ProcessStartInfo(FileName)
+        // In a session of its own a resource gets no signal from the terminal: on Ctrl+C the AppHost alone stops
+        // them, the services before the Redis they unregister from.
+        var startInfo = new ProcessStartInfo(SessionLauncher ?? FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = WorkingDirectory ?? Environment.CurrentDirectory,
         };
+        if (SessionLauncher is not null)
+        {
+            startInfo.ArgumentList.Add(FileName);
+        }
         foreach (var argument in Arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -23,7 +23,16 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public string DashboardUrl { get; }
 
-    public static AppHostProcess Start(IReadOnlyDictionary<string, string?>? environment = null, params string[] extraArguments)
+    public static AppHostProcess Start(IReadOnlyDictionary<string, string?>? environment = null, params string[] extraArguments) =>
+        Start(environment, inSessionOfItsOwn: false, extraArguments);
+
+    /// <summary>
+    /// The AppHost leading a process group of its own, as a shell starts it in a terminal, so a test can send the
+    /// group what Ctrl+C sends.
+    /// </summary>
+    public static AppHostProcess StartAsInTerminal() => Start(null, inSessionOfItsOwn: true, []);
+
+    private static AppHostProcess Start(IReadOnlyDictionary<string, string?>? environment, bool inSessionOfItsOwn, string[] extraArguments)
     {
         var dashboardPort = FreePort.Next();
         var dataDirectory = Directory.CreateTempSubdirectory("botsystem-apphost-");
@@ -32,7 +41,10 @@ public sealed class AppHostProcess : IAsyncDisposable
             $"--Dashboard:Port={dashboardPort}", "--Ports:redis=0", "--Ports:api-gateway=0", "--Ports:webhook-manager=0",
             "--Ports:mock-webhook=0", "--Ports:prometheus=0", "--Ports:alertmanager=0", $"--DataDirectory={dataDirectory.FullName}", .. extraArguments,
         ];
-        var process = ServiceProcess.StartService("AppHost", environment ?? new Dictionary<string, string?>(), arguments);
+        var process = inSessionOfItsOwn
+            ? ServiceProcess.Start("setsid", ["dotnet", RepositoryPaths.ServiceAssembly("AppHost"), .. arguments], environment ?? new Dictionary<string, string?>(),
+                Path.GetDirectoryName(RepositoryPaths.ServiceAssembly("AppHost")))
+            : ServiceProcess.StartService("AppHost", environment ?? new Dictionary<string, string?>(), arguments);
         return new AppHostProcess(process, dashboardPort, dataDirectory);
     }
 

@@ -36,6 +36,25 @@ public sealed class AppHostTests
     }
 
     [Fact]
+    public async Task Ctrl_C_reaches_only_the_AppHost_which_stops_the_services_before_redis()
+    {
+        await using var appHost = AppHostProcess.StartAsInTerminal();
+        var resources = await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        var pids = resources.Select(r => r!["pid"]!.GetValue<int>()).ToList();
+
+        Signals.SendToGroup(appHost.Process.Pid, Signals.SIGINT);
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(90)), appHost.Process.Output);
+        Assert.Equal(0, appHost.Process.ExitCode);
+        Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"process {pid} outlived the AppHost"));
+        var redisLog = appHost.Process.Output.Split('\n').Where(line => line.StartsWith("redis ", StringComparison.Ordinal)).ToList();
+        // Redis is stopped by the AppHost (SIGTERM) after the services, not by the terminal's SIGINT along with them.
+        Assert.Contains(redisLog, line => line.Contains("Received SIGTERM"));
+        Assert.DoesNotContain(redisLog, line => line.Contains("Received SIGINT"));
+        Assert.DoesNotContain("RedisConnectionException", appHost.Process.Output);
+    }
+
+    [Fact]
     public async Task Missing_redis_server_ends_with_one_clear_message()
     {
         await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" });

@@ -4,6 +4,7 @@ namespace BotSystem.Testing;
 
 public static partial class Signals
 {
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGCONT = 18;
@@ -16,6 +17,9 @@ public static partial class Signals
             throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {Marshal.GetLastPInvokeError()}.");
         }
     }
+
+    /// <summary>Signals every process in the group <paramref name="leaderPid"/> leads, as a terminal does on Ctrl+C.</summary>
+    public static void SendToGroup(int leaderPid, int signal) => Send(-leaderPid, signal);
 
     /// <summary>Whether a process with this id exists and is not a zombie.</summary>
     public static bool IsAlive(int pid)
