@@ -31,7 +31,7 @@ public sealed class Queue : IAsyncDisposable
 
     /// <summary>Adds a job and returns its id (the existing id for a duplicate custom id or a deduplication hit).</summary>
     /// <exception cref="ArgumentException">The data does not serialize or is too large, or an option is invalid.</exception>
-    /// <exception cref="JobEngineException">Redis is unreachable.</exception>
+    /// <exception cref="RedisUnavailableException">Redis is unreachable or did not answer in time.</exception>
     public async Task<string> AddAsync(string jobName, object? data, JobOptions? options = null, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
@@ -320,7 +320,7 @@ public sealed class Queue : IAsyncDisposable
     {
         if (!_scripts.Database.Multiplexer.IsConnected)
         {
-            throw new JobEngineException($"Redis is unreachable ({_scripts.Database.Multiplexer.Configuration}) for queue '{Name}'.");
+            throw new RedisUnavailableException($"Redis is unreachable ({_scripts.Database.Multiplexer.Configuration}) for queue '{Name}'.");
         }
     }
 

@@ -249,7 +249,7 @@ internal sealed partial class RedisScripts
     {
         if (!_redis.IsConnected)
         {
-            throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): cannot run '{name}' on queue '{Keys.QueueName}'.");
+            throw new RedisUnavailableException($"Redis is unreachable ({_redis.Configuration}): cannot run '{name}' on queue '{Keys.QueueName}'.");
         }
         var script = Load(name);
         var preload = Preloads.GetValue(_redis, redis => LoadAllAsync(redis));
@@ -305,11 +305,11 @@ internal sealed partial class RedisScripts
         }
         catch (RedisConnectionException e)
         {
-            throw new JobEngineException($"Redis is unreachable ({_redis.Configuration}): {e.Message}", e);
+            throw new RedisUnavailableException($"Redis is unreachable ({_redis.Configuration}): {e.Message}", e);
         }
         catch (RedisTimeoutException e)
         {
-            throw new JobEngineException($"Redis did not answer in time ({_redis.Configuration}): {e.Message}", e);
+            throw new RedisUnavailableException($"Redis did not answer in time ({_redis.Configuration}): {e.Message}", e);
         }
     }
 

@@ -1,15 +1,20 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BotSystem.JobEngine;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace Microsoft.AspNetCore.Builder;
 
 public static partial class ProblemResponseExtensions
 {
+    private const string RetryAfterRedisOutage = "5";
+    private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"];
+
     /// <summary>
     /// Problem details for every error answer. A request the framework could not bind names what it could not read
     /// in <c>errors</c>, as the services' own validation does: the query parameter, or the JSON field of the body.
@@ -23,6 +28,13 @@ public static partial class ProblemResponseExtensions
                 context.ProblemDetails.Title = "One or more validation errors occurred.";
                 context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
             }
+            else if (context.Exception is { } exception && IsRedisUnavailable(exception))
+            {
+                context.ProblemDetails.Title = "Service unavailable";
+                context.ProblemDetails.Detail = "Redis, where this service keeps its state, is unreachable or did not answer in time. "
+                    + "Retry later; a request that changes something may or may not have been applied, so retry it with the same Idempotency-Key where one is taken.";
+                context.HttpContext.Response.Headers.RetryAfter = RetryAfterRedisOutage;
+            }
         });
         // Binding failures throw in every environment (by default only in development), so the handler above sees them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -34,13 +46,27 @@ public static partial class ProblemResponseExtensions
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when IsRedisUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             // A client's bad request is answered, not an error of the service to log.
             SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
         return app;
     }
+
+    // An outage of Redis is the client's to retry, not a fault of the request: a 503, also while Redis loads its data,
+    // fails over (read-only replica, cluster down) or is out of memory.
+    private static bool IsRedisUnavailable(Exception exception) => exception switch
+    {
+        RedisUnavailableException or RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => TransientServerErrors.Any(prefix => server.Message.StartsWith(prefix, StringComparison.Ordinal)),
+        _ => false,
+    };
 
     private static (string Field, string Message)? BindingFailure(BadHttpRequestException bad)
     {

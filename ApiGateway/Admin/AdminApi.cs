@@ -183,7 +183,7 @@ public static class AdminApi
             await action(queue);
             return TypedResults.NoContent();
         }
-        catch (JobEngineException ex)
+        catch (JobEngineException ex) when (ex is not RedisUnavailableException)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: ex.Message);
         }
