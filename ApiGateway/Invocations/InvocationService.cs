@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.Contracts;
@@ -23,17 +21,28 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
         var jobId = InvocationIds.New();
         if (idempotencyKey is not null)
         {
-            var key = $"botsystem:idempotency:{clientId}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))}";
-            var claim = $"{Convert.ToHexStringLower(SHA256.HashData(body))}|{jobId}";
-            if (!await database.StringSetAsync(key, claim, options.Value.IdempotencyWindow, When.NotExists))
+            var key = IdempotencyClaim.Key(clientId, idempotencyKey);
+            if (!await database.StringSetAsync(key, IdempotencyClaim.Value(body, jobId), options.Value.IdempotencyWindow, When.NotExists))
             {
-                var existing = ((string?)await database.StringGetAsync(key) ?? "").Split('|');
-                return existing.Length == 2 && existing[0] == claim.Split('|')[0]
-                    ? (Submission.Repeated, existing[1])
-                    : (Submission.Conflict, null);
+                if (IdempotencyClaim.JobIdFor(await database.StringGetAsync(key), body) is not { } claimedJobId)
+                {
+                    return (Submission.Conflict, null);
+                }
+                // The request that claimed the key may have failed before its job was added (Redis went away): its
+                // repeat adds it under the claimed id, which the engine adds once however many repeats race.
+                if (!await IsSubmittedAsync(database, claimedJobId))
+                {
+                    await EnqueueAsync(database, clientId, request, claimedJobId);
+                }
+                return (Submission.Repeated, claimedJobId);
             }
         }
+        await EnqueueAsync(database, clientId, request, jobId);
+        return (Submission.Accepted, jobId);
+    }
 
+    private async Task EnqueueAsync(IDatabase database, string clientId, InvokeRequest request, string jobId)
+    {
         // Commands on a connection run in the order sent, so the record (and the place in an ordering line) exists
         // before the orchestrator can see the job; only the add is awaited, and it fails if Redis took none of them.
         var invocation = request.ToJobData(clientId);
@@ -47,8 +56,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<Gat
             _ = database.KeyExpireAsync(line, InvocationRecord.Retention, flags: CommandFlags.FireAndForget);
         }
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
-        return (Submission.Accepted, jobId);
     }
+
+    // Its job exists, or the orchestrator has taken it past queued (its job may since be gone with retention).
+    private async Task<bool> IsSubmittedAsync(IDatabase database, string jobId) =>
+        await database.HashGetAsync(InvocationRecord.Key(jobId), InvocationRecord.Status) is { HasValue: true } status && status != InvocationStatus.Queued
+        || await _invocations.GetJobStateAsync(jobId) != JobState.Unknown;
 
     /// <summary>How an <c>invocations</c> job is retried when its orchestration fails; the orchestrator's retention decides how long it is kept.</summary>
     public static JobOptions JobOptionsFor(int priority) => new()

@@ -22,6 +22,11 @@ public sealed class InvocationProcessor(
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
 
+    // Far longer than the moment between the gateway putting an invocation in its line and adding its job.
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+
+    private readonly Queue _invocations = new(QueueNames.Invocations, redis);
+
     public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
     {
         var invocationId = InvocationIds.Of(job.Job.Id);
@@ -136,8 +141,9 @@ public sealed class InvocationProcessor(
             {
                 return;
             }
-            var headStatus = (string?)await database.HashGetAsync(InvocationRecord.Key(head), InvocationRecord.Status);
-            if (headStatus is null || InvocationStatus.IsFinal(headStatus))
+            var headFields = await database.HashGetAsync(InvocationRecord.Key(head), [InvocationRecord.Status, InvocationRecord.CreatedAt, InvocationRecord.ScheduleId]);
+            var headStatus = (string?)headFields[0];
+            if (headStatus is null || InvocationStatus.IsFinal(headStatus) || await IsAbandonedAsync(head, headStatus, headFields[1], headFields[2]))
             {
                 await database.ListRemoveAsync(line, head);
                 continue;
@@ -149,6 +155,27 @@ public sealed class InvocationProcessor(
             }
             await Task.Delay(options.Value.ProgressPollInterval, ct);
         }
+    }
+
+    /// <summary>
+    /// A head whose request failed between taking its place in the line and adding its job, and was not repeated:
+    /// still queued long after it was accepted, with no job. It would hold its line until its record expires.
+    /// Scheduled runs are put in their line by the orchestrator running their job, so they never are.
+    /// </summary>
+    private async Task<bool> IsAbandonedAsync(string head, string status, RedisValue createdAt, RedisValue scheduleId)
+    {
+        if (status != InvocationStatus.Queued || !scheduleId.IsNull || !createdAt.TryParse(out long createdAtMs)
+            || DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(createdAtMs) < AbandonedAfter)
+        {
+            return false;
+        }
+        if (await _invocations.GetJobStateAsync(head) != JobState.Unknown)
+        {
+            return false;
+        }
+        logger.LogWarning("Invocation {InvocationId} was accepted at {CreatedAt} but never queued; its ordering line moves on without it",
+            head, DateTimeOffset.FromUnixTimeMilliseconds(createdAtMs));
+        return true;
     }
 
     private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 
 namespace ApiGateway.Tests;
 
@@ -133,15 +134,38 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Contains(stats["workers"]!.AsArray(), worker => worker!["state"]!.GetValue<string>() is "READY" or "PROCESSING");
     }
 
+    [Fact]
+    public async Task A_repeat_of_a_request_that_claimed_its_idempotency_key_but_added_no_job_adds_it_under_the_claimed_id()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = $$"""{"botType":"python","payload":{"durationMs":10},"webhookUrl":"{{system.Webhook}}"}""";
+        var claimedJobId = InvocationIds.New();
+        // What a request leaves when Redis fails after its key was claimed: the claim, and no record or job.
+        await system.Redis.Connection.GetDatabase().StringSetAsync(
+            IdempotencyClaim.Key("dev", key), IdempotencyClaim.Value(Encoding.UTF8.GetBytes(body), claimedJobId), TimeSpan.FromHours(1));
+
+        using var repeat = await PostAsync(body, "application/json", FlowSystem.ClientKey, key);
+        using var again = await PostAsync(body, "application/json", FlowSystem.ClientKey, key);
+
+        Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
+        Assert.Equal(claimedJobId, JobIdOf(await repeat.Content.ReadAsStringAsync()));
+        Assert.Equal(claimedJobId, JobIdOf(await again.Content.ReadAsStringAsync()));
+        Assert.Equal(InvocationStatus.Completed, (string?)(await system.WaitForEndAsync(claimedJobId))["status"]);
+    }
+
     private static string JobIdOf(string body) => JsonNode.Parse(body)!["jobId"]!.GetValue<string>();
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string contentType, string apiKey)
+    private async Task<HttpResponseMessage> PostAsync(string body, string contentType, string apiKey, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke")
         {
             Content = new StringContent(body, Encoding.UTF8, contentType),
         };
         request.Headers.Add("X-Api-Key", apiKey);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
         return await system.Http.SendAsync(request);
     }
 }

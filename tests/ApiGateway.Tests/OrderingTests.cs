@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 
 namespace ApiGateway.Tests;
 
@@ -49,6 +51,30 @@ public sealed class OrderingTests(FlowSystem system)
         Assert.Null(cancelled["startedAt"]);
         Assert.Equal("completed", (await system.WaitForEndAsync(first))["status"]!.GetValue<string>());
         Assert.Equal("completed", (await system.WaitForEndAsync(last))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_invocation_that_took_its_place_in_a_line_but_never_got_a_job_does_not_hold_the_line()
+    {
+        var key = "abandoned-" + Guid.NewGuid();
+        var abandoned = InvocationIds.New();
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = "node",
+            Bot = "api_processor",
+            Payload = [],
+            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+            OrderingKey = key,
+        };
+        // What a request leaves when Redis fails between its place in the line and its job, and is never repeated.
+        var database = system.Redis.Connection.GetDatabase();
+        await database.HashSetAsync(InvocationRecord.Key(abandoned), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow.AddMinutes(-5)));
+        await database.ListRightPushAsync(OrderingLine.Key("dev", key)!, abandoned);
+
+        var next = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey = key });
+
+        Assert.Equal("completed", (await system.WaitForEndAsync(next, TimeSpan.FromSeconds(60)))["status"]!.GetValue<string>());
     }
 
     private static (long Start, long End) BotInterval(System.Text.Json.Nodes.JsonNode job)
