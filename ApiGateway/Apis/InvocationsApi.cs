@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Admin;
 using BotSystem.ApiGateway.Invocations;
+using BotSystem.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +54,8 @@ public static class InvocationsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey, body.Bytes);
+        var claim = idempotencyKey is null ? null : new InvocationService.Claim(IdempotencyClaim.Key(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, claim, body.Bytes);
         if (outcome == InvocationService.Submission.Conflict)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This Idempotency-Key was used with a different request body.");

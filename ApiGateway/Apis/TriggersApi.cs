@@ -8,6 +8,9 @@ namespace BotSystem.ApiGateway.Apis;
 
 public static class TriggersApi
 {
+    // Longer than a timestamp passes the tolerance check, so a replay is refused by one or the other.
+    private static readonly TimeSpan ReplayMemory = StandardWebhooks.DefaultTolerance * 2;
+
     public static WebApplication MapTriggersApi(this WebApplication app)
     {
         app.MapPost("/hooks/{triggerId}", TriggerAsync)
@@ -23,7 +26,7 @@ public static class TriggersApi
 
     /// <summary>A signed request from another system: its body becomes the payload of the trigger's bot.</summary>
     private static async Task<IResult> TriggerAsync(string triggerId, HttpContext context, ClientDirectory clients, ClientRateLimiter rateLimiter,
-        ReplayGuard replays, InvocationService invocations, IOptions<GatewayOptions> options, TimeProvider clock)
+        InvocationService invocations, IOptions<GatewayOptions> options, TimeProvider clock)
     {
         if (clients.FindTrigger(triggerId) is not var (clientId, trigger))
         {
@@ -38,11 +41,6 @@ public static class TriggersApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The request is not signed by this trigger's secret.", detail: refusal);
         }
-        if (context.Request.Headers[StandardWebhooks.IdHeader].FirstOrDefault() is { Length: > 0 } messageId
-            && !await replays.FirstSightAsync(triggerId, messageId))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This webhook-id was already received.");
-        }
         if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
         {
             return ClientAuthenticationFilter.TooManyRequests(context, clientId, retryAfter);
@@ -54,7 +52,15 @@ public static class TriggersApi
 
         var request = new InvokeRequest(trigger.BotType, trigger.Bot ?? BotCatalog.DefaultBot(trigger.BotType), payload, trigger.WebhookUrl,
             trigger.Priority, trigger.TimeoutSeconds ?? options.Value.DefaultTimeoutSeconds, OrderingKey: null);
-        var (_, jobId) = await invocations.SubmitAsync(clientId, request, idempotencyKey: null, body.Bytes);
+        // A webhook-id counts as received once its invocation is added: a sender that got a 429 or a 503 retries with it.
+        var claim = context.Request.Headers[StandardWebhooks.IdHeader].FirstOrDefault() is { Length: > 0 } messageId
+            ? new InvocationService.Claim(IdempotencyClaim.TriggerKey(triggerId, messageId), ReplayMemory)
+            : null;
+        var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, claim, body.Bytes);
+        if (outcome != InvocationService.Submission.Accepted)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This webhook-id was already received.");
+        }
         return TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId!, InvocationStatus.Queued, $"/job/{jobId}"));
     }
 }

@@ -1,6 +1,5 @@
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
-using BotSystem.ApiGateway.Triggers;
 
 namespace BotSystem.ApiGateway.Extensions;
 
@@ -19,7 +18,6 @@ public static class Extensions
         builder.Services.AddSingleton<ClientAuthenticationFilter>();
         builder.Services.AddSingleton<InvocationService>();
         builder.Services.AddSingleton<ScheduleService>();
-        builder.Services.AddSingleton<ReplayGuard>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();

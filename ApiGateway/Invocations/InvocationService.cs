@@ -2,40 +2,42 @@ using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace BotSystem.ApiGateway.Invocations;
 
 /// <summary>Accepts, reads and cancels invocations; the orchestrator does the rest.</summary>
-public sealed class InvocationService(IConnectionMultiplexer redis, IOptions<GatewayOptions> options)
+public sealed class InvocationService(IConnectionMultiplexer redis)
 {
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
     private readonly Dictionary<string, Queue> _botQueues = BotTypes.All.ToDictionary(type => type, type => new Queue(QueueNames.Bots(type), redis));
 
     public enum Submission { Accepted, Repeated, Conflict }
 
-    public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, string? idempotencyKey, byte[] body)
+    /// <summary>The Redis key that makes a request the first of its kind (see <see cref="IdempotencyClaim"/>), and how long it is held.</summary>
+    public sealed record Claim(string Key, TimeSpan Window);
+
+    /// <summary>
+    /// Adds an invocation, or with a <paramref name="claim"/> held by an earlier request, answers with that request's
+    /// job: <see cref="Submission.Repeated"/>, or <see cref="Submission.Conflict"/> when its body was another.
+    /// </summary>
+    public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, Claim? claim, byte[] body)
     {
         var database = redis.GetDatabase();
         var jobId = InvocationIds.New();
-        if (idempotencyKey is not null)
+        if (claim is not null && !await database.StringSetAsync(claim.Key, IdempotencyClaim.Value(body, jobId), claim.Window, When.NotExists))
         {
-            var key = IdempotencyClaim.Key(clientId, idempotencyKey);
-            if (!await database.StringSetAsync(key, IdempotencyClaim.Value(body, jobId), options.Value.IdempotencyWindow, When.NotExists))
+            if (IdempotencyClaim.JobIdFor(await database.StringGetAsync(claim.Key), body) is not { } claimedJobId)
             {
-                if (IdempotencyClaim.JobIdFor(await database.StringGetAsync(key), body) is not { } claimedJobId)
-                {
-                    return (Submission.Conflict, null);
-                }
-                // The request that claimed the key may have failed before its job was added (Redis went away): its
-                // repeat adds it under the claimed id, which the engine adds once however many repeats race.
-                if (!await IsSubmittedAsync(database, claimedJobId))
-                {
-                    await EnqueueAsync(database, clientId, request, claimedJobId);
-                }
+                return (Submission.Conflict, null);
+            }
+            if (await IsSubmittedAsync(database, claimedJobId))
+            {
                 return (Submission.Repeated, claimedJobId);
             }
+            // The request that made the claim failed before its job was added (Redis went away): this repeat adds it,
+            // under the claimed id, which the engine adds once however many repeats race.
+            jobId = claimedJobId;
         }
         await EnqueueAsync(database, clientId, request, jobId);
         return (Submission.Accepted, jobId);

@@ -68,14 +68,22 @@ public class FlowSystem : IAsyncLifetime
     /// <summary>A gateway with inbound triggers configured (their webhook is the mock webhook, known only once it runs).</summary>
     public Task<string> TriggerGatewayUrlAsync() => _triggerGateway!.Value;
 
-    private Task<string> StartTriggerGatewayAsync() => StartGatewayAsync("ApiGateway-triggers",
+    /// <summary>Starts another gateway with the inbound triggers configured, and extra settings; returns its base URL.</summary>
+    public Task<string> StartTriggerGatewayAsync(string instance, params (string Name, string Value)[] settings) =>
+        StartGatewayAsync(instance, [.. TriggerSettings(), .. settings]);
+
+    private Task<string> StartTriggerGatewayAsync() => StartTriggerGatewayAsync("ApiGateway-triggers");
+
+    private (string Name, string Value)[] TriggerSettings() =>
+    [
         ($"Clients__dev__Triggers__{ChatTrigger}__Secret", ChatTriggerSecret),
         ($"Clients__dev__Triggers__{ChatTrigger}__BotType", "python"),
         ($"Clients__dev__Triggers__{ChatTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"),
         ($"Clients__dev__Triggers__{RepositoryTrigger}__Secret", RepositoryTriggerSecret),
         ($"Clients__dev__Triggers__{RepositoryTrigger}__SignatureHeader", RepositorySignatureHeader),
         ($"Clients__dev__Triggers__{RepositoryTrigger}__BotType", "node"),
-        ($"Clients__dev__Triggers__{RepositoryTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"));
+        ($"Clients__dev__Triggers__{RepositoryTrigger}__WebhookUrl", $"{MockWebhookUrl}/webhook"),
+    ];
 
     public static string OrchestratorInstance(int number) => SystemProcesses.OrchestratorInstance(number);
 

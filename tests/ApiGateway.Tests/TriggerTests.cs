@@ -56,6 +56,24 @@ public sealed class TriggerTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task A_request_refused_for_the_rate_limit_is_accepted_when_its_sender_retries_it_with_the_same_webhook_id()
+    {
+        var gateway = await system.StartTriggerGatewayAsync("ApiGateway-triggers-limited", ("Gateway__RateLimitPerSecond", "1"), ("Gateway__RateLimitBurst", "1"));
+        var body = """{"text":"hi","durationMs":10}""";
+        var now = DateTimeOffset.UtcNow;
+        using var first = await PostSignedAsync(body, Guid.NewGuid().ToString(), now, gateway);
+        var id = Guid.NewGuid().ToString();
+        using var limited = await PostSignedAsync(body, id, now, gateway);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+
+        await Task.Delay(limited.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        using var retried = await PostSignedAsync(body, id, now, gateway);
+
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+    }
+
+    [Fact]
     public async Task A_body_signed_in_a_configured_hmac_header_invokes_the_bot_and_a_wrong_one_is_refused()
     {
         var body = """{"action":"push","durationMs":10}""";
@@ -78,9 +96,9 @@ public sealed class TriggerTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> PostSignedAsync(string body, string messageId, DateTimeOffset timestamp)
+    private async Task<HttpResponseMessage> PostSignedAsync(string body, string messageId, DateTimeOffset timestamp, string? gatewayUrl = null)
     {
-        using var request = await SignedAsync(body, messageId, timestamp);
+        using var request = await SignedAsync(body, messageId, timestamp, gatewayUrl);
         return await system.Http.SendAsync(request);
     }
 
@@ -95,12 +113,12 @@ public sealed class TriggerTests(FlowSystem system)
     }
 
     /// <summary>Signed as the Standard Webhooks specification says: v1, base64 HMAC-SHA256 of "id.timestamp.body".</summary>
-    private async Task<HttpRequestMessage> SignedAsync(string body, string messageId, DateTimeOffset timestamp)
+    private async Task<HttpRequestMessage> SignedAsync(string body, string messageId, DateTimeOffset timestamp, string? gatewayUrl = null)
     {
         var seconds = timestamp.ToUnixTimeSeconds();
         var key = Convert.FromBase64String(FlowSystem.ChatTriggerSecret["whsec_".Length..]);
         var signature = Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{messageId}.{seconds}.{body}")));
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{await system.TriggerGatewayUrlAsync()}/hooks/{FlowSystem.ChatTrigger}")
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{gatewayUrl ?? await system.TriggerGatewayUrlAsync()}/hooks/{FlowSystem.ChatTrigger}")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
