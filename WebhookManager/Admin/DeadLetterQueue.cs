@@ -1,3 +1,4 @@
+using BotSystem.Contracts;
 using BotSystem.WebhookManager.Delivery;
 
 namespace BotSystem.WebhookManager.Admin;
@@ -18,10 +19,14 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
         return [.. records.Skip(skip).Take(take)];
     }
 
-    /// <summary>Puts a dead delivery back on the queue for a new round of attempts; false when it is not dead.</summary>
+    /// <summary>
+    /// Puts a dead delivery back on the queue for a new round of attempts; false when it is not dead. A redrive that
+    /// revived the delivery but could not queue its attempt (Redis went away) is completed by the next: the attempt's
+    /// job id is fixed, so queuing it again adds nothing when it is there.
+    /// </summary>
     public async Task<bool> RedriveAsync(string id)
     {
-        if (await store.ReviveAsync(id) is not { } revived)
+        if ((await store.ReviveAsync(id) ?? await RedrivenWithoutAttemptAsync(id)) is not { } revived)
         {
             return false;
         }
@@ -29,6 +34,11 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
         metrics.DeadLetters(await store.CountDeadAsync());
         return true;
     }
+
+    private async Task<DeliveryRecord?> RedrivenWithoutAttemptAsync(string id) =>
+        await store.GetAsync(id) is { Status: DeliveryStatus.Pending, Round: > 1 } delivery && delivery.Attempts == delivery.RoundStartAttempts
+            ? delivery
+            : null;
 
     public async Task<int> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
     {

@@ -41,6 +41,26 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redrive_that_revived_a_delivery_but_queued_no_attempt_is_completed_by_the_next_redrive()
+    {
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 400 });
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.17"));
+        await Manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+        // What a redrive leaves when Redis goes away between reviving the delivery and queuing its attempt.
+        var database = fixture.Redis.Connection.GetDatabase();
+        await database.HashSetAsync($"botsystem:webhooks:delivery:{id}", [new("status", DeliveryStatus.Pending), new("round", 2), new("roundStartAttempts", 1)]);
+        await database.SortedSetRemoveAsync("botsystem:webhooks:dead", id);
+        var stuck = (await Manager.DeliveryAsync(id))!["delivery"]!;
+        Assert.Equal((DeliveryStatus.Pending, 2), ((string?)stuck["status"], (int)stuck["round"]!));
+
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{id}/redrive", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, redrive.StatusCode);
+        var view = await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+        Assert.Equal([1, 2], ManagerProcess.History(view).Select(a => (int)a["round"]!));
+    }
+
+    [Fact]
     public async Task A_delivery_not_attempted_yet_is_shown_pending_from_its_job_and_is_not_redriven()
     {
         var url = Receiver.Url("127.0.0.16");
