@@ -106,7 +106,10 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     public enum Cancellation { Cancelled, NotFound, AlreadyFinished }
 
-    /// <summary>Removes a waiting invocation, or tells the runners to kill its running bot; either way it ends cancelled.</summary>
+    /// <summary>
+    /// Removes a waiting invocation, or tells the runners to kill its running bot; either way it ends cancelled.
+    /// Cancelling again repeats every step, so a cancel cut short (Redis went away) is completed by its repeat.
+    /// </summary>
     public async Task<Cancellation> CancelAsync(string clientId, string jobId)
     {
         var database = redis.GetDatabase();
@@ -116,15 +119,18 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         {
             return Cancellation.NotFound;
         }
-        if (InvocationStatus.IsFinal(fields[1]!))
+        if (fields[1] != InvocationStatus.Cancelled)
         {
-            return Cancellation.AlreadyFinished;
+            if (InvocationStatus.IsFinal(fields[1]!))
+            {
+                return Cancellation.AlreadyFinished;
+            }
+            await database.HashSetAsync(recordKey, [
+                new(InvocationRecord.Status, InvocationStatus.Cancelled),
+                new(InvocationRecord.Error, "cancelled"),
+                new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ]);
         }
-        await database.HashSetAsync(recordKey, [
-            new(InvocationRecord.Status, InvocationStatus.Cancelled),
-            new(InvocationRecord.Error, "cancelled"),
-            new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        ]);
         await _invocations.RemoveJobAsync(jobId);
         if (!fields[3].IsNull)
         {

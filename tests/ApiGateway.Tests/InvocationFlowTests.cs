@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 
 namespace ApiGateway.Tests;
 
@@ -75,6 +77,21 @@ public sealed class InvocationFlowTests(FlowSystem system)
 
         var job = await system.WaitForEndAsync(jobId, TimeSpan.FromSeconds(30));
         Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cancelling_again_completes_a_cancel_that_marked_the_job_cancelled_but_never_reached_its_bot()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 120_000 }, webhookUrl = system.Webhook });
+        await system.WaitForStatusAsync(jobId, "running");
+        // What a cancel leaves when Redis goes away after its first step: the record says cancelled, the bot runs on.
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Status, InvocationStatus.Cancelled);
+
+        using var cancel = await system.SendAsync(HttpMethod.Delete, $"/job/{jobId}");
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        var delivery = await WaitForDeliveryAsync(jobId);
+        Assert.Equal("cancelled", JsonNode.Parse(delivery["body"]!.GetValue<string>())!["data"]!["status"]!.GetValue<string>());
     }
 
     [Fact]
