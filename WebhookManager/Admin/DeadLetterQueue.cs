@@ -6,17 +6,34 @@ namespace BotSystem.WebhookManager.Admin;
 /// <summary>Listing and redriving dead deliveries.</summary>
 public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, WebhookMetrics metrics)
 {
+    // Dead letter ids read at a time while looking for those of one endpoint.
+    private const int EndpointScanPage = 500;
+
+    /// <summary>Dead deliveries that died within the range, oldest first; only the page asked for is read.</summary>
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint, int skip, int take)
     {
-        var records = new List<DeliveryRecord>();
-        foreach (var id in await store.GetDeadIdsAsync(from, to))
+        var records = await Task.WhenAll((await DeadIdsAsync(from, to, endpoint, skip, take)).Select(store.GetAsync));
+        return [.. records.OfType<DeliveryRecord>()];
+    }
+
+    private async Task<IReadOnlyList<string>> DeadIdsAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint, int skip, int take)
+    {
+        if (endpoint is null)
         {
-            if (await store.GetAsync(id) is { } record && (endpoint is null || record.Endpoint == endpoint))
+            return await store.GetDeadIdsAsync(from, to, skip, take);
+        }
+        var matching = new List<string>();
+        for (long offset = 0; matching.Count < (long)skip + take; offset += EndpointScanPage)
+        {
+            var page = await store.GetDeadIdsAsync(from, to, offset, EndpointScanPage);
+            var endpoints = await Task.WhenAll(page.Select(store.GetEndpointAsync));
+            matching.AddRange(page.Where((_, i) => endpoints[i] == endpoint));
+            if (page.Count < EndpointScanPage)
             {
-                records.Add(record);
+                break;
             }
         }
-        return [.. records.Skip(skip).Take(take)];
+        return [.. matching.Skip(skip).Take(take)];
     }
 
     /// <summary>
@@ -43,9 +60,9 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
     public async Task<int> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
     {
         var redriven = 0;
-        foreach (var record in await ListAsync(from, to, endpoint, 0, int.MaxValue))
+        foreach (var id in await DeadIdsAsync(from, to, endpoint, 0, int.MaxValue))
         {
-            if (await RedriveAsync(record.Id))
+            if (await RedriveAsync(id))
             {
                 redriven++;
             }

@@ -57,6 +57,9 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
 
+    /// <summary>The endpoint of a stored delivery, or null.</summary>
+    public async Task<string?> GetEndpointAsync(string id) => await Db.HashGetAsync(Key(id), EndpointField);
+
     private static DeliveryRecord? Parse(string id, HashEntry[] entries) =>
         Parse(id, entries.ToDictionary(entry => entry.Name.ToString(), entry => entry.Value));
 

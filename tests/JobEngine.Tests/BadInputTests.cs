@@ -67,15 +67,15 @@ public sealed class BadInputTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Fact]
-    public async Task Unreachable_redis_fails_fast_with_a_clear_exception()
+    public async Task Unreachable_redis_fails_fast_with_a_clear_exception_of_its_own_type()
     {
         await using var nowhere = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{FreePort.Next()},abortConnect=false,connectTimeout=500");
         var queue = new Queue(QueueName, nowhere);
         var started = DateTime.UtcNow;
-        var error = await Assert.ThrowsAsync<JobEngineException>(() => queue.AddAsync("x", null));
+        var error = await Assert.ThrowsAsync<RedisUnavailableException>(() => queue.AddAsync("x", null));
         Assert.Contains("Redis is unreachable", error.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2));
-        await Assert.ThrowsAsync<JobEngineException>(() => queue.GetJobCountsAsync());
-        await Assert.ThrowsAsync<JobEngineException>(() => queue.GetJobAsync("1"));
+        await Assert.ThrowsAsync<RedisUnavailableException>(() => queue.GetJobCountsAsync());
+        await Assert.ThrowsAsync<RedisUnavailableException>(() => queue.GetJobAsync("1"));
     }
 }

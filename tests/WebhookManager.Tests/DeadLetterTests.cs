@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using StackExchange.Redis;
 
 namespace WebhookManager.Tests;
 
@@ -78,6 +79,44 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, redrive.StatusCode);
         Assert.Contains("pending", await redrive.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task The_dead_letter_list_pages_oldest_first_within_a_time_range_and_within_an_endpoint()
+    {
+        var since = DateTimeOffset.UtcNow;
+        var (first, second) = (Receiver.Url("127.0.0.21"), Receiver.Url("127.0.0.22"));
+        await Receiver.ConfigureAsync(new { failNext = 5, statusCode = 400 });
+        var died = new List<(string Id, string Url)>();
+        // One at a time, so they die in a known order.
+        foreach (var url in (string[])[first, second, first, second, first])
+        {
+            var id = await Manager.DeliverAsync(url);
+            await Manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+            died.Add((id, url));
+        }
+        var range = "from=" + Uri.EscapeDataString(since.ToString("O"));
+
+        Assert.Equal(died.Skip(1).Take(2).Select(d => d.Id), await DeadIdsAsync($"{range}&offset=1&limit=2"));
+        Assert.Equal(died.Where(d => d.Url == first).Skip(1).Select(d => d.Id),
+            await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(first)}&offset=1&limit=10"));
+        Assert.Empty(await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(second)}&offset=2"));
+
+        // A page reads its own records, not the whole dead letter queue (which holds at least these five).
+        var reads = await RecordReadsAsync();
+        Assert.Single(await DeadIdsAsync("limit=1"));
+        Assert.Equal(1, await RecordReadsAsync() - reads);
+    }
+
+    private async Task<long> RecordReadsAsync()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{fixture.Redis.ConnectionString},allowAdmin=true");
+        var stats = (string)(await admin.GetDatabase().ExecuteAsync("INFO", "commandstats"))!;
+        var hashReads = stats.Split('\n').Single(line => line.StartsWith("cmdstat_hgetall:", StringComparison.Ordinal));
+        return long.Parse(hashReads.Split(',')[0]["cmdstat_hgetall:calls=".Length..]);
+    }
+
+    private async Task<IEnumerable<string?>> DeadIdsAsync(string query) =>
+        (await Manager.Admin.GetFromJsonAsync<JsonArray>($"/deliveries?status=dead&{query}"))!.Select(d => (string?)d!["id"]);
 
     [Fact]
     public async Task Redriving_by_endpoint_redrives_every_dead_delivery_of_that_endpoint_and_no_other()
