@@ -11,12 +11,13 @@ public sealed class OrderingTests(FlowSystem system)
     public async Task Invocations_sharing_an_ordering_key_run_one_at_a_time_in_arrival_order_while_other_keys_run_alongside()
     {
         var key = "order-" + Guid.NewGuid();
+        // Runs long enough that a bot of the other key overlaps the first even when its runtime starts cold.
         var ordered = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            ordered.Add(await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 600, records = 10 }, webhookUrl = system.Webhook, orderingKey = key }));
+            ordered.Add(await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 2000, records = 10 }, webhookUrl = system.Webhook, orderingKey = key }));
         }
-        var alongside = await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 600, records = 10 }, webhookUrl = system.Webhook, orderingKey = key + "-other" });
+        var alongside = await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 2000, records = 10 }, webhookUrl = system.Webhook, orderingKey = key + "-other" });
 
         var runs = new List<(long Start, long End)>();
         foreach (var id in ordered)

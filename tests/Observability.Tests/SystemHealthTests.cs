@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -64,6 +65,35 @@ public sealed class SystemHealthTests : IAsyncLifetime
         Assert.Contains(unhealthy["reasons"]!.AsArray(), reason => reason!.GetValue<string>().Contains("Redis is unreachable"));
     }
 
+    [Fact]
+    public async Task While_redis_is_down_requests_are_503_problems_with_Retry_After_and_invocations_are_accepted_again_once_it_is_back()
+    {
+        var gateway = new GatewayClient(_gatewayUrl, _http);
+        var invocation = new { botType = "python", payload = new { rows = 3 }, webhookUrl = "http://localhost:5000/webhook" };
+        using (var accepted = await gateway.InvokeAsync(invocation))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        await _redis.StopAsync();
+        await AssertUnavailableAsync(await gateway.InvokeAsync(invocation));
+        await AssertUnavailableAsync(await GetAsync($"{_gatewayUrl}/job/inv_0123456789abcdef", GatewayClient.DevelopmentClientKey));
+        await AssertUnavailableAsync(await GetAsync($"{_gatewayUrl}/stats", AdminKey));
+        await AssertUnavailableAsync(await GetAsync($"{_webhookManagerUrl}/deliveries/msg_inv_0123456789abcdef", AdminKey));
+
+        await _redis.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(250);
+            using var again = await gateway.InvokeAsync(invocation);
+            status = again.StatusCode;
+        }
+        while (status != HttpStatusCode.Accepted && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+    }
+
     public async Task DisposeAsync()
     {
         if (_gateway is not null)
@@ -95,6 +125,24 @@ public sealed class SystemHealthTests : IAsyncLifetime
             await Task.Delay(250);
         }
         throw new TimeoutException($"The system health report never matched; the last was {last?.ToJsonString()}\n{_gateway?.Output}");
+    }
+
+    private static async Task AssertUnavailableAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+            Assert.Contains("Redis", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string url, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-Api-Key", key);
+        return await _http.SendAsync(request);
     }
 
     private Dictionary<string, string?> Environment(string url, params (string Name, string Value)[] extra)
