@@ -16,6 +16,11 @@ public sealed class ApiDocsTests(FlowSystem system)
         Assert.NotNull(paths["/schedules"]!["post"]);
         Assert.NotNull(paths["/schedules/{id}"]!["delete"]);
         Assert.NotNull(paths["/hooks/{triggerId}"]!["post"]);
+        // What a client sending work must be ready for: its own mistakes, its rate, and an outage to retry.
+        foreach (var write in (JsonNode[])[paths["/invoke"]!["post"]!, paths["/hooks/{triggerId}"]!["post"]!])
+        {
+            Assert.All((string[])["400", "429", "503"], status => Assert.NotNull(write["responses"]![status]));
+        }
     }
 
     [Fact]
