@@ -32,6 +32,18 @@ public sealed class EndpointConcurrency(EndpointOptions options, TimeSpan attemp
         }
     }
 
+    /// <summary>Whether no request is in flight or waiting for a place.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlightSince.Count == 0 && _waiting.Count == 0;
+            }
+        }
+    }
+
     /// <summary>A place for one request, or null with the wait after which one may be free.</summary>
     public async ValueTask<(LinkedListNode<long>? Place, TimeSpan RetryAfter)> EnterAsync(CancellationToken ct)
     {

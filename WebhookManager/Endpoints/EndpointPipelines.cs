@@ -4,8 +4,6 @@ using BotSystem.WebhookManager.Delivery;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Registry;
 
 namespace BotSystem.WebhookManager.Endpoints;
 
@@ -13,17 +11,19 @@ namespace BotSystem.WebhookManager.Endpoints;
 /// One resilience pipeline per endpoint (scheme + host + port): a cap on requests in flight that adapts to how the
 /// endpoint answers, a rate limit and a circuit breaker. Only an endpoint that answers is waited for, and only
 /// briefly: a request they refuse is postponed by the caller, so a slow or dead endpoint holds no worker that a
-/// healthy one could use.
+/// healthy one could use. An endpoint idle for <see cref="EndpointOptions.ForgetAfterIdle"/> with its circuit closed
+/// is forgotten, so every endpoint ever delivered to does not keep a rate limiter's timer running.
 /// </summary>
-public sealed class EndpointPipelines : IAsyncDisposable
+public sealed class EndpointPipelines : IDisposable
 {
-    private readonly ResiliencePipelineRegistry<string> _registry = new();
-    private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _circuits = new();
-    private readonly Lock _creating = new();
+    private readonly ConcurrentDictionary<string, Lazy<Endpoint>> _endpoints = new();
+    // Forgotten endpoints, disposed a sweep later: a request that picked one up just before keeps a working limiter.
+    private readonly ConcurrentQueue<Endpoint> _forgotten = new();
     private readonly EndpointOptions _options;
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger<EndpointPipelines> _logger;
+    private readonly ITimer _sweep;
 
     public EndpointPipelines(IOptions<WebhookOptions> options, TimeProvider time, ILogger<EndpointPipelines> logger)
     {
@@ -31,33 +31,53 @@ public sealed class EndpointPipelines : IAsyncDisposable
         _attemptTimeout = options.Value.AttemptTimeout;
         _time = time;
         _logger = logger;
+        _sweep = time.CreateTimer(_ => ForgetIdle(), null, _options.ForgetAfterIdle, _options.ForgetAfterIdle);
     }
 
-    /// <summary>The circuit state of every endpoint this process has delivered to.</summary>
+    /// <summary>The circuit state of every endpoint this process delivered to lately.</summary>
     public IReadOnlyDictionary<string, CircuitState> CircuitStates =>
-        _circuits.ToDictionary(pair => pair.Key, pair => pair.Value.CircuitState);
+        _endpoints.Where(pair => pair.Value.IsValueCreated).ToDictionary(pair => pair.Key, pair => pair.Value.Value.Circuit.CircuitState);
 
     public ResiliencePipeline<AttemptResult> For(string endpoint)
     {
-        if (_registry.TryGetPipeline<AttemptResult>(endpoint, out var pipeline))
+        var state = _endpoints.GetOrAdd(endpoint, key => new Lazy<Endpoint>(() => Build(key))).Value;
+        state.LastUsed = _time.GetTimestamp();
+        return state.Pipeline;
+    }
+
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        foreach (var endpoint in _endpoints.Values.Where(lazy => lazy.IsValueCreated).Select(lazy => lazy.Value).Concat(_forgotten))
         {
-            return pipeline;
-        }
-        // The registry may run a factory twice under a race; a state provider can serve only one breaker.
-        lock (_creating)
-        {
-            return _registry.GetOrAddPipeline<AttemptResult>(endpoint, (builder, context) => Build(endpoint, builder, context));
+            endpoint.Dispose();
         }
     }
 
-    private void Build(string endpoint, ResiliencePipelineBuilder<AttemptResult> builder, ConfigureBuilderContext<string> context)
+    private void ForgetIdle()
+    {
+        while (_forgotten.TryDequeue(out var forgotten))
+        {
+            forgotten.Dispose();
+        }
+        foreach (var (key, lazy) in _endpoints)
+        {
+            if (lazy.IsValueCreated && lazy.Value is var endpoint
+                && _time.GetElapsedTime(endpoint.LastUsed) >= _options.ForgetAfterIdle
+                && endpoint.Circuit.CircuitState == CircuitState.Closed && endpoint.Concurrency.IsIdle
+                && _endpoints.TryRemove(new KeyValuePair<string, Lazy<Endpoint>>(key, lazy)))
+            {
+                _forgotten.Enqueue(endpoint);
+            }
+        }
+    }
+
+    private Endpoint Build(string endpoint)
     {
         var circuit = new CircuitBreakerStateProvider();
-        _circuits[endpoint] = circuit;
         var rateLimiter = new TokenBucketRateLimiter(TokenBucket(_options.RateLimitPerSecond));
-        context.OnPipelineDisposed(rateLimiter.Dispose);
         var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
-        builder
+        var pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
             .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointConcurrencyStrategyOptions())
             .AddRateLimiter(rateLimiter)
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
@@ -84,13 +104,33 @@ public sealed class EndpointPipelines : IAsyncDisposable
                     _logger.LogInformation("Circuit for {Endpoint} closed", endpoint);
                     return ValueTask.CompletedTask;
                 },
-            });
+            })
+            .Build();
+        return new Endpoint(pipeline, circuit, concurrency, rateLimiter) { LastUsed = _time.GetTimestamp() };
     }
-
-    public ValueTask DisposeAsync() => _registry.DisposeAsync();
 
     // Refilled ten times a second so a burst cannot take a whole second's budget at once.
     private static TokenBucketRateLimiterOptions TokenBucket(int perSecond) => perSecond >= 10
         ? new() { TokenLimit = perSecond / 10, TokensPerPeriod = perSecond / 10, ReplenishmentPeriod = TimeSpan.FromMilliseconds(100), QueueLimit = 0, AutoReplenishment = true }
         : new() { TokenLimit = 1, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / perSecond), QueueLimit = 0, AutoReplenishment = true };
+
+    private sealed class Endpoint(ResiliencePipeline<AttemptResult> pipeline, CircuitBreakerStateProvider circuit, EndpointConcurrency concurrency,
+        RateLimiter rateLimiter) : IDisposable
+    {
+        private long _lastUsed;
+
+        public ResiliencePipeline<AttemptResult> Pipeline { get; } = pipeline;
+
+        public CircuitBreakerStateProvider Circuit { get; } = circuit;
+
+        public EndpointConcurrency Concurrency { get; } = concurrency;
+
+        public long LastUsed
+        {
+            get => Volatile.Read(ref _lastUsed);
+            set => Volatile.Write(ref _lastUsed, value);
+        }
+
+        public void Dispose() => rateLimiter.Dispose();
+    }
 }
