@@ -42,6 +42,10 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StalledInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a dead delivery is kept for inspection and redrive; a redriven one is kept until it ends again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>The User-Agent of every request.</summary>
     [Required]
     public string UserAgent { get; set; } = "BotSystem-Webhooks/1.0";

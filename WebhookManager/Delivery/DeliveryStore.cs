@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace BotSystem.WebhookManager.Delivery;
@@ -10,7 +11,7 @@ namespace BotSystem.WebhookManager.Delivery;
 /// Every delivery's state and attempt history in Redis, the dead letter index, and the webhook fields of
 /// the invocation record the gateway shows. Each change is one transaction, so a crash leaves no half state.
 /// </summary>
-public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<WebhookOptions> options, TimeProvider time)
 {
     private const string KeyPrefix = "botsystem:webhooks:delivery:";
     private const string DeadKey = "botsystem:webhooks:dead";
@@ -149,6 +150,9 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         ]);
         _ = transaction.HashDeleteAsync(Key(id), [DeadAtField, DeadReasonField, NextAttemptAtField]);
         _ = transaction.SortedSetRemoveAsync(DeadKey, id);
+        // Kept as long as the new round lasts, however near the dead letter was to its expiry.
+        _ = transaction.KeyPersistAsync(Key(id));
+        _ = transaction.KeyPersistAsync(AttemptsKey(id));
         _ = WriteInvocationAsync(transaction, delivery.InvocationId, [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending)]);
         return await transaction.ExecuteAsync()
             ? delivery with { Status = DeliveryStatus.Pending, Round = delivery.Round + 1, RoundStartAttempts = delivery.Attempts, DeadAt = null, DeadReason = null }
@@ -158,6 +162,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
     /// <summary>Dead delivery ids, oldest first, that died within the range.</summary>
     public async Task<IReadOnlyList<string>> GetDeadIdsAsync(DateTimeOffset? from, DateTimeOffset? to, long skip = 0, long take = -1)
     {
+        await ForgetExpiredDeadAsync();
         var ids = await Db.SortedSetRangeByScoreAsync(DeadKey,
             from?.ToUnixTimeMilliseconds() ?? double.NegativeInfinity,
             to?.ToUnixTimeMilliseconds() ?? double.PositiveInfinity,
@@ -165,7 +170,16 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
         return [.. ids.Select(id => id.ToString())];
     }
 
-    public Task<long> CountDeadAsync() => Db.SortedSetLengthAsync(DeadKey);
+    public async Task<long> CountDeadAsync()
+    {
+        await ForgetExpiredDeadAsync();
+        return await Db.SortedSetLengthAsync(DeadKey);
+    }
+
+    // A dead delivery's records expire after the retention; its place in the index goes with the next read of it.
+    private Task ForgetExpiredDeadAsync() =>
+        Db.SortedSetRemoveRangeByScoreAsync(DeadKey, double.NegativeInfinity, (time.GetUtcNow() - options.Value.DeadLetterRetention).ToUnixTimeMilliseconds(),
+            Exclude.Stop);
 
     private async Task WriteStatusAsync(DeliveryRecord delivery, string status, string attemptJson, DateTimeOffset? nextAttemptAt, string? deadReason,
         List<RedisValue> fields, List<RedisValue> invocation)
@@ -208,6 +222,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, TimeProvider tim
             status,
             attemptJson,
             RetentionSeconds,
+            (long)options.Value.DeadLetterRetention.TotalSeconds,
             now,
             nextAttemptAt is null && delivery.NextAttemptAt is not null ? 1 : 0,
             fields.Count / 2,

@@ -11,29 +11,30 @@
   ARGV[2] the new status: dead, delivered, or another (pending, retrying)
   ARGV[3] the attempt as JSON, or "" when none was made
   ARGV[4] the retention of delivered and invocation records in seconds
-  ARGV[5] now in ms, the dead letter score
-  ARGV[6] "1" to drop the delivery's next attempt time
-  ARGV[7] n, the number of delivery fields
-  ARGV[8 .. 7 + 2n] the delivery's field/value pairs
-  ARGV[8 + 2n ..] the invocation's field/value pairs
+  ARGV[5] the retention of dead deliveries in seconds
+  ARGV[6] now in ms, the dead letter score
+  ARGV[7] "1" to drop the delivery's next attempt time
+  ARGV[8] n, the number of delivery fields
+  ARGV[9 .. 8 + 2n] the delivery's field/value pairs
+  ARGV[9 + 2n ..] the invocation's field/value pairs
 ]]
 if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[3])
 end
-if ARGV[6] == '1' then
+if ARGV[7] == '1' then
   redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 end
+local deliveryEnd = 8 + 2 * tonumber(ARGV[8])
+redis.call('HSET', KEYS[1], unpack(ARGV, 9, deliveryEnd))
+redis.call('HSET', KEYS[3], unpack(ARGV, deliveryEnd + 1))
+redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
+-- Lifetimes last, once every key exists: the first change of a new delivery creates its record.
 if ARGV[2] == 'dead' then
-  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
-  -- Dead deliveries stay until they are redriven or removed by an operator.
-  redis.call('PERSIST', KEYS[1])
-  redis.call('PERSIST', KEYS[2])
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
 elseif ARGV[2] == 'delivered' then
   redis.call('EXPIRE', KEYS[1], ARGV[4])
   redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
-local deliveryEnd = 7 + 2 * tonumber(ARGV[7])
-redis.call('HSET', KEYS[1], unpack(ARGV, 8, deliveryEnd))
-redis.call('HSET', KEYS[3], unpack(ARGV, deliveryEnd + 1))
-redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
 return 0

@@ -62,6 +62,55 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivered_delivery_is_kept_as_long_as_its_invocation_and_a_dead_one_for_the_dead_letter_retention()
+    {
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 400 });
+        var dead = await Manager.DeliverAsync(Receiver.Url("127.0.0.18"));
+        await Manager.WaitForStatusAsync(dead, DeliveryStatus.Dead);
+        var delivered = await Manager.DeliverAsync(Receiver.Url("127.0.0.18"));
+        await Manager.WaitForStatusAsync(delivered, DeliveryStatus.Delivered);
+
+        var database = fixture.Redis.Connection.GetDatabase();
+        foreach (var key in (string[])[$"botsystem:webhooks:delivery:{delivered}", $"botsystem:webhooks:delivery:{delivered}:attempts"])
+        {
+            Assert.InRange(await database.KeyTimeToLiveAsync(key) ?? TimeSpan.Zero, InvocationRecord.Retention - TimeSpan.FromHours(1), InvocationRecord.Retention);
+        }
+        foreach (var key in (string[])[$"botsystem:webhooks:delivery:{dead}", $"botsystem:webhooks:delivery:{dead}:attempts"])
+        {
+            Assert.InRange(await database.KeyTimeToLiveAsync(key) ?? TimeSpan.Zero, TimeSpan.FromDays(14) - TimeSpan.FromHours(1), TimeSpan.FromDays(14));
+        }
+    }
+
+    [Fact]
+    public async Task A_dead_letter_past_its_retention_is_gone_while_a_redriven_one_lives_through_its_new_round()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        await using var manager = await ManagerProcess.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Webhooks__DeadLetterRetention"] = "00:00:02",
+            ["WEBHOOK_RETRY_DELAY"] = "3000",
+        });
+        await Receiver.ConfigureAsync(new { failNext = 2, statusCode = 400 });
+        var forgotten = await manager.DeliverAsync(Receiver.Url("127.0.0.14"));
+        await manager.WaitForStatusAsync(forgotten, DeliveryStatus.Dead);
+        var redriven = await manager.DeliverAsync(Receiver.Url("127.0.0.14"));
+        await manager.WaitForStatusAsync(redriven, DeliveryStatus.Dead);
+
+        // Its retry comes after the dead letter retention has passed.
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 503 });
+        using (var redrive = await manager.Admin.PostAsync($"/deliveries/{redriven}/redrive", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, redrive.StatusCode);
+        }
+
+        var view = await manager.WaitForStatusAsync(redriven, DeliveryStatus.Delivered, TimeSpan.FromSeconds(20));
+        Assert.Equal([400, 503, 200], ManagerProcess.History(view).Select(a => (int?)a["statusCode"]));
+        Assert.Null(await manager.DeliveryAsync(forgotten));
+        Assert.Empty((await manager.Admin.GetFromJsonAsync<JsonArray>("/deliveries?status=dead"))!);
+    }
+
+    [Fact]
     public async Task A_delivery_not_attempted_yet_is_shown_pending_from_its_job_and_is_not_redriven()
     {
         var url = Receiver.Url("127.0.0.16");
