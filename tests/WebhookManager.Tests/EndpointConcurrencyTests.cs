@@ -53,8 +53,10 @@ public sealed class EndpointConcurrencyTests
     public async Task A_request_over_the_limit_of_an_answering_endpoint_waits_for_the_next_free_place()
     {
         var concurrency = Concurrency(maxWaitSeconds: 10);
+        var (first, _) = await concurrency.EnterAsync(CancellationToken.None);
+        concurrency.Leave(first!, answered: true, TimeSpan.FromMilliseconds(5));
         var places = new List<LinkedListNode<long>>();
-        for (var i = 0; i < 4; i++)
+        while (places.Count < concurrency.Limit)
         {
             places.Add((await concurrency.EnterAsync(CancellationToken.None)).Place!);
         }
