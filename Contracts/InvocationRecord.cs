@@ -31,6 +31,7 @@ public static class InvocationRecord
     public const string Attempts = "attempts";
     public const string StartedAt = "startedAt";
     public const string FinishedAt = "finishedAt";
+    public const string DurationMs = "durationMs";
     public const string LeaseToken = "leaseToken";
 
     // Written by the webhook manager.

@@ -56,6 +56,13 @@ public sealed class InvocationProcessor(
         {
             return InvocationStatus.Cancelled;
         }
+        if (await RecordedOutcomeAsync(recordKey) is { } recorded)
+        {
+            // It ended before this process (or Redis) failed, and only its delivery may be missing. Adding that again
+            // is harmless (its job id is fixed); running the bot again, whose job may be gone by now, would repeat its work.
+            await NotifyAsync(invocationId, invocation, recorded);
+            return recorded.Status;
+        }
 
         var semaphore = semaphores.For(invocation.BotType);
         var storedToken = (string?)await record.HashGetAsync(recordKey, InvocationRecord.LeaseToken);
@@ -233,12 +240,36 @@ public sealed class InvocationProcessor(
         {
             fields.Add(new(InvocationRecord.Error, outcome.Error));
         }
+        if (outcome.DurationMs is { } durationMs)
+        {
+            fields.Add(new(InvocationRecord.DurationMs, durationMs));
+        }
         var database = redis.GetDatabase();
         await database.HashSetAsync(recordKey, [.. fields]);
         await database.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
         await database.KeyExpireAsync(recordKey, InvocationRecord.Retention);
         logger.LogInformation("Invocation {InvocationId} ({BotType}/{Bot}) ended {Status}", invocationId, invocation.BotType, invocation.Bot, outcome.Status);
+        await NotifyAsync(invocationId, invocation, outcome);
+    }
 
+    /// <summary>The outcome an earlier run wrote into the record, when it completed or failed.</summary>
+    private async Task<BotOutcome?> RecordedOutcomeAsync(RedisKey recordKey)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(recordKey,
+            [InvocationRecord.Status, InvocationRecord.Result, InvocationRecord.Error, InvocationRecord.Attempts, InvocationRecord.DurationMs]);
+        if (fields[0] != InvocationStatus.Completed && fields[0] != InvocationStatus.Failed)
+        {
+            return null;
+        }
+        return new BotOutcome((string)fields[0]!, fields[1].IsNull ? null : JsonNode.Parse((string)fields[1]!), (string?)fields[2],
+            (int?)fields[3] ?? 0, (long?)fields[4]);
+    }
+
+    /// <summary>Queues the delivery of an invocation's outcome to its webhook.</summary>
+    private async Task NotifyAsync(string invocationId, InvocationJobData invocation, BotOutcome outcome)
+    {
+        var database = redis.GetDatabase();
+        var recordKey = InvocationRecord.Key(invocationId);
         var webhookEvent = new WebhookEvent
         {
             Type = outcome.Status == InvocationStatus.Completed ? WebhookEvent.Completed : WebhookEvent.Failed,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.JobEngine;
 
 namespace ApiGateway.Tests;
 
@@ -92,6 +93,39 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         var delivery = await WaitForDeliveryAsync(jobId);
         Assert.Equal("cancelled", JsonNode.Parse(delivery["body"]!.GetValue<string>())!["data"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_invocation_run_again_after_it_ended_queues_its_delivery_without_running_its_bot_again()
+    {
+        var invocationId = InvocationIds.New();
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = "python",
+            Bot = "data_analysis",
+            Payload = new JsonObject { ["durationMs"] = 10 },
+            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+        };
+        // What a run leaves when its orchestrator dies between recording the outcome and queuing the delivery: a
+        // final record, and its invocation job to be run again.
+        var now = DateTimeOffset.UtcNow;
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId),
+        [
+            .. InvocationRecord.Accepted(invocation, now),
+            new(InvocationRecord.Status, InvocationStatus.Completed),
+            new(InvocationRecord.Result, """{"answer":42}"""),
+            new(InvocationRecord.Attempts, 1),
+            new(InvocationRecord.DurationMs, 7),
+            new(InvocationRecord.FinishedAt, now.ToUnixTimeMilliseconds()),
+        ]);
+        await new Queue(QueueNames.Invocations, system.Redis.Connection).AddAsync("invoke", invocation, new JobOptions { JobId = invocationId });
+
+        var delivery = JsonNode.Parse((await WaitForDeliveryAsync(invocationId))["body"]!.GetValue<string>())!["data"]!;
+
+        Assert.Equal("""{"answer":42}""", delivery["result"]?.ToJsonString());
+        Assert.Equal(7, (int?)delivery["durationMs"]);
+        Assert.Equal(JobState.Unknown, await new Queue(QueueNames.Bots("python"), system.Redis.Connection).GetJobStateAsync(invocationId));
     }
 
     [Fact]
