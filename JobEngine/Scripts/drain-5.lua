@@ -7,19 +7,29 @@
 --@include queueState
 local prefix = ARGV[1]
 local removedCount = 0
+-- Removes the jobs of ids but the runs of live schedulers; returns those kept, in order.
 local function drainIds(ids, remove)
+  local kept = {}
   for _, jobId in ipairs(ids) do
     local jobKey = prefix .. jobId
     local rjk = redis.call("HGET", jobKey, "rjk")
-    if not (rjk and redis.call("ZSCORE", KEYS[5], rjk)) then
+    if rjk and redis.call("ZSCORE", KEYS[5], rjk) then
+      kept[#kept + 1] = jobId
+    else
       remove(jobId)
       releaseDeduplication(prefix, jobKey, jobId)
       removeJobKeys(jobKey)
       removedCount = removedCount + 1
     end
   end
+  return kept
 end
-drainIds(redis.call("LRANGE", KEYS[1], 0, -1), function(jobId) redis.call("LREM", KEYS[1], 0, jobId) end)
+-- The wait list is rebuilt from what it keeps: an LREM per job would scan the list once for each of its jobs.
+local keptWaiting = drainIds(redis.call("LRANGE", KEYS[1], 0, -1), function() end)
+redis.call("DEL", KEYS[1])
+for first = 1, #keptWaiting, 1000 do
+  redis.call("RPUSH", KEYS[1], unpack(keptWaiting, first, math.min(first + 999, #keptWaiting)))
+end
 drainIds(redis.call("ZRANGE", KEYS[2], 0, -1), function(jobId) redis.call("ZREM", KEYS[2], jobId) end)
 if ARGV[2] == "1" then
   drainIds(redis.call("ZRANGE", KEYS[3], 0, -1), function(jobId) redis.call("ZREM", KEYS[3], jobId) end)

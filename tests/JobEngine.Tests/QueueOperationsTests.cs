@@ -328,6 +328,22 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Drain_keeps_a_due_scheduler_run_waiting_among_the_jobs_it_removes()
+    {
+        var queue = NewQueue();
+        await queue.AddBulkAsync(Enumerable.Range(0, 3).Select(_ => new BulkJob("w", null)));
+        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
+        var run = (await queue.GetJobsAsync(JobState.Delayed)).Single();
+        await queue.PromoteJobAsync(run.Id);
+        await queue.AddBulkAsync(Enumerable.Range(0, 3).Select(_ => new BulkJob("w", null)));
+
+        await queue.DrainAsync();
+
+        Assert.Equal([run.Id], (await queue.GetJobsAsync(JobState.Waiting)).Select(job => job.Id));
+        Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+    }
+
+    [Fact]
     public async Task Drain_empties_waiting_and_prioritized_and_optionally_delayed()
     {
         var queue = NewQueue();
