@@ -18,8 +18,11 @@ elseif ARGV[4] == "finished" then
 else
   candidates = redis.call("ZRANGE", KEYS[1], 0, -1)
 end
+-- A removed list entry is overwritten with a marker no job id can equal (ids hold no ':'), and the markers go in one
+-- LREM at the end: an LREM per job would scan the list once for each.
+local removedMarker = "removed:by-clean"
 local removed = {}
-for _, jobId in ipairs(candidates) do
+for index, jobId in ipairs(candidates) do
   if #removed >= limit then
     break
   end
@@ -32,7 +35,7 @@ for _, jobId in ipairs(candidates) do
   local pendingIteration = fields[3] and redis.call("ZSCORE", KEYS[3], fields[3])
   if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0 and not pendingIteration then
     if isList then
-      redis.call("LREM", KEYS[1], 0, jobId)
+      redis.call("LSET", KEYS[1], index - 1, removedMarker)
     else
       redis.call("ZREM", KEYS[1], jobId)
     end
@@ -40,6 +43,9 @@ for _, jobId in ipairs(candidates) do
     removeJobKeys(jobKey)
     removed[#removed + 1] = jobId
   end
+end
+if isList and #removed > 0 then
+  redis.call("LREM", KEYS[1], 0, removedMarker)
 end
 redis.call("XADD", KEYS[2], "*", "event", "cleaned", "count", #removed)
 return removed
