@@ -41,7 +41,10 @@ public static partial class ProblemResponseExtensions
         return builder;
     }
 
-    /// <summary>Answers errors as problem details; a request the framework could not bind (bad JSON) is a 400, not a 500.</summary>
+    /// <summary>
+    /// Answers errors as problem details: a request the framework could not bind (bad JSON) is a 400, and an outage of
+    /// Redis a 503 with Retry-After, not a 500.
+    /// </summary>
     public static WebApplication UseProblemResponses(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
