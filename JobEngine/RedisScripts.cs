@@ -109,12 +109,6 @@ internal sealed partial class RedisScripts
         return results;
     }
 
-    public Task<RedisResult> MoveToActiveAsync(string token, long lockDurationMs, long now, RateLimit? limiter, string workerName) =>
-        EvaluateAsync("moveToActive-9", _activationKeys,
-        [
-            _base, token, lockDurationMs, now, limiter?.Max ?? 0, (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName,
-        ]);
-
     /// <summary>Activates up to one job per token, each locked with its token.</summary>
     public Task<RedisResult> MoveJobsToActiveAsync(IReadOnlyList<string> tokens, long lockDurationMs, long now, RateLimit? limiter, string workerName)
     {
@@ -161,11 +155,12 @@ internal sealed partial class RedisScripts
         return EvaluateAsync("moveJobsToCompleted-11", _completedKeys, args);
     }
 
-    public Task<RedisResult> MoveToFinishedAsync(string jobId, long now, bool completed, RedisValue value, string token,
+    /// <summary>Fails an active job for good, then activates the next one when <paramref name="nextToken"/> is given.</summary>
+    public Task<RedisResult> MoveToFailedAsync(string jobId, long now, string failedReason, string token,
         KeepPolicy keep, int attempts, string? nextToken, long lockDurationMs, RateLimit? limiter, string workerName, string? stacktrace) =>
-        EvaluateAsync("moveToFinished-11", completed ? _completedKeys : _failedKeys,
+        EvaluateAsync("moveToFinished-11", _failedKeys,
         [
-            _base, jobId, now, completed ? "returnvalue" : "failedReason", value, completed ? "completed" : "failed", token,
+            _base, jobId, now, "failedReason", failedReason, "failed", token,
             keep.Count, keep.AgeSeconds, keep.Limit, attempts, nextToken is null ? Zero : One, lockDurationMs, limiter?.Max ?? 0,
             (long)(limiter?.Duration.TotalMilliseconds ?? 0), workerName, stacktrace ?? Empty, nextToken ?? Empty,
         ]);

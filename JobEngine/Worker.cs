@@ -387,7 +387,7 @@ public sealed class Worker : IAsyncDisposable
             return (null, token);
         }
         var keepFailed = KeepPolicy.From(job.Options.RemoveOnFail, _options.RemoveOnFail);
-        failReply = await WithReconnect(() => _scripts.MoveToFinishedAsync(job.Id, Queue.Now(), false, error.Message, token, keepFailed,
+        failReply = await WithReconnect(() => _scripts.MoveToFailedAsync(job.Id, Queue.Now(), error.Message, token, keepFailed,
             job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
         if (failReply is null || IsError(failReply))
         {
@@ -457,12 +457,10 @@ public sealed class Worker : IAsyncDisposable
             return;
         }
         var codes = (RedisResult[])((RedisResult[])reply!)[0]!;
-        var fetched = ParseFetched(reply, 1, nextTokens);
-        var nextJob = 0;
+        var next = ParseFetched(reply, 1, nextTokens).Jobs.ToDictionary(fetched => fetched.Token, fetched => fetched.Job);
         for (var i = 0; i < batch.Count; i++)
         {
-            var next = batch[i].NextToken is not null && nextJob < fetched.Jobs.Count ? fetched.Jobs[nextJob++].Job : null;
-            batch[i].Done.TrySetResult(((long)codes[i], next));
+            batch[i].Done.TrySetResult(((long)codes[i], batch[i].NextToken is { } token ? next.GetValueOrDefault(token) : null));
         }
     }
 

@@ -186,7 +186,8 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
         var id = await queue.AddAsync("orphan", new { n = 2 });
         // Activated the way our worker does, then never renewed: a worker that died.
         var scripts = new RedisScripts(Connection, queue.Keys);
-        Assert.Equal(id, (string)((StackExchange.Redis.RedisResult[])(await scripts.MoveToActiveAsync("dead-worker:1", 300, Queue.Now(), null, "dead"))!)[1]!);
+        var activated = (StackExchange.Redis.RedisResult[])(await scripts.MoveJobsToActiveAsync(["dead-worker:1"], 300, Queue.Now(), null, "dead"))!;
+        Assert.Equal(id, (string)((StackExchange.Redis.RedisResult[])activated[0]!)[1]!);
 
         var completed = (await NodeAsync("work.js", "1", """{"stalledInterval":300}""")).Single();
 

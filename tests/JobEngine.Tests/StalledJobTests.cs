@@ -13,8 +13,9 @@ public abstract class StalledJobTests(EngineTarget target) : EngineTest(target)
     private async Task<string> ActivateAndAbandonAsync()
     {
         var scripts = new RedisScripts(Connection, new QueueKeys(Prefix, QueueName));
-        var reply = (StackExchange.Redis.RedisResult[])(await scripts.MoveToActiveAsync("dead-worker:1", 300, Queue.Now(), null, "dead"))!;
-        return (string)reply[1]!;
+        var reply = (StackExchange.Redis.RedisResult[])(await scripts.MoveJobsToActiveAsync(["dead-worker:1"], 300, Queue.Now(), null, "dead"))!;
+        // The reply's first part lists each activated job's hash fields, then its id.
+        return (string)((StackExchange.Redis.RedisResult[])reply[0]!)[1]!;
     }
 
     [Fact]
