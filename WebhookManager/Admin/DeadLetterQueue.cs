@@ -43,7 +43,13 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
     /// </summary>
     public async Task<bool> RedriveAsync(string id)
     {
-        if ((await store.ReviveAsync(id) ?? await RedrivenWithoutAttemptAsync(id)) is not { } revived)
+        var revived = await store.GetAsync(id) switch
+        {
+            { Status: DeliveryStatus.Dead } dead => await store.ReviveAsync(dead),
+            { Status: DeliveryStatus.Pending, Round: > 1 } pending when pending.Attempts == pending.RoundStartAttempts => pending,
+            _ => null,
+        };
+        if (revived is null)
         {
             return false;
         }
@@ -51,11 +57,6 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
         metrics.DeadLetters(await store.CountDeadAsync());
         return true;
     }
-
-    private async Task<DeliveryRecord?> RedrivenWithoutAttemptAsync(string id) =>
-        await store.GetAsync(id) is { Status: DeliveryStatus.Pending, Round: > 1 } delivery && delivery.Attempts == delivery.RoundStartAttempts
-            ? delivery
-            : null;
 
     public async Task<int> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
     {

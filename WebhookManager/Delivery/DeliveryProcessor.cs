@@ -50,7 +50,12 @@ public sealed class DeliveryProcessor(
         else
         {
             var data = Parse<WebhookDeliveryJobData>(job);
-            (delivery, endpointDisabled) = await store.OpenAsync(data, EndpointOf(data.Url) ?? "");
+            var endpoint = EndpointOf(data.Url) ?? "";
+            // Sent together, so a new delivery costs one round trip before its request.
+            var opening = store.OpenAsync(data, endpoint);
+            var checkingDisabled = disabled.IsDisabledAsync(endpoint, data.ClientId);
+            delivery = await opening;
+            endpointDisabled = await checkingDisabled;
             attempt = new DeliveryAttemptJob(delivery.Id, Round: 1, Attempt: 1);
         }
         activity?.SetTag("webhook.id", delivery.Id);

@@ -43,18 +43,11 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     private static RedisKey AttemptsKey(string id) => KeyPrefix + id + ":attempts";
 
     /// <summary>
-    /// The record of a delivery about to be attempted, and whether the client disabled its endpoint. A delivery seen
-    /// for the first time gets a record built from its job, stored with its first change of status, so a new delivery
-    /// costs one read before its request and one write after it.
+    /// The record of a delivery about to be attempted. A delivery seen for the first time gets a record built from its
+    /// job, stored with its first change of status, so a new delivery costs one read before its request and one write after it.
     /// </summary>
-    public async Task<(DeliveryRecord Delivery, bool EndpointDisabled)> OpenAsync(WebhookDeliveryJobData data, string endpoint)
-    {
-        var reading = Db.HashGetAllAsync(Key(data.MessageId));
-        var checkingDisabled = Db.HashExistsAsync(DisabledEndpoints.Key(endpoint), data.ClientId);
-        var stored = Parse(data.MessageId, await reading);
-        var disabled = await checkingDisabled;
-        return (stored ?? DeliveryRecord.Pending(data, endpoint, time.GetUtcNow()), disabled);
-    }
+    public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint) =>
+        await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, time.GetUtcNow());
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
 
@@ -131,14 +124,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     public Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt) =>
         WriteStatusAsync(delivery, delivery.Status, "", nextAttemptAt, null, [], []);
 
-    /// <summary>Takes a dead delivery out of the dead letter queue into a new round; null when it is not dead.</summary>
-    public async Task<DeliveryRecord?> ReviveAsync(string id)
+    /// <summary>Takes a dead delivery out of the dead letter queue into a new round; null when it is no longer dead as read.</summary>
+    public async Task<DeliveryRecord?> ReviveAsync(DeliveryRecord delivery)
     {
-        var delivery = await GetAsync(id);
-        if (delivery is not { Status: DeliveryStatus.Dead })
-        {
-            return null;
-        }
+        var id = delivery.Id;
         var transaction = Db.CreateTransaction();
         transaction.AddCondition(Condition.HashEqual(Key(id), StatusField, DeliveryStatus.Dead));
         transaction.AddCondition(Condition.HashEqual(Key(id), RoundField, delivery.Round));

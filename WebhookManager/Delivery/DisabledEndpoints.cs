@@ -11,7 +11,7 @@ public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>The hash of the clients <paramref name="endpoint"/> is disabled for, client id -> since (ms).</summary>
-    public static RedisKey Key(string endpoint) => KeyPrefix + endpoint;
+    private static RedisKey Key(string endpoint) => KeyPrefix + endpoint;
 
     public async Task DisableAsync(string endpoint, string clientId)
     {
