@@ -25,6 +25,13 @@ public sealed class InvocationProcessor(
     // Far longer than the moment between the gateway putting an invocation in its line and adding its job.
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
+    // What a run reads of its record before it takes a permit: whether it was cancelled or already ended, and its lease.
+    private static readonly RedisValue[] RunStateFields =
+    [
+        InvocationRecord.Status, InvocationRecord.Result, InvocationRecord.Error, InvocationRecord.Attempts, InvocationRecord.DurationMs,
+        InvocationRecord.LeaseToken,
+    ];
+
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
 
     public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
@@ -52,11 +59,12 @@ public sealed class InvocationProcessor(
         {
             await WaitForTurnAsync(line, invocationId, recordKey, ct);
         }
-        if (await IsCancelledAsync(recordKey))
+        var state = await record.HashGetAsync(recordKey, RunStateFields);
+        if (state[0] == InvocationStatus.Cancelled)
         {
             return InvocationStatus.Cancelled;
         }
-        if (await RecordedOutcomeAsync(recordKey) is { } recorded)
+        if (RecordedOutcome(state) is { } recorded)
         {
             // It ended before this process (or Redis) failed, and only its delivery may be missing. Adding that again
             // is harmless (its job id is fixed); running the bot again, whose job may be gone by now, would repeat its work.
@@ -65,7 +73,7 @@ public sealed class InvocationProcessor(
         }
 
         var semaphore = semaphores.For(invocation.BotType);
-        var storedToken = (string?)await record.HashGetAsync(recordKey, InvocationRecord.LeaseToken);
+        var storedToken = (string?)state[5];
         var lease = storedToken is null ? null : await semaphore.ReattachAsync(storedToken, ct);
         if (lease is null)
         {
@@ -252,18 +260,11 @@ public sealed class InvocationProcessor(
         await NotifyAsync(invocationId, invocation, outcome);
     }
 
-    /// <summary>The outcome an earlier run wrote into the record, when it completed or failed.</summary>
-    private async Task<BotOutcome?> RecordedOutcomeAsync(RedisKey recordKey)
-    {
-        var fields = await redis.GetDatabase().HashGetAsync(recordKey,
-            [InvocationRecord.Status, InvocationRecord.Result, InvocationRecord.Error, InvocationRecord.Attempts, InvocationRecord.DurationMs]);
-        if (fields[0] != InvocationStatus.Completed && fields[0] != InvocationStatus.Failed)
-        {
-            return null;
-        }
-        return new BotOutcome((string)fields[0]!, fields[1].IsNull ? null : JsonNode.Parse((string)fields[1]!), (string?)fields[2],
-            (int?)fields[3] ?? 0, (long?)fields[4]);
-    }
+    /// <summary>The outcome an earlier run wrote into the record (<see cref="RunStateFields"/>), when it completed or failed.</summary>
+    private static BotOutcome? RecordedOutcome(RedisValue[] state) =>
+        state[0] == InvocationStatus.Completed || state[0] == InvocationStatus.Failed
+            ? new BotOutcome((string)state[0]!, state[1].IsNull ? null : JsonNode.Parse((string)state[1]!), (string?)state[2], (int?)state[3] ?? 0, (long?)state[4])
+            : null;
 
     /// <summary>Queues the delivery of an invocation's outcome to its webhook.</summary>
     private async Task NotifyAsync(string invocationId, InvocationJobData invocation, BotOutcome outcome)
