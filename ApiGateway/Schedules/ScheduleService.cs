@@ -15,6 +15,11 @@ namespace BotSystem.ApiGateway.Schedules;
 public sealed class ScheduleService(IConnectionMultiplexer redis)
 {
     public const string RunJobName = "scheduled-invocation";
+
+    // A schedule's record is written before its scheduler. A creation cut short between the two (Redis went away) was
+    // answered with an error, so a record still without a scheduler this long after it was made is dropped, not shown.
+    private static readonly TimeSpan CreationGrace = TimeSpan.FromMinutes(1);
+
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
 
     public async Task<JsonObject> CreateAsync(string clientId, ScheduleRequest request)
@@ -64,11 +69,16 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             return false;
         }
         await _invocations.RemoveJobSchedulerAsync(scheduleId);
-        var deleted = database.CreateTransaction();
-        _ = deleted.KeyDeleteAsync(ScheduleRecord.Key(scheduleId));
-        _ = deleted.SetRemoveAsync(ScheduleRecord.Index, scheduleId);
-        await deleted.ExecuteAsync();
+        await ForgetAsync(scheduleId);
         return true;
+    }
+
+    private async Task ForgetAsync(string scheduleId)
+    {
+        var forgotten = redis.GetDatabase().CreateTransaction();
+        _ = forgotten.KeyDeleteAsync(ScheduleRecord.Key(scheduleId));
+        _ = forgotten.SetRemoveAsync(ScheduleRecord.Index, scheduleId);
+        await forgotten.ExecuteAsync();
     }
 
     private async Task<Dictionary<string, JobScheduler>> TimingsAsync(CancellationToken ct) =>
@@ -81,13 +91,19 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         {
             return null;
         }
+        var createdAt = fields.GetValueOrDefault(ScheduleRecord.CreatedAt);
+        if (!timings.TryGetValue(scheduleId, out var timing)
+            && long.TryParse(createdAt, out var createdMs) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(createdMs) > CreationGrace)
+        {
+            await ForgetAsync(scheduleId);
+            return null;
+        }
         var schedule = new JsonObject { ["scheduleId"] = scheduleId, ["clientId"] = owner };
         foreach (var (name, value) in JsonNode.Parse(fields[ScheduleRecord.Definition])!.AsObject().ToList())
         {
             schedule[name] = value?.DeepClone();
         }
-        timings.TryGetValue(scheduleId, out var timing);
-        schedule["createdAt"] = RecordTime.ToIso(fields.GetValueOrDefault(ScheduleRecord.CreatedAt));
+        schedule["createdAt"] = RecordTime.ToIso(createdAt);
         schedule["nextRunAt"] = timing?.Next?.ToString("O");
         schedule["runs"] = timing?.Iterations ?? 0;
         schedule["lastInvocationId"] = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
 using StackExchange.Redis;
 
 namespace ApiGateway.Tests;
@@ -96,6 +98,34 @@ public sealed class SchedulesTests(FlowSystem system)
 
         Assert.Equal(HttpStatusCode.Forbidden, asAdmin.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_schedule_whose_scheduler_was_never_written_is_dropped_once_its_creation_is_over()
+    {
+        var body = new { botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000 };
+        var abandoned = (await CreateAsync(body))["scheduleId"]!.GetValue<string>();
+        var inCreation = (await CreateAsync(body))["scheduleId"]!.GetValue<string>();
+        // The state a creation cut short between its two writes leaves: the record without its scheduler.
+        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
+        {
+            await invocations.RemoveJobSchedulerAsync(abandoned);
+            await invocations.RemoveJobSchedulerAsync(inCreation);
+        }
+        await system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(abandoned),
+            ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
+
+        var listed = (await ListAsync(FlowSystem.ClientKey)).Select(s => s!["scheduleId"]!.GetValue<string>()).ToList();
+        using var shown = await system.SendAsync(HttpMethod.Get, $"/schedules/{abandoned}");
+
+        Assert.DoesNotContain(abandoned, listed);
+        Assert.Contains(inCreation, listed);
+        Assert.Equal(HttpStatusCode.NotFound, shown.StatusCode);
+        Assert.False(await system.Redis.Connection.GetDatabase().KeyExistsAsync(ScheduleRecord.Key(abandoned)));
+        Assert.False(await system.Redis.Connection.GetDatabase().SetContainsAsync(ScheduleRecord.Index, abandoned));
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{inCreation}"))
+        {
+        }
     }
 
     private async Task<JsonNode> CreateAsync(object body)
