@@ -21,4 +21,11 @@ public sealed class MockWebhookOptions
     /// <summary>How many deliveries are kept for <c>GET /deliveries</c>; statistics count all of them.</summary>
     [Range(1, 1_000_000)]
     public int MaxRecordedDeliveries { get; set; } = 10_000;
+
+    /// <summary>
+    /// How many distinct <c>webhook-id</c>s are remembered to count duplicates, so a receiver left running keeps a
+    /// bounded memory; beyond it the oldest are forgotten, and a repeat of one of those counts as unique.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxTrackedIds { get; set; } = 1_000_000;
 }

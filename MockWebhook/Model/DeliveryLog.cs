@@ -8,9 +8,11 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
     private readonly Lock _lock = new();
     private readonly Queue<RecordedDelivery> _recent = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    private readonly Queue<string> _idsInArrivalOrder = new();
     private readonly Dictionary<int, long> _byStatus = [];
     private long _received;
     private long _duplicates;
+    private long _forgottenIds;
     private long _badSignatures;
 
     public void Record(RecordedDelivery delivery)
@@ -18,9 +20,9 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
         lock (_lock)
         {
             _received++;
-            if (delivery.Id is { } id && !_ids.Add(id))
+            if (delivery.Id is { } id)
             {
-                _duplicates++;
+                Track(id);
             }
             if (!delivery.SignatureValid)
             {
@@ -32,6 +34,21 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
             {
                 _recent.Dequeue();
             }
+        }
+    }
+
+    private void Track(string id)
+    {
+        if (!_ids.Add(id))
+        {
+            _duplicates++;
+            return;
+        }
+        _idsInArrivalOrder.Enqueue(id);
+        if (_idsInArrivalOrder.Count > options.Value.MaxTrackedIds)
+        {
+            _ids.Remove(_idsInArrivalOrder.Dequeue());
+            _forgottenIds++;
         }
     }
 
@@ -50,7 +67,7 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
             return new DeliveryStats
             {
                 Received = _received,
-                UniqueIds = _ids.Count,
+                UniqueIds = _ids.Count + _forgottenIds,
                 Duplicates = _duplicates,
                 BadSignatures = _badSignatures,
                 ByStatus = _byStatus.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
@@ -64,6 +81,8 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
         {
             _recent.Clear();
             _ids.Clear();
+            _idsInArrivalOrder.Clear();
+            _forgottenIds = 0;
             _byStatus.Clear();
             _received = 0;
             _duplicates = 0;

@@ -21,16 +21,21 @@ public sealed class MockReceiver : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<MockReceiver> StartAsync()
+    public static async Task<MockReceiver> StartAsync(params (string Name, string Value)[] settings)
     {
         var port = FreePort.Next();
-        var process = ServiceProcess.StartService("MockWebhook", new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["MockWebhook__Secret"] = TestSecrets.Receiver,
             ["MockWebhook__TimeoutSleep"] = "00:00:30",
-        });
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+        var process = ServiceProcess.StartService("MockWebhook", environment);
         await process.WaitUntilHealthyAsync($"http://127.0.0.1:{port}/health");
         return new MockReceiver(process, port);
     }

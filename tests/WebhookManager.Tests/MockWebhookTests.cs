@@ -34,6 +34,22 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Beyond_the_ids_it_tracks_the_receiver_forgets_the_oldest_and_still_counts_every_unique_id()
+    {
+        await using var receiver = await MockReceiver.StartAsync(("MockWebhook__MaxTrackedIds", "3"));
+        foreach (var id in new[] { "msg_1", "msg_2", "msg_3", "msg_4", "msg_4", "msg_1" })
+        {
+            Assert.Equal(HttpStatusCode.OK, await PostSignedAsync(id, receiver.Http));
+        }
+
+        var stats = await receiver.StatsAsync();
+        Assert.Equal(6, (long)stats["received"]!);
+        // msg_4's repeat is caught; msg_1 was forgotten when msg_4 arrived, so its repeat counts as new.
+        Assert.Equal(1, (long)stats["duplicates"]!);
+        Assert.Equal(5, (long)stats["uniqueIds"]!);
+    }
+
+    [Fact]
     public async Task Fail_rate_and_latency_are_injected()
     {
         await fixture.Receiver.ConfigureAsync(new { failRate = 1.0, statusCode = 503, latencyMs = 300 });
@@ -77,7 +93,7 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal("WebhookCircuitOpen", (string?)listed!["alerts"]![0]!["labels"]!["alertname"]);
     }
 
-    private async Task<HttpStatusCode> PostSignedAsync(string id)
+    private async Task<HttpStatusCode> PostSignedAsync(string id, HttpClient? http = null)
     {
         const string body = """{"type":"bot.completed"}""";
         var now = DateTimeOffset.UtcNow;
@@ -85,7 +101,7 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         request.Headers.Add(StandardWebhooks.IdHeader, id);
         request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
         request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, TestSecrets.Receiver));
-        using var response = await Http.SendAsync(request);
+        using var response = await (http ?? Http).SendAsync(request);
         return response.StatusCode;
     }
 }
