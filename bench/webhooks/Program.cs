@@ -7,9 +7,9 @@ var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) 
 
 await using var system = await BenchSystem.StartAsync(rounds);
 
-// Warm both sides up with as many deliveries as a measurement, so both run optimised code, not JIT's first tier.
-await system.PeerAsync(deliveries, "127.0.0.1");
-await system.ManagerAsync(deliveries, ["127.0.0.1"], []);
+// Warm both sides (and the receiver they share) up until their rates settle. The JIT goes on tiering a service's
+// code for tens of seconds of load, and measuring before it is done compares warm-ups, not deliveries.
+var warmUpPasses = await WarmUpAsync(() => system.PeerAsync(deliveries, "127.0.0.1"), () => system.ManagerAsync(deliveries, ["127.0.0.1"], []));
 
 // Each comparison runs its two sides back to back in several rounds and reports the median round, so a burst of
 // load from elsewhere on the machine skews one round instead of one side. Every round delivers to endpoints the
@@ -22,6 +22,9 @@ for (var round = 1; round <= rounds; round++)
     var ours = await system.ManagerAsync(deliveries, [BenchSystem.Host(round, 2)], []);
     single.Add((peer, ours));
 }
+// The code for dead endpoints (postponements, timeouts) is warmed up once too.
+await system.ManagerAsync(deliveries, [BenchSystem.Host(0, 40)], [BenchSystem.Host(0, 60)]);
+await system.DrainAsync();
 for (var round = 1; round <= rounds; round++)
 {
     string[] allHealthy = [.. Enumerable.Range(10, 20).Select(i => BenchSystem.Host(round, i))];
@@ -44,6 +47,7 @@ Console.WriteLine(new JsonObject
     ["healthy_with_half_dead_ratio"] = Math.Round(medianHalfDead.WithDead / medianHalfDead.AllHealthy, 3),
     ["deliveries"] = deliveries,
     ["rounds"] = rounds,
+    ["warm_up_passes"] = warmUpPasses,
     ["manager_per_s"] = Math.Round(medianSingle.Ours.PerSecond, 1),
     ["httpclient_per_s"] = Math.Round(medianSingle.Peer.PerSecond, 1),
     // Where a delivery's CPU goes, in the median round: the two sides share the receiver, and only ours uses Redis.
@@ -57,3 +61,21 @@ Console.WriteLine(new JsonObject
     ["ratio_rounds"] = new JsonArray([.. single.Select(r => (JsonNode)Math.Round(Ratio(r), 3))]),
     ["healthy_with_half_dead_ratio_rounds"] = new JsonArray([.. halfDead.Select(r => (JsonNode)Math.Round(r.WithDead / r.AllHealthy, 3))]),
 }.ToJsonString());
+
+// Passes of both sides until neither one's rate rises by more than a tenth over its previous pass's (the machine's
+// noise moves a settled rate about as much either way), at least four passes and at most ten.
+static async Task<int> WarmUpAsync(Func<Task<BenchSystem.Measurement>> peer, Func<Task<BenchSystem.Measurement>> ours)
+{
+    static bool Settled(double previous, double current) => current <= 1.1 * previous;
+    var (previousPeer, previousOurs) = (0.0, 0.0);
+    for (var pass = 1; ; pass++)
+    {
+        var (peerRate, oursRate) = ((await peer()).PerSecond, (await ours()).PerSecond);
+        Console.Error.WriteLine($"warm-up pass {pass}: httpclient {peerRate:F0}/s, manager {oursRate:F0}/s");
+        if (pass == 10 || pass >= 4 && Settled(previousPeer, peerRate) && Settled(previousOurs, oursRate))
+        {
+            return pass;
+        }
+        (previousPeer, previousOurs) = (peerRate, oursRate);
+    }
+}
