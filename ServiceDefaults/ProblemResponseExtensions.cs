@@ -13,7 +13,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static partial class ProblemResponseExtensions
 {
     private const string RetryAfterRedisOutage = "5";
-    private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"];
+    private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM", "MISCONF"];
 
     /// <summary>
     /// Problem details for every error answer. A request the framework could not bind names what it could not read
@@ -63,7 +63,7 @@ public static partial class ProblemResponseExtensions
     }
 
     // An outage of Redis is the client's to retry, not a fault of the request: a 503, also while Redis loads its data,
-    // fails over (read-only replica, cluster down) or is out of memory.
+    // fails over (read-only replica, cluster down), is out of memory or refuses writes it cannot persist (disk full).
     private static bool IsRedisUnavailable(Exception exception) => exception switch
     {
         RedisUnavailableException or RedisConnectionException or RedisTimeoutException => true,

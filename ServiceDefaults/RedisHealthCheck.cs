@@ -23,6 +23,10 @@ public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthChec
             var latency = await redis.GetDatabase().PingAsync().WaitAsync(PingTimeout, cancellationToken);
             return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:0.0} ms");
         }
+        catch (RedisServerException ex)
+        {
+            return HealthCheckResult.Unhealthy($"Redis refuses PING: {ex.Message}", ex);
+        }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return HealthCheckResult.Unhealthy("Redis does not answer PING.", ex);

@@ -9,8 +9,8 @@ using StackExchange.Redis;
 namespace BotSystem.ApiGateway.SystemHealth;
 
 /// <summary>
-/// Checks, every refresh interval, each service's <c>/health</c>, Redis latency, the queues, the
-/// webhook circuits and the live workers, and keeps the verdict (healthy / degraded / unhealthy) with
+/// Checks, every refresh interval, each service's <c>/health</c>, Redis latency and whether it takes writes, the
+/// queues, the webhook circuits and the live workers, and keeps the verdict (healthy / degraded / unhealthy) with
 /// its reasons for <c>GET /health/system</c>.
 /// </summary>
 public sealed class SystemHealthMonitor(
@@ -24,6 +24,9 @@ public sealed class SystemHealthMonitor(
     ILogger<SystemHealthMonitor> logger) : BackgroundService
 {
     public const string HttpClientName = "system-health";
+
+    // Written on every check: a Redis that answers PING may still refuse every write (disk full, out of memory, replica).
+    private const string WriteProbeKey = "botsystem:health:write-probe";
 
     public SystemHealthReport Current { get; private set; } = SystemHealthReport.NotYetChecked;
 
@@ -67,9 +70,26 @@ public sealed class SystemHealthMonitor(
         {
             latency = (await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), ct)).TotalMilliseconds;
         }
+        catch (RedisServerException ex)
+        {
+            // It answers, with an error: it cannot write its disk (MISCONF), or is loading its data.
+            unhealthy.Add($"Redis refuses commands: {ex.Message}");
+        }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             unhealthy.Add($"Redis is unreachable: {ex.Message}");
+        }
+        if (latency is not null)
+        {
+            try
+            {
+                await redis.GetDatabase().StringSetAsync(WriteProbeKey, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), TimeSpan.FromMinutes(1))
+                    .WaitAsync(TimeSpan.FromSeconds(2), ct);
+            }
+            catch (RedisServerException ex)
+            {
+                unhealthy.Add($"Redis refuses writes: {ex.Message}");
+            }
         }
 
         var services = await CheckServicesAsync(unhealthy, ct);

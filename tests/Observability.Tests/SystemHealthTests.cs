@@ -3,13 +3,15 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using StackExchange.Redis;
 
 namespace Observability.Tests;
 
 public sealed class SystemHealthTests : IAsyncLifetime
 {
     private const string AdminKey = "dev-admin-key";
-    private readonly RedisServer _redis = new();
+    // Protected configs may be set, so a test can move the data directory away from under Redis.
+    private readonly RedisServer _redis = RedisServer.WithArguments("--enable-protected-configs", "yes");
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly string _gatewayUrl = $"http://127.0.0.1:{FreePort.Next()}";
     private readonly string _webhookManagerUrl = $"http://127.0.0.1:{FreePort.Next()}";
@@ -92,6 +94,65 @@ public sealed class SystemHealthTests : IAsyncLifetime
         }
         while (status != HttpStatusCode.Accepted && DateTime.UtcNow < deadline);
         Assert.Equal(HttpStatusCode.Accepted, status);
+    }
+
+    [Fact]
+    public Task While_redis_refuses_writes_because_it_cannot_persist_invocations_are_503_problems_and_the_system_is_unhealthy_until_it_can() =>
+        AssertRefusalIsReportedAsync("Redis refuses commands: MISCONF",
+            async server =>
+            {
+                // A snapshot that cannot be written (its directory is gone, as a full or failed disk would make it) stops writes.
+                var vanished = Directory.CreateTempSubdirectory("botsystem-vanished-").FullName;
+                await server.ConfigSetAsync("save", "3600 1");
+                await server.ConfigSetAsync("dir", vanished);
+                Directory.Delete(vanished);
+                await server.ExecuteAsync("BGSAVE");
+                await WaitForPersistenceAsync(server, "err");
+            },
+            async server =>
+            {
+                await server.ConfigSetAsync("dir", _redis.DataDirectory);
+                await server.ExecuteAsync("BGSAVE");
+                await WaitForPersistenceAsync(server, "ok");
+            });
+
+    [Fact]
+    public Task While_redis_is_out_of_memory_invocations_are_503_problems_and_the_system_is_unhealthy_though_redis_answers_ping() =>
+        AssertRefusalIsReportedAsync("Redis refuses writes: OOM",
+            async server =>
+            {
+                await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+                await server.ConfigSetAsync("maxmemory", "1");
+            },
+            server => server.ConfigSetAsync("maxmemory", "0"));
+
+    // While Redis refuses (after refuse, until restore): /invoke is a 503 problem and the system report is unhealthy with the reason.
+    private async Task AssertRefusalIsReportedAsync(string reason, Func<IServer, Task> refuse, Func<IServer, Task> restore)
+    {
+        var gateway = new GatewayClient(_gatewayUrl, _http);
+        var invocation = new { botType = "python", payload = new { rows = 3 }, webhookUrl = "http://localhost:5000/webhook" };
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{_redis.ConnectionString},allowAdmin=true");
+        var server = admin.GetServers()[0];
+
+        await refuse(server);
+        await AssertUnavailableAsync(await gateway.InvokeAsync(invocation));
+        var refusing = await WaitForReportAsync(report => report["reasons"]!.AsArray().Any(r => r!.GetValue<string>().StartsWith(reason)));
+        Assert.Equal("unhealthy", refusing["status"]!.GetValue<string>());
+
+        await restore(server);
+        using var accepted = await gateway.InvokeAsync(invocation);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await WaitForReportAsync(report => report["status"]!.GetValue<string>() != "unhealthy");
+    }
+
+    private static async Task WaitForPersistenceAsync(IServer server, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await server.InfoRawAsync("persistence"))!.Contains($"rdb_last_bgsave_status:{status}") || (await server.InfoRawAsync("persistence"))!.Contains("rdb_bgsave_in_progress:1"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the last snapshot never became '{status}'");
+            await Task.Delay(50);
+        }
     }
 
     public async Task DisposeAsync()
