@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Admin;
 using BotSystem.Contracts;
+using BotSystem.Contracts.Observability;
 using BotSystem.JobEngine;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -32,6 +34,8 @@ public sealed class SystemHealthMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        BotSystemTelemetry.Meter.CreateObservableGauge(MetricNames.SystemHealthStatus, StatusMeasurement,
+            description: "The verdict of GET /health/system: 0 healthy, 1 degraded, 2 unhealthy.");
         using var timer = new PeriodicTimer(options.Value.RefreshInterval);
         do
         {
@@ -56,6 +60,21 @@ public sealed class SystemHealthMonitor(
             Current = report;
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private IEnumerable<Measurement<int>> StatusMeasurement()
+    {
+        var report = Current;
+        if (report.CheckedAt == DateTimeOffset.MinValue)
+        {
+            return [];
+        }
+        return [new(report.Status switch
+        {
+            SystemHealthReport.Healthy => MetricLabelValues.SystemHealthy,
+            SystemHealthReport.Degraded => MetricLabelValues.SystemDegraded,
+            _ => MetricLabelValues.SystemUnhealthy,
+        })];
     }
 
     private IEnumerable<string> RedisReason() => redis.IsConnected ? [] : ["Redis is unreachable."];

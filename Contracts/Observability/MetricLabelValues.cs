@@ -35,4 +35,13 @@ public static class MetricLabelValues
 
     /// <summary>Value of <see cref="MetricNames.CircuitBreakerState"/> while deliveries are short-circuited.</summary>
     public const int CircuitOpen = 2;
+
+    /// <summary>Value of <see cref="MetricNames.SystemHealthStatus"/> when every check passes.</summary>
+    public const int SystemHealthy = 0;
+
+    /// <summary>Value of <see cref="MetricNames.SystemHealthStatus"/> when the system works with a fault (an open circuit, a queue with no live worker).</summary>
+    public const int SystemDegraded = 1;
+
+    /// <summary>Value of <see cref="MetricNames.SystemHealthStatus"/> when the system cannot take or run work.</summary>
+    public const int SystemUnhealthy = 2;
 }

@@ -44,11 +44,17 @@ public static class MetricNames
     /// <summary>Counter of jobs a worker processed; labels <c>worker</c>, <c>bot_type</c>; present from start, at 0, for every bot type the worker serves.</summary>
     public const string WorkerJobsProcessed = "worker_jobs_processed_total";
 
+    /// <summary>
+    /// Gauge of the verdict of <c>GET /health/system</c>, published by each gateway: 0 healthy, 1 degraded, 2 unhealthy
+    /// (Redis unreachable or refusing writes, a service failing its health check); absent until the first check.
+    /// </summary>
+    public const string SystemHealthStatus = "system_health_status";
+
     /// <summary>Every name above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         BotExecutions, BotExecutionDuration, WebhookDeliveries, WebhookDeliveryDuration, QueueSize,
         SemaphoreUsage, SemaphoreWaiting, QueueOldestWaitingAge, WebhookDlqSize, CircuitBreakerState,
-        WorkerState, WorkerJobsProcessed,
+        WorkerState, WorkerJobsProcessed, SystemHealthStatus,
     ];
 }

@@ -7,7 +7,7 @@ public sealed class AlertRuleTests
     private static readonly string[] RequiredAlerts =
     [
         "QueueBacklogHigh", "QueueOldestJobWaitingTooLong", "WebhookDeadLettersPresent", "WebhookCircuitOpen",
-        "NoLiveWorkerForBotType", "BotErrorRateHigh", "ServiceDown",
+        "NoLiveWorkerForBotType", "BotErrorRateHigh", "ServiceDown", "SystemUnhealthy",
     ];
 
     [Fact]
@@ -69,5 +69,6 @@ public sealed class AlertRuleTests
         Assert.Contains($"status!~\"{MetricLabelValues.ExecutionCompleted}|{MetricLabelValues.ExecutionCancelled}\"", rules["BotErrorRateHigh"]);
         Assert.Contains($"state=~\"{MetricLabelValues.WorkerReady}|{MetricLabelValues.WorkerProcessing}\"", rules["NoLiveWorkerForBotType"]);
         Assert.EndsWith($">= {MetricLabelValues.CircuitHalfOpen}", rules["WebhookCircuitOpen"]);
+        Assert.EndsWith($">= {MetricLabelValues.SystemUnhealthy}", rules["SystemUnhealthy"]);
     }
 }

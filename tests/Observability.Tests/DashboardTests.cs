@@ -23,6 +23,7 @@ public sealed class DashboardTests
         { "Dead letter queue", "webhook_dlq_size" },
         { "Circuit breakers", "circuit_breaker_state" },
         { "Workers", "worker_state" },
+        { "System health", "system_health_status" },
     };
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.Contracts.Observability;
 using BotSystem.JobEngine;
 using StackExchange.Redis;
 
@@ -138,11 +139,25 @@ public sealed class SystemHealthTests : IAsyncLifetime
         await AssertUnavailableAsync(await gateway.InvokeAsync(invocation));
         var refusing = await WaitForReportAsync(report => report["reasons"]!.AsArray().Any(r => r!.GetValue<string>().StartsWith(reason)));
         Assert.Equal("unhealthy", refusing["status"]!.GetValue<string>());
+        await WaitForPublishedStatusAsync(status => status == MetricLabelValues.SystemUnhealthy);
 
         await restore(server);
         using var accepted = await gateway.InvokeAsync(invocation);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         await WaitForReportAsync(report => report["status"]!.GetValue<string>() != "unhealthy");
+        await WaitForPublishedStatusAsync(status => status != MetricLabelValues.SystemUnhealthy);
+    }
+
+    // Waits for the gateway's system_health_status, as Prometheus scrapes it, to match.
+    private async Task WaitForPublishedStatusAsync(Func<double, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        double status;
+        while (!condition(status = Assert.Single(await PrometheusExposition.ScrapeAsync($"{_gatewayUrl}/metrics"), sample => sample.Name == MetricNames.SystemHealthStatus).Value))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{MetricNames.SystemHealthStatus} stayed {status}");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitForPersistenceAsync(IServer server, string status)
