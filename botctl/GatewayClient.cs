@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -27,6 +28,10 @@ public sealed class GatewayClient : IDisposable
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
 
+    /// <summary>A GET whose body is the answer also with status <paramref name="alsoAnswered"/>, as a health report's 503 is.</summary>
+    public Task<JsonNode> GetAsync(string path, HttpStatusCode alsoAnswered, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken, alsoAnswered);
+
     public Task<JsonNode> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
         {
@@ -38,13 +43,13 @@ public sealed class GatewayClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<JsonNode> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<JsonNode> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpStatusCode? alsoAnswered = null)
     {
         using (request)
         using (var response = await _http.SendAsync(request, cancellationToken))
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode && response.StatusCode != alsoAnswered)
             {
                 throw new GatewayException(DescribeFailure(request, response, text));
             }

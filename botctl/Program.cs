@@ -19,6 +19,8 @@ app.Configure(config =>
         .WithExample("invoke", "python", "--payload", "{\"dataset\":\"sales\"}", "--webhook", "http://localhost:5000/webhook", "--wait");
     config.AddCommand<JobCommand>("job").WithDescription("Show a job's status, progress, result and webhook delivery.");
     config.AddCommand<StatsCommand>("stats").WithDescription("Queues, semaphores and workers (admin key).");
+    config.AddCommand<HealthCommand>("health")
+        .WithDescription($"The system's health and its reasons (admin key); exits 0 healthy, {HealthCommand.DegradedExitCode} degraded, {HealthCommand.UnhealthyExitCode} unhealthy.");
     config.AddBranch("dlq", dlq =>
     {
         dlq.SetDescription("The webhook dead letter queue (admin key).");

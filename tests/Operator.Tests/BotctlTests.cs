@@ -95,6 +95,46 @@ public sealed class BotctlTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task Health_prints_the_verdict_with_its_reasons_and_exits_with_the_code_of_the_verdict()
+    {
+        var run = await Botctl.RunAsync(Environment, "health");
+
+        var verdict = Assert.Single((string[])["healthy", "degraded", "unhealthy"], status => run.Output.Contains($"System: {status}"));
+        Assert.Equal(verdict switch { "healthy" => 0, "degraded" => 2, _ => 3 }, run.ExitCode);
+        Assert.Contains("webhook-manager", run.Output);
+    }
+
+    [Fact]
+    public async Task Health_of_a_gateway_whose_redis_is_gone_is_unhealthy_naming_redis_and_exits_3()
+    {
+        var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__redis"] = redis.ConnectionString,
+            ["SystemHealth__RefreshInterval"] = "00:00:00.500",
+        });
+        await gateway.WaitUntilHealthyAsync($"{url}/health");
+        await redis.DisposeAsync();
+
+        var environment = new Dictionary<string, string>(Environment) { ["BOTCTL_URL"] = url };
+        var run = await Botctl.RunAsync(environment, "health");
+        for (var attempt = 0; attempt < 30 && !run.Output.Contains("System: unhealthy"); attempt++)
+        {
+            // Until its next check, the gateway reports the last one.
+            await Task.Delay(500);
+            run = await Botctl.RunAsync(environment, "health");
+        }
+
+        Assert.True(run.ExitCode == 3, run.Output);
+        Assert.Contains("System: unhealthy", run.Output);
+        Assert.Contains("- Redis is unreachable", run.Output);
+    }
+
+    [Fact]
     public async Task Dlq_list_shows_a_dead_delivery_and_redrive_sends_it_again()
     {
         var invocationId = "inv" + Guid.NewGuid().ToString("N");
