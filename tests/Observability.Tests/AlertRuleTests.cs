@@ -7,7 +7,7 @@ public sealed class AlertRuleTests
     private static readonly string[] RequiredAlerts =
     [
         "QueueBacklogHigh", "QueueOldestJobWaitingTooLong", "WebhookDeadLettersPresent", "WebhookCircuitOpen",
-        "NoLiveWorkerForBotType", "BotErrorRateHigh", "ServiceDown", "SystemUnhealthy",
+        "NoLiveWorkerForBotType", "BotErrorRateHigh", "ServiceDown", "ServiceErrorRateHigh", "SystemUnhealthy",
     ];
 
     [Fact]

@@ -24,6 +24,7 @@ public sealed class DashboardTests
         { "Circuit breakers", "circuit_breaker_state" },
         { "Workers", "worker_state" },
         { "System health", "system_health_status" },
+        { "HTTP responses by status", "http_server_request_duration_seconds_count" },
     };
 
     [Theory]
