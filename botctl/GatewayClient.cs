@@ -26,24 +26,24 @@ public sealed class GatewayClient : IDisposable
     }
 
     public Task<JsonNode> GetAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), null, cancellationToken);
 
     /// <summary>A GET whose body is the answer also with status <paramref name="alsoAnswered"/>, as a health report's 503 is.</summary>
     public Task<JsonNode> GetAsync(string path, HttpStatusCode alsoAnswered, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken, alsoAnswered);
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), alsoAnswered, cancellationToken);
 
     public Task<JsonNode> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        }, cancellationToken);
+        }, null, cancellationToken);
 
     public Task<JsonNode> DeleteAsync(string path, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+        SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), null, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<JsonNode> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, HttpStatusCode? alsoAnswered = null)
+    private async Task<JsonNode> SendAsync(HttpRequestMessage request, HttpStatusCode? alsoAnswered, CancellationToken cancellationToken)
     {
         using (request)
         using (var response = await _http.SendAsync(request, cancellationToken))
