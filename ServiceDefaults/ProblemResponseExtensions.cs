@@ -31,7 +31,8 @@ public static partial class ProblemResponseExtensions
             else if (context.Exception is { } exception && IsRedisUnavailable(exception))
             {
                 context.ProblemDetails.Title = "Service unavailable";
-                context.ProblemDetails.Detail = "Redis, where this service keeps its state, is unreachable or did not answer in time. "
+                context.ProblemDetails.Detail = "Redis, where this service keeps its state, is unreachable, did not answer in time or refused the request for now "
+                    + "(loading, failing over, out of memory or unable to write its disk). "
                     + "Retry later; a request that changes something may or may not have been applied, so retry it with the same Idempotency-Key where one is taken.";
                 context.HttpContext.Response.Headers.RetryAfter = RetryAfterRedisOutage;
             }

@@ -32,8 +32,6 @@ public sealed class InvocationProcessor(
         InvocationRecord.LeaseToken,
     ];
 
-    private readonly Queue _invocations = new(QueueNames.Invocations, redis);
-
     public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
     {
         var invocationId = InvocationIds.Of(job.Job.Id);
@@ -184,7 +182,7 @@ public sealed class InvocationProcessor(
         {
             return false;
         }
-        if (await _invocations.GetJobStateAsync(head) != JobState.Unknown)
+        if (await botQueues.Invocations.GetJobStateAsync(head) != JobState.Unknown)
         {
             return false;
         }

@@ -163,7 +163,8 @@ public sealed class SystemHealthTests : IAsyncLifetime
     private static async Task WaitForPersistenceAsync(IServer server, string status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!(await server.InfoRawAsync("persistence"))!.Contains($"rdb_last_bgsave_status:{status}") || (await server.InfoRawAsync("persistence"))!.Contains("rdb_bgsave_in_progress:1"))
+        string persistence;
+        while (!(persistence = (await server.InfoRawAsync("persistence"))!).Contains($"rdb_last_bgsave_status:{status}") || persistence.Contains("rdb_bgsave_in_progress:1"))
         {
             Assert.True(DateTime.UtcNow < deadline, $"the last snapshot never became '{status}'");
             await Task.Delay(50);
