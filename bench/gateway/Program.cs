@@ -68,8 +68,8 @@ for (var round = 0; round < Rounds; round++)
     cpuPerRequest.BareRedis.Add((redis.CpuTime - redisCpu).TotalMicroseconds / requests);
     Console.Error.WriteLine($"round {round + 1}: ours {oursRuns[^1]}, bare {bareRuns[^1]}");
 }
-var oursMax = Median(oursRuns);
-var bareMax = Median(bareRuns);
+var oursMax = Median(oursRuns, run => run.RequestsPerSecond);
+var bareMax = Median(bareRuns, run => run.RequestsPerSecond);
 
 // Latency at half our rate, in as many runs as the rounds, so one hiccup of the machine (a fork of Redis for its
 // append-only file, a pause) decides one run's p99, not the result; each run's p99 is reported too.
@@ -80,7 +80,7 @@ for (var round = 0; round < Rounds; round++)
     pacedRuns.Add(await ours.PaceAsync(halfRate, duration));
     Console.Error.WriteLine($"paced at {halfRate:F0}/s: {pacedRuns[^1]}");
 }
-var paced = pacedRuns.OrderBy(run => run.P99Ms).ElementAt(Rounds / 2);
+var paced = Median(pacedRuns, run => run.P99Ms);
 
 if (oursRuns.Sum(run => run.Failures) + bareRuns.Sum(run => run.Failures) + pacedRuns.Sum(run => run.Failures) > 0)
 {
@@ -106,6 +106,6 @@ Console.WriteLine(JsonSerializer.Serialize(new
 }));
 return 0;
 
-static LoadGenerator.Run Median(List<LoadGenerator.Run> runs) => runs.OrderBy(run => run.RequestsPerSecond).ElementAt(runs.Count / 2);
+static T Median<T>(IReadOnlyList<T> items, Func<T, double> by) => items.OrderBy(by).ElementAt(items.Count / 2);
 
-static double MedianOf(List<double> values) => Math.Round(values.Order().ElementAt(values.Count / 2), 1);
+static double MedianOf(List<double> values) => Math.Round(Median(values, value => value), 1);
