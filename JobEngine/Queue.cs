@@ -6,10 +6,9 @@ namespace BotSystem.JobEngine;
 /// <summary>Adds and manages the jobs of one queue, in BullMQ's Redis layout.</summary>
 public sealed class Queue : IAsyncDisposable
 {
-    private const int BulkChunkSize = 1000;
-
     private readonly RedisScripts _scripts;
     private readonly QueueOptions _options;
+    private readonly JobAddBatcher _adds;
 
     /// <summary>Opens queue <paramref name="name"/> on <paramref name="redis"/>; nothing is written until the first add.</summary>
     public Queue(string name, IConnectionMultiplexer redis, QueueOptions? options = null)
@@ -18,6 +17,7 @@ public sealed class Queue : IAsyncDisposable
         _options = options ?? new QueueOptions();
         Keys = new QueueKeys(_options.Prefix, name);
         _scripts = new RedisScripts(redis, Keys);
+        _adds = new JobAddBatcher(_scripts);
         Name = name;
     }
 
@@ -37,15 +37,14 @@ public sealed class Queue : IAsyncDisposable
         ct.ThrowIfCancellationRequested();
         using var activity = JobTelemetry.StartAdd(Name);
         var job = JobValidation.Prepare(jobName, data, options, _options.MaxJobDataBytes, Now());
-        var result = await _scripts.AddJobAsync(job.CustomId, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
-            job.Lifo, job.DeduplicationId, job.DeduplicationTtl).ConfigureAwait(false);
-        var jobId = (string)result!;
+        var jobId = await _adds.AddAsync(job).ConfigureAwait(false);
         activity?.SetTag("messaging.message.id", jobId);
         return jobId;
     }
 
     /// <summary>
-    /// Adds many jobs pipelined; ids come back in input order. All jobs are validated before any is added.
+    /// Adds many jobs, as many to a script call as it carries; ids come back in input order. All jobs are validated
+    /// before any is added.
     /// </summary>
     public async Task<IReadOnlyList<string>> AddBulkAsync(IEnumerable<BulkJob> jobs, CancellationToken ct = default)
     {
@@ -58,31 +57,7 @@ public sealed class Queue : IAsyncDisposable
         {
             return [];
         }
-        EnsureConnected();
-        // Chunks, the next sent while the previous one runs: Redis never waits for the client, and no add waits
-        // behind a whole huge bulk long enough to hit the command timeout.
-        var ids = new string[prepared.Count];
-        (int Start, Task<RedisResult[]> Results)? previous = null;
-        for (var start = 0; start < prepared.Count; start += BulkChunkSize)
-        {
-            var chunk = prepared.GetRange(start, Math.Min(BulkChunkSize, prepared.Count - start));
-            var current = (start, Task.WhenAll(_scripts.AddJobsPipelined(chunk)));
-            if (previous is { } sent)
-            {
-                CopyIds(await sent.Results.ConfigureAwait(false), ids, sent.Start);
-            }
-            previous = current;
-        }
-        CopyIds(await previous!.Value.Results.ConfigureAwait(false), ids, previous.Value.Start);
-        return ids;
-    }
-
-    private static void CopyIds(RedisResult[] results, string[] ids, int start)
-    {
-        for (var i = 0; i < results.Length; i++)
-        {
-            ids[start + i] = (string)results[i]!;
-        }
+        return await Task.WhenAll(prepared.Select(_adds.AddAsync)).ConfigureAwait(false);
     }
 
     /// <summary>Reads a job, or null when it does not exist.</summary>

@@ -81,32 +81,26 @@ internal sealed partial class RedisScripts
 
     public IDatabase Database => _db;
 
-    public Task<RedisResult> AddJobAsync(string? customId, string name, string data, string opts, long timestamp, long delay,
-        int priority, bool lifo, string? deduplicationId, long deduplicationTtl) =>
-        EvaluateAsync("addJob-9", _addKeys,
-        [
-            _base, customId ?? Empty, name, data, opts, timestamp, delay, priority, lifo ? One : Zero,
-            deduplicationId ?? Empty, deduplicationTtl,
-        ]);
-
-    /// <summary>Queues many adds in one pipeline; the results come back in order.</summary>
-    public Task<RedisResult>[] AddJobsPipelined(IReadOnlyList<PreparedJob> jobs)
+    /// <summary>Adds jobs in one script call; the result is their ids in order.</summary>
+    public Task<RedisResult> AddJobsAsync(IReadOnlyList<PreparedJob> jobs)
     {
-        var script = Load("addJob-9");
-        var batch = _db.CreateBatch();
-        var results = new Task<RedisResult>[jobs.Count];
-        for (var i = 0; i < jobs.Count; i++)
+        var args = new RedisValue[1 + jobs.Count * 10];
+        args[0] = _base;
+        var at = 1;
+        foreach (var job in jobs)
         {
-            var job = jobs[i];
-            RedisValue[] args =
-            [
-                _base, job.CustomId ?? Empty, job.Name, job.Data, job.Opts, job.Timestamp, job.Delay, job.Priority,
-                job.Lifo ? One : Zero, job.DeduplicationId ?? Empty, job.DeduplicationTtl,
-            ];
-            results[i] = WithReload(batch.ScriptEvaluateAsync(script.Sha, _addKeys, args), script, _addKeys, args);
+            args[at++] = job.CustomId ?? Empty;
+            args[at++] = job.Name;
+            args[at++] = job.Data;
+            args[at++] = job.Opts;
+            args[at++] = job.Timestamp;
+            args[at++] = job.Delay;
+            args[at++] = job.Priority;
+            args[at++] = job.Lifo ? One : Zero;
+            args[at++] = job.DeduplicationId ?? Empty;
+            args[at++] = job.DeduplicationTtl;
         }
-        batch.Execute();
-        return results;
+        return EvaluateAsync("addJobs-9", _addKeys, args);
     }
 
     /// <summary>Activates up to one job per token, each locked with its token.</summary>

@@ -196,13 +196,71 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
-    public async Task AddBulk_over_several_pipelined_chunks_keeps_input_order()
+    public async Task AddBulk_over_many_script_calls_keeps_input_order()
     {
         var queue = NewQueue();
         var ids = await queue.AddBulkAsync(Enumerable.Range(0, 2_501).Select(i => new BulkJob("bulk", new { i })));
         Assert.Equal(Enumerable.Range(1, 2_501).Select(i => i.ToString(CultureInfo.InvariantCulture)), ids);
         Assert.Equal(2_501, (await queue.GetJobCountsAsync())[JobState.Waiting]);
         Assert.Equal(2_000, (await queue.GetJobAsync("2001"))!.Data.GetProperty("i").GetInt32());
+    }
+
+    [Fact]
+    public async Task Concurrent_adds_share_script_calls_and_each_gets_its_own_job()
+    {
+        var queue = NewQueue();
+        var callsBefore = await AddScriptCallsAsync();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(i => queue.AddAsync("concurrent", new { i })));
+
+        // One call at a time carries every add that arrived meanwhile, so 1,000 adds need far fewer than 1,000 calls.
+        Assert.InRange(await AddScriptCallsAsync() - callsBefore, 1, 100);
+        Assert.Equal(1_000, ids.Distinct().Count());
+        Assert.Equal(1_000, await Db.ListLengthAsync(K("wait")));
+        for (var i = 0; i < ids.Length; i += 97)
+        {
+            Assert.Equal(i, (await queue.GetJobAsync(ids[i]))!.Data.GetProperty("i").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Jobs_carried_by_one_script_call_are_added_as_one_at_a_time_would_be()
+    {
+        var queue = NewQueue();
+        var dedup = new JobOptions { Deduplication = new DeduplicationOptions("same") };
+
+        var ids = await queue.AddBulkAsync([
+            new BulkJob("a", 1, new JobOptions { JobId = "order-1" }),
+            new BulkJob("a", 2, new JobOptions { JobId = "order-1" }),
+            new BulkJob("b", 3, dedup),
+            new BulkJob("b", 4, dedup),
+            new BulkJob("c", 5, new JobOptions { Priority = 2 }),
+            new BulkJob("d", 6, new JobOptions { Delay = TimeSpan.FromHours(1) }),
+        ]);
+
+        Assert.Equal(["order-1", "order-1", "3", "3", "5", "6"], ids);
+        Assert.Equal(1, (await queue.GetJobAsync("order-1"))!.GetData<int>());
+        Assert.Null(await queue.GetJobAsync("4"));
+        Assert.Equal(["3", "order-1"], (await Db.ListRangeAsync(K("wait"))).Select(v => (string)v!));
+        Assert.Equal(2 * 4294967296d + 1, await Db.SortedSetScoreAsync(K("prioritized"), "5"));
+        Assert.NotNull(await Db.SortedSetScoreAsync(K("delayed"), "6"));
+        Assert.Equal("6", (string?)await Db.StringGetAsync(K("id")));
+    }
+
+    // Calls of the add script (by SHA) on every primary; only this test's queue adds while it runs.
+    private async Task<long> AddScriptCallsAsync()
+    {
+        long calls = 0;
+        foreach (var server in Connection.GetServers().Where(server => !server.IsReplica))
+        {
+            var stats = await server.InfoRawAsync("commandstats") ?? "";
+            var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                calls += long.Parse(line.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture);
+            }
+        }
+        return calls;
     }
 
     [Fact]
