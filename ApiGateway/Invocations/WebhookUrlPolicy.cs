@@ -13,6 +13,9 @@ public static class WebhookUrlPolicy
 {
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>As long as browsers and most HTTP servers accept a URL to be.</summary>
+    public const int MaxUrlLength = 2048;
+
     /// <summary>Adds a <c>webhookUrl</c> error when the client may not use the URL.</summary>
     public static async Task CheckAsync(InvokeRequest request, string clientId, ClientDirectory clients, Dictionary<string, string[]> errors, CancellationToken ct)
     {
@@ -28,6 +31,15 @@ public static class WebhookUrlPolicy
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             return "Must be an absolute http or https URL.";
+        }
+        if (url.Length > MaxUrlLength)
+        {
+            return $"Must be at most {MaxUrlLength} characters.";
+        }
+        // Nothing would send them (deliveries are signed, not logged in), and they would be stored and shown with the URL.
+        if (uri.UserInfo.Length > 0)
+        {
+            return "Must not carry credentials (user:password@); receivers verify the webhook-signature header instead.";
         }
         if (allowedHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
         {

@@ -23,6 +23,8 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://169.254.169.254/latest"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://10.0.0.7/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://[::ffff:192.168.1.1]/hook"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://user:secret@localhost:5000/webhook"}""", "webhookUrl" },
+        { $$"""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/{{new string('a', 2100)}}"}""", "webhookUrl" },
         { """{"botType":"python","payload":{",""", "body" },
         { """[1]""", "body" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","botType":"java"}""", "body" },
