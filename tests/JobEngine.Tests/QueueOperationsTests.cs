@@ -247,6 +247,20 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
         Assert.Equal("6", (string?)await Db.StringGetAsync(K("id")));
     }
 
+    [Fact]
+    public async Task Adds_to_a_paused_queue_leave_the_workers_asleep_and_adds_to_a_running_one_wake_them()
+    {
+        var queue = NewQueue();
+        await queue.PauseAsync();
+        await queue.AddBulkAsync([new BulkJob("a", 1), new BulkJob("b", 2, new JobOptions { Priority = 3 })]);
+        Assert.Null(await Db.SortedSetScoreAsync(K("marker"), "0"));
+
+        await queue.ResumeAsync();
+        await Db.KeyDeleteAsync(K("marker"));
+        await queue.AddBulkAsync([new BulkJob("c", 3, new JobOptions { Delay = TimeSpan.FromHours(1) }), new BulkJob("d", 4)]);
+        Assert.Equal(0, await Db.SortedSetScoreAsync(K("marker"), "0"));
+    }
+
     // Calls of the add script (by SHA) on every primary; only this test's queue adds while it runs.
     private async Task<long> AddScriptCallsAsync()
     {
