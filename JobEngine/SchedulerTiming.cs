@@ -60,6 +60,10 @@ internal sealed class SchedulerTiming
             {
                 throw new ArgumentException($"Cron pattern '{pattern}' is invalid: {e.Message}", nameof(repeat), e);
             }
+            if (cron.GetNextOccurrence(DateTimeOffset.UtcNow, zone) is null)
+            {
+                throw new ArgumentException($"Cron pattern '{pattern}' never matches a date (such as the 31st of February).", nameof(repeat));
+            }
         }
         return new SchedulerTiming(repeat, cron, zone, offsetMs);
     }

@@ -70,6 +70,7 @@ public sealed class SchedulesTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "cron" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"* * * * *","everyMs":5000}""", "cron" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"61 * * * *"}""", "cron" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"0 0 31 2 *"}""", "cron" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":10}""", "everyMs" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":"often"}""", "everyMs" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"0 * * * *","timeZone":"Mars/Olympus"}""", "timeZone" },

@@ -110,6 +110,7 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
         var queue = NewQueue();
         await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions(), "x", null));
         await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions { Pattern = "not cron" }, "x", null));
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("s", new RepeatOptions { Pattern = "0 0 31 2 *" }, "x", null));
         await Assert.ThrowsAsync<ArgumentException>(() => queue.UpsertJobSchedulerAsync("a:b", new RepeatOptions { Every = TimeSpan.FromSeconds(1) }, "x", null));
     }
 
