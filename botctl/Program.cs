@@ -13,6 +13,8 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("botctl");
+    // A mistyped option (--wiat for --wait) is an error, not an argument quietly left unused.
+    config.UseStrictParsing();
     config.SetExceptionHandler((exception, _) => ErrorReporter.Report(exception));
 
     config.AddCommand<InvokeCommand>("invoke").WithDescription("Invoke a bot; with --wait, follow it to the end.")

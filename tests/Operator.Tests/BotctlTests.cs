@@ -163,6 +163,29 @@ public sealed class BotctlTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task Dlq_commands_go_to_the_webhook_manager_and_refuse_the_gateway_url_they_would_ignore()
+    {
+        var gatewayUrl = await Botctl.RunAsync(Environment, "dlq", "list", "--url", system.GatewayUrl);
+        Assert.Equal(1, gatewayUrl.ExitCode);
+        Assert.Contains("Unknown option 'url'", gatewayUrl.Output);
+
+        var managerGone = await Botctl.RunAsync(Environment, "dlq", "list", "--webhooks-url", $"http://127.0.0.1:{FreePort.Next()}");
+        Assert.Equal(1, managerGone.ExitCode);
+        Assert.Contains("cannot reach the server", managerGone.Output);
+    }
+
+    [Fact]
+    public async Task A_mistyped_option_is_an_error_not_an_option_quietly_ignored()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+
+        var run = await Botctl.RunAsync(client, "invoke", "python", "--webhook", $"{system.MockWebhookUrl}/webhook", "--wiat");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Unknown option 'wiat'", run.Output);
+    }
+
+    [Fact]
     public async Task An_http_error_is_one_clear_line_without_a_stack_trace()
     {
         var unauthorized = await Botctl.RunAsync(new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = "wrong" }, "dlq", "list");
