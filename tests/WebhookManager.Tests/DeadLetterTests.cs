@@ -150,10 +150,16 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
             await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(first)}&offset=1&limit=10"));
         Assert.Empty(await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(second)}&offset=2"));
 
-        // A page reads its own records, not the whole dead letter queue (which holds at least these five).
-        var reads = await RecordReadsAsync();
-        Assert.Single(await DeadIdsAsync("limit=1"));
-        Assert.Equal(1, await RecordReadsAsync() - reads);
+        // A page reads its own records, not the whole dead letter queue (which holds at least these five). Other work
+        // of the manager (activating a job reads its hash too) can only add reads, so the fewest of a few tries counts.
+        var fewestReads = long.MaxValue;
+        for (var attempt = 0; attempt < 5 && fewestReads > 1; attempt++)
+        {
+            var reads = await RecordReadsAsync();
+            Assert.Single(await DeadIdsAsync("limit=1"));
+            fewestReads = Math.Min(fewestReads, await RecordReadsAsync() - reads);
+        }
+        Assert.Equal(1, fewestReads);
     }
 
     private async Task<long> RecordReadsAsync()
