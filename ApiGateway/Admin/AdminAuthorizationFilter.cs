@@ -6,14 +6,20 @@ namespace BotSystem.ApiGateway.Admin;
 /// Admits the admin by the admin key (<c>X-Api-Key</c> or Bearer), or by the session cookie; a cookie-borne request
 /// that changes something must also carry the session's anti-forgery token.
 /// </summary>
-public sealed class AdminAuthorizationFilter(AdminSessions sessions) : IEndpointFilter
+public sealed class AdminAuthorizationFilter(AdminSessions sessions, ClientDirectory clients) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
-        if (sessions.IsAdminKey(ClientDirectory.ApiKeyOf(request)))
+        var apiKey = ClientDirectory.ApiKeyOf(request);
+        if (sessions.IsAdminKey(apiKey))
         {
             return await next(context);
+        }
+        // A client's key is a known identity without this right: forbidden, where an unknown key is unauthenticated.
+        if (clients.Authenticate(apiKey) is not null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This needs the admin key; a client's key cannot use it.");
         }
 
         var csrfToken = await sessions.GetCsrfTokenAsync(request.Cookies[AdminSessions.CookieName]);

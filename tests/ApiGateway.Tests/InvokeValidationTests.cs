@@ -123,7 +123,11 @@ public sealed class InvokeValidationTests(FlowSystem system)
         asClient.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
         using (var refused = await system.Http.SendAsync(asClient))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+        using (var unknown = await system.SendAsync(HttpMethod.Get, "/stats", "not-a-key", null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
         }
 
         using var asAdmin = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/stats");

@@ -17,7 +17,7 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         using var wrongKey = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/admin/api/queues/{QueueNames.Webhooks}/pause");
         wrongKey.Headers.Add("X-Api-Key", OperatorSystem.ClientKey);
         using var refused = await system.Http.SendAsync(wrongKey);
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     [Fact]
