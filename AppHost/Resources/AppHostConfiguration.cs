@@ -11,6 +11,8 @@ namespace BotSystem.AppHost.Resources;
 /// </summary>
 public sealed class AppHostConfiguration(IConfiguration configuration)
 {
+    private static readonly HashSet<int> HandedOut = [];
+
     public string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string BuildConfiguration { get; } =
@@ -70,11 +72,25 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         return port;
     }
 
+    /// <summary>
+    /// A port nothing listens on, never one handed out before: the kernel may offer a released port again, and the
+    /// resource given it earlier may not have bound it yet.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public static bool IsFree(int port)
