@@ -15,6 +15,9 @@ public sealed record RepeatOptions
     /// <summary>Stop after this many runs.</summary>
     public int? Limit { get; init; }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming what is wrong: a bad cron pattern, interval, time zone or limit.</summary>
-    public void Validate() => SchedulerTiming.From(this);
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming what is wrong: a bad cron pattern or one that never matches,
+    /// interval, time zone or limit.
+    /// </summary>
+    public void Validate() => SchedulerTiming.From(this).First(Queue.Now());
 }

@@ -60,10 +60,6 @@ internal sealed class SchedulerTiming
             {
                 throw new ArgumentException($"Cron pattern '{pattern}' is invalid: {e.Message}", nameof(repeat), e);
             }
-            if (cron.GetNextOccurrence(DateTimeOffset.UtcNow, zone) is null)
-            {
-                throw new ArgumentException($"Cron pattern '{pattern}' never matches a date (such as the 31st of February).", nameof(repeat));
-            }
         }
         return new SchedulerTiming(repeat, cron, zone, offsetMs);
     }
@@ -84,8 +80,9 @@ internal sealed class SchedulerTiming
         if (_cron is { } cron)
         {
             var after = DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(previous, now));
+            // Without a year field, a pattern with no further occurrence has none at all.
             var next = cron.GetNextOccurrence(after, _zone)
-                ?? throw new InvalidOperationException($"Cron pattern '{_repeat.Pattern}' has no further occurrence.");
+                ?? throw new ArgumentException($"Cron pattern '{_repeat.Pattern}' never matches a date (such as the 31st of February).", "repeat");
             return next.ToUnixTimeMilliseconds();
         }
         var nextSlot = ((now - OffsetMs) / EveryMs + 1) * EveryMs + OffsetMs;

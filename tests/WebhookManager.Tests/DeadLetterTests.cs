@@ -154,6 +154,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         // a key's idle time at every access, so after a pause only the listed record has been touched; the manager's
         // other work reads the records of live deliveries, never of dead ones.
         // (Idle times count whole seconds.)
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
+        Task<TimeSpan?> IdleTimeAsync(string deliveryId) => redis.GetDatabase().KeyIdleTimeAsync("botsystem:webhooks:delivery:" + deliveryId);
         await Task.Delay(TimeSpan.FromSeconds(3));
         var listed = Assert.Single(await DeadIdsAsync("limit=1"))!;
         Assert.True(await IdleTimeAsync(listed) <= TimeSpan.FromSeconds(1), "The record on the page was not read.");
@@ -161,12 +163,6 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         {
             Assert.True(await IdleTimeAsync(id) >= TimeSpan.FromSeconds(2), $"The record of {id}, not on the page, was read.");
         }
-    }
-
-    private async Task<TimeSpan?> IdleTimeAsync(string deliveryId)
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        return await redis.GetDatabase().KeyIdleTimeAsync("botsystem:webhooks:delivery:" + deliveryId);
     }
 
     private async Task<IEnumerable<string?>> DeadIdsAsync(string query) =>
