@@ -13,6 +13,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static partial class ProblemResponseExtensions
 {
     private const string RetryAfterRedisOutage = "5";
+    // What the serializer says of a field that a body type refusing unknown members does not have.
+    private const string UnmappedMember = "could not be mapped to any .NET member";
     private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM", "MISCONF"];
 
     /// <summary>
@@ -78,7 +80,7 @@ public static partial class ProblemResponseExtensions
         {
             return json.Path is null or "$"
                 ? ("body", "Malformed JSON, or not the JSON object expected.")
-                : (json.Path.TrimStart('$', '.'), $"Not a valid value{TypeHint(json.Message)}.");
+                : (json.Path.TrimStart('$', '.'), json.Message.Contains(UnmappedMember, StringComparison.Ordinal) ? "Unknown field." : $"Not a valid value{TypeHint(json.Message)}.");
         }
         if (BoundValue().Match(bad.Message) is { Success: true } bound)
         {

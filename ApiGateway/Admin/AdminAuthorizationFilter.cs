@@ -11,7 +11,7 @@ public sealed class AdminAuthorizationFilter(AdminSessions sessions, ClientDirec
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
-        var apiKey = ClientDirectory.ApiKeyOf(request);
+        var apiKey = ApiKeyCredentials.Of(request);
         if (sessions.IsAdminKey(apiKey))
         {
             return await next(context);
@@ -25,7 +25,7 @@ public sealed class AdminAuthorizationFilter(AdminSessions sessions, ClientDirec
         var csrfToken = await sessions.GetCsrfTokenAsync(request.Cookies[AdminSessions.CookieName]);
         if (csrfToken is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Log in with the admin key.");
+            return ApiKeyCredentials.Unauthenticated(context.HttpContext, "Log in with the admin key.");
         }
         if (!HttpMethods.IsGet(request.Method) && request.Headers[AdminSessions.CsrfHeader] != csrfToken)
         {

@@ -17,6 +17,9 @@ public static class InvocationsApi
     {
         var client = app.MapGroup("").AddEndpointFilter<ClientAuthenticationFilter>().WithTags("Invocations");
         client.MapPost("/invoke", InvokeAsync)
+            .AcceptsJsonFields(InvokeRequest.Fields)
+            .WithHeader(IdempotencyKeyHeader, "A repeat with the same key within the idempotency window (24 hours by default) answers the first request's job and adds nothing; with another body it is a 409.",
+                MaxIdempotencyKeyLength)
             .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

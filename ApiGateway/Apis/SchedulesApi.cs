@@ -12,6 +12,7 @@ public static class SchedulesApi
     {
         var schedules = app.MapGroup("/schedules").AddEndpointFilter<ClientOrAdminFilter>().WithTags("Schedules");
         schedules.MapPost("", CreateAsync)
+            .AcceptsJsonFields(ScheduleRequest.Fields)
             .Produces<JsonObject>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)

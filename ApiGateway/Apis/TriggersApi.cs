@@ -14,6 +14,7 @@ public static class TriggersApi
     public static WebApplication MapTriggersApi(this WebApplication app)
     {
         app.MapPost("/hooks/{triggerId}", TriggerAsync)
+            .WithoutApiKey()
             .WithTags("Triggers")
             .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()

@@ -1,3 +1,4 @@
+using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
 
@@ -22,12 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();
         builder.AddProblemResponses();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = Apis.ApiDocs.Title;
-            document.Info.Description = "Invoke Python, Node.js and Java bots; follow their jobs; schedule and trigger invocations.";
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddApiDocs();
         return builder;
     }
 }

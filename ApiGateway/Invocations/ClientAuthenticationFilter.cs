@@ -5,9 +5,9 @@ public sealed class ClientAuthenticationFilter(ClientDirectory clients, ClientRa
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (clients.Authenticate(ClientDirectory.ApiKeyOf(context.HttpContext.Request)) is not { } clientId)
+        if (clients.Authenticate(ApiKeyCredentials.Of(context.HttpContext.Request)) is not { } clientId)
         {
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "A valid API key is required (X-Api-Key or Authorization: Bearer).");
+            return ApiKeyCredentials.Unauthenticated(context.HttpContext, "A valid API key is required (X-Api-Key or Authorization: Bearer).");
         }
         if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
         {

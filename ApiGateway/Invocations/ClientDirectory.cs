@@ -60,15 +60,4 @@ public sealed class ClientDirectory
         _triggers.TryGetValue(triggerId, out var found) ? found : null;
 
     public ClientOptions Get(string clientId) => _clients.First(client => client.Id == clientId).Options;
-
-    /// <summary>The API key of a request: <c>X-Api-Key</c>, or <c>Authorization: Bearer</c>.</summary>
-    public static string? ApiKeyOf(HttpRequest request)
-    {
-        if (request.Headers["X-Api-Key"].FirstOrDefault() is { Length: > 0 } key)
-        {
-            return key;
-        }
-        var authorization = request.Headers.Authorization.FirstOrDefault();
-        return authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true ? authorization["Bearer ".Length..].Trim() : null;
-    }
 }

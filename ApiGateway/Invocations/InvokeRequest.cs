@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Apis;
 using BotSystem.Contracts;
+using Microsoft.OpenApi;
 
 namespace BotSystem.ApiGateway.Invocations;
 
@@ -11,13 +13,32 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
     public const int MaxPriority = 10;
     public const int MaxOrderingKeyLength = 128;
 
-    public static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors)
+    /// <summary>The fields of the body.</summary>
+    public static readonly IReadOnlyList<RequestField> Fields =
+    [
+        new("botType", JsonSchemaType.String, $"The bot's runtime: {string.Join(", ", BotTypes.All)}.", Required: true),
+        new("bot", JsonSchemaType.String, "Which bot of that runtime runs; each runtime has a default."),
+        new("payload", JsonSchemaType.Object, "What the bot is given: a JSON object.", Required: true),
+        new("webhookUrl", JsonSchemaType.String,
+            $"Where the result is delivered: an absolute http(s) URL of at most {WebhookUrlPolicy.MaxUrlLength} characters, without credentials, to a public address unless the client's allowlist names its host.",
+            Required: true),
+        new("priority", JsonSchemaType.Integer, $"From {MinPriority} (highest, the default) to {MaxPriority}; a higher one gets a free bot slot first."),
+        new("timeoutSeconds", JsonSchemaType.Integer, "How long the bot may run, from 1 to the gateway's configured maximum."),
+        new("orderingKey", JsonSchemaType.String, $"Invocations of a client with the same key (at most {MaxOrderingKeyLength} characters) run one at a time, in arrival order."),
+    ];
+
+    public static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors) =>
+        Parse(body, limits, errors, Fields);
+
+    /// <summary>Parses the invocation's fields of a body whose fields are <paramref name="fields"/>.</summary>
+    internal static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors, IReadOnlyList<RequestField> fields)
     {
         if (body is not JsonObject request)
         {
             errors["body"] = ["The body must be a JSON object."];
             return null;
         }
+        RequestField.RefuseUnknown(request, fields, errors);
 
         var botType = Text(request, "botType", errors, required: true);
         if (botType is not null && !BotTypes.IsKnown(botType))
@@ -55,7 +76,7 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
             errors["orderingKey"] = [$"Must be at most {MaxOrderingKeyLength} characters."];
         }
 
-        return errors.Count == 0 ? new InvokeRequest(botType!, bot!, payload!, webhookUrl!, priority, timeout, orderingKey) : null;
+        return errors.Count == 0 ? new InvokeRequest(botType!, bot!, payload!, webhookUrl!, (int)priority, (int)timeout, orderingKey) : null;
     }
 
     public InvocationJobData ToJobData(string clientId, string? scheduleId = null) => new()
@@ -90,16 +111,20 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
         return node.GetValue<string>();
     }
 
-    internal static int Number(JsonObject request, string field, int fallback, Dictionary<string, string[]> errors)
+    /// <summary>
+    /// A whole number, written as JSON writers do (2, 2.0 or 2e0); one beyond a long's range comes back as the
+    /// nearest long, so that the field's own range check refuses it.
+    /// </summary>
+    internal static long Number(JsonObject request, string field, long fallback, Dictionary<string, string[]> errors)
     {
         var node = request[field];
         if (node is null)
         {
             return fallback;
         }
-        if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<int>(out var value))
+        if (node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var value) && double.IsInteger(value))
         {
-            return value;
+            return value >= long.MaxValue ? long.MaxValue : value <= long.MinValue ? long.MinValue : (long)value;
         }
         errors[field] = ["Must be a whole number."];
         return fallback;

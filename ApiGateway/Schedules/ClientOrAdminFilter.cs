@@ -10,7 +10,7 @@ public sealed class ClientOrAdminFilter(AdminSessions sessions, ClientAuthentica
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (sessions.IsAdminKey(ClientDirectory.ApiKeyOf(context.HttpContext.Request)))
+        if (sessions.IsAdminKey(ApiKeyCredentials.Of(context.HttpContext.Request)))
         {
             context.HttpContext.Items[AdminItem] = true;
             return await next(context);

@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace BotSystem.MockWebhook.Model;
 
-/// <summary>The body of <c>PUT /config</c>: how the receiver misbehaves from now on. Omitted fields switch a failure off.</summary>
+/// <summary>
+/// The body of <c>PUT /config</c>: how the receiver misbehaves from now on. Omitted fields switch a failure off; an
+/// unknown one is refused, so that a misspelt setting does not quietly leave a failure off.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FailureSettings
 {
     /// <summary>Fail this many requests, then answer normally again.</summary>

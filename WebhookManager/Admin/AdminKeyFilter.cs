@@ -14,19 +14,12 @@ public sealed class AdminKeyFilter(IOptions<AdminOptions> options) : IEndpointFi
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var headers = context.HttpContext.Request.Headers;
-        var presented = headers["X-Api-Key"].ToString();
-        if (string.IsNullOrEmpty(presented) && headers.Authorization.ToString() is { } authorization
-            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            presented = authorization["Bearer ".Length..].Trim();
-        }
+        var presented = ApiKeyCredentials.Of(context.HttpContext.Request);
         if (_keyHash is null || string.IsNullOrEmpty(presented) || !CryptographicOperations.FixedTimeEquals(Hash(presented), _keyHash))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required",
-                detail: _keyHash is null
-                    ? "No admin key is configured (Admin:ApiKey); the admin API is closed."
-                    : "Send the admin key in X-Api-Key or as Authorization: Bearer.");
+            return ApiKeyCredentials.Unauthenticated(context.HttpContext, "Admin key required", _keyHash is null
+                ? "No admin key is configured (Admin:ApiKey); the admin API is closed."
+                : "Send the admin key in X-Api-Key or as Authorization: Bearer.");
         }
         return await next(context);
     }

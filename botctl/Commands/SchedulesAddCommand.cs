@@ -14,7 +14,7 @@ public sealed class SchedulesAddCommand : AsyncCommand<SchedulesAddCommand.Setti
 
         [CommandOption("--every <MS>")]
         [Description("When to run: every this many milliseconds (at least 1000).")]
-        public int? EveryMs { get; init; }
+        public long? EveryMs { get; init; }
 
         [CommandOption("--time-zone <IANA>")]
         public string? TimeZone { get; init; }

@@ -24,6 +24,37 @@ public sealed class ApiDocsTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task The_bodies_of_invoke_and_schedules_are_described_field_by_field_and_closed_to_others()
+    {
+        var paths = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!["paths"]!;
+        var invoke = paths["/invoke"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        var schedule = paths["/schedules"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+
+        Assert.Equal(["botType", "payload", "webhookUrl"], invoke["required"]!.AsArray().Select(name => (string)name!).Order());
+        Assert.Equal(["bot", "botType", "orderingKey", "payload", "priority", "timeoutSeconds", "webhookUrl"],
+            invoke["properties"]!.AsObject().Select(property => property.Key).Order());
+        Assert.Equal("integer", (string?)invoke["properties"]!["priority"]!["type"]);
+        Assert.False((bool)invoke["additionalProperties"]!);
+        Assert.All((string[])["cron", "everyMs", "timeZone", "name", "botType"], field => Assert.NotNull(schedule["properties"]![field]!["description"]));
+        Assert.False((bool)schedule["additionalProperties"]!);
+        var idempotencyKey = Assert.Single(paths["/invoke"]!["post"]!["parameters"]!.AsArray(), parameter => (string?)parameter!["name"] == "Idempotency-Key")!;
+        Assert.Equal("header", (string?)idempotencyKey["in"]);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_says_how_to_send_the_api_key_and_that_triggers_need_none()
+    {
+        var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;
+        var schemes = document["components"]!["securitySchemes"]!;
+
+        Assert.Equal("X-Api-Key", (string?)schemes["apiKey"]!["name"]);
+        Assert.Equal("header", (string?)schemes["apiKey"]!["in"]);
+        Assert.Equal("bearer", (string?)schemes["bearer"]!["scheme"]);
+        Assert.Equal(["apiKey", "bearer"], document["security"]!.AsArray().SelectMany(requirement => requirement!.AsObject().Select(scheme => scheme.Key)).Order());
+        Assert.Empty(document["paths"]!["/hooks/{triggerId}"]!["post"]!["security"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_docs_page_renders_the_api_in_a_browser_with_no_request_leaving_the_gateway()
     {
         var screenshots = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");

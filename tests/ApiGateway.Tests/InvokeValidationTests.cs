@@ -25,6 +25,9 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://[::ffff:192.168.1.1]/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://user:secret@localhost:5000/webhook"}""", "webhookUrl" },
         { $$"""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/{{new string('a', 2100)}}"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":1e30}""", "priority" },
+        { """{"botType":"python","payload":{},"webhookURL":"http://localhost:5000/webhook"}""", "webhookURL" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","callbackUrl":"http://localhost:5000/other"}""", "callbackUrl" },
         { """{"botType":"python","payload":{",""", "body" },
         { """[1]""", "body" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","botType":"java"}""", "body" },
@@ -76,6 +79,25 @@ public sealed class InvokeValidationTests(FlowSystem system)
         using var response = await system.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Fact]
+    public async Task A_misspelt_field_is_named_with_the_field_it_resembles()
+    {
+        using var response = await PostAsync("""{"botType":"python","payload":{},"webhookurl":"http://localhost:5000/webhook"}""", "application/json", FlowSystem.ClientKey);
+
+        var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!;
+        Assert.Equal("Unknown field; did you mean 'webhookUrl'?", (string?)errors["webhookurl"]![0]);
+        Assert.Equal("Is required.", (string?)errors["webhookUrl"]![0]);
+    }
+
+    [Fact]
+    public async Task Whole_numbers_are_accepted_however_json_writes_them()
+    {
+        using var response = await PostAsync("""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":2.0,"timeoutSeconds":3e1}""", "application/json", FlowSystem.ClientKey);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public sealed class SchedulesTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":10}""", "everyMs" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":"often"}""", "everyMs" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"0 * * * *","timeZone":"Mars/Olympus"}""", "timeZone" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","cron":"0 9 * * *","timezone":"Europe/Berlin"}""", "timezone" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":1e20}""", "everyMs" },
         { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":5000}""", "botType" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://10.1.2.3/hook","everyMs":5000}""", "webhookUrl" },
     };
@@ -88,6 +90,17 @@ public sealed class SchedulesTests(FlowSystem system)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task A_bad_cron_pattern_is_explained_in_the_words_of_the_body()
+    {
+        using var response = await system.SendAsync(HttpMethod.Post, "/schedules", FlowSystem.ClientKey,
+            new { botType = "python", payload = new { }, webhookUrl = system.Webhook, cron = "61 * * * *" });
+
+        var message = (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["cron"]![0]!;
+        Assert.StartsWith("Cron pattern '61 * * * *' is invalid", message);
+        Assert.DoesNotContain("Parameter", message);
     }
 
     [Fact]

@@ -234,6 +234,7 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         using var none = await anonymous.GetAsync("/deliveries?status=dead");
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer", Assert.Single(none.Headers.WwwAuthenticate).Scheme);
 
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/endpoints");
         wrong.Headers.Add("X-Api-Key", TestSecrets.AdminKey + "x");

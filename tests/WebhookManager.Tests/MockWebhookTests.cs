@@ -78,6 +78,11 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         using var malformed = await Http.PutAsync("/config", new StringContent("{not json", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.NotNull((await malformed.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["body"]);
+
+        // A misspelt setting would otherwise leave its failure off without a word.
+        using var unknown = await Http.PutAsJsonAsync("/config", new { failCount = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("Unknown field.", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["failCount"]![0]);
     }
 
     [Fact]
