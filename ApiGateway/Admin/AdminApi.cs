@@ -41,7 +41,8 @@ public static class AdminApi
         api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
         api.MapPost("/queues/{queue}/clean", CleanQueue);
         api.MapGet("/deliveries", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/deliveries" + context.Request.QueryString));
-        api.MapPost("/deliveries/redrive", (WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, "/deliveries/redrive"));
+        // The filters (endpoint, from, to) go along: without them every dead delivery would be redriven.
+        api.MapPost("/deliveries/redrive", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, "/deliveries/redrive" + context.Request.QueryString));
         api.MapPost("/deliveries/{id}/redrive", (string id, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/deliveries/{Uri.EscapeDataString(id)}/redrive"));
         api.MapGet("/endpoints", (WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/endpoints"));
         api.MapPost("/endpoints/{endpoint}/enable", (string endpoint, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/endpoints/{Uri.EscapeDataString(endpoint)}/enable"));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
 
@@ -100,6 +101,24 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         Assert.False(await queue.IsPausedAsync());
         Assert.True(steps.ContainsKey("pause-resume"));
         Assert.True(File.Exists(Path.Combine(screenshots, "03-failed-job.png")));
+    }
+
+    [Fact]
+    public async Task A_redrive_through_the_gateway_keeps_its_filters()
+    {
+        var deadDeliveryId = await system.MakeDeadDeliveryAsync("inv" + Guid.NewGuid().ToString("N"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post,
+            $"{system.GatewayUrl}/admin/api/deliveries/redrive?endpoint={Uri.EscapeDataString("http://elsewhere.example:8080")}");
+        request.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(0, (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["redriven"]!);
+        using var lookup = new HttpRequestMessage(HttpMethod.Get, $"{system.WebhookManagerUrl}/deliveries/{deadDeliveryId}");
+        lookup.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var delivery = await system.Http.SendAsync(lookup);
+        Assert.Equal("dead", (string?)JsonNode.Parse(await delivery.Content.ReadAsStringAsync())!["delivery"]!["status"]);
     }
 
     private async Task<string> FailOneJobAsync(string queueName)
