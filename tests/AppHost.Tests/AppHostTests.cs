@@ -27,6 +27,9 @@ public sealed class AppHostTests
             return gateway["restarts"]!.GetValue<int>() >= 1 && gateway["health"]!.GetValue<string>() == "healthy" && gateway["pid"]?.GetValue<int>() != gatewayPid;
         });
 
+        // The console shows what the services do: no line per request, health poll or retry attempt that went well.
+        Assert.DoesNotContain(appHost.Process.Output.Split('\n'), line => line.Contains("info: Polly") || line.Contains("info: Microsoft.AspNetCore.Hosting"));
+
         var pids = resources.Where(r => r!["pid"] is not null).Select(r => r!["pid"]!.GetValue<int>()).ToList();
         Assert.Equal(resources.Count, pids.Count);
         appHost.Process.Signal(Signals.SIGTERM);
