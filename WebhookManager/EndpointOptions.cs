@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BotSystem.WebhookManager;
 
 /// <summary>What each endpoint (scheme + host + port) gets for itself, section <c>Webhooks:Endpoint</c>.</summary>
-public sealed class EndpointOptions : IValidatableObject
+public sealed class EndpointOptions
 {
     /// <summary>Requests per second to one endpoint.</summary>
     [Range(1, 1_000_000)]
@@ -44,7 +44,7 @@ public sealed class EndpointOptions : IValidatableObject
 
     /// <summary>
     /// How long an endpoint goes without deliveries before this process forgets what it learnt of it (its request
-    /// limit, rate budget and closed circuit), so endpoints of long ago hold no timer, memory or metric series.
+    /// limit, rate timetable and closed circuit), so endpoints of long ago hold no memory or metric series.
     /// An endpoint with an open circuit is kept until the circuit closes.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
@@ -53,13 +53,4 @@ public sealed class EndpointOptions : IValidatableObject
     /// <summary>How long an open circuit stays open before a probe is let through.</summary>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>A forgotten endpoint's limiter is released a sweep later, which must outlast any wait for a place.</summary>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (ForgetAfterIdle <= MaxWaitForPlace)
-        {
-            yield return new ValidationResult($"{nameof(ForgetAfterIdle)} must be longer than {nameof(MaxWaitForPlace)}.", [nameof(ForgetAfterIdle)]);
-        }
-    }
 }

@@ -130,9 +130,11 @@ public sealed class DeliveryProcessor(
         switch (outcome.Exception)
         {
             case BrokenCircuitException open:
-                return await PostponeAsync(active, delivery, open.RetryAfter, "circuit open", ct);
+                return await PostponeAsync(active, delivery, Postponement(active, open.RetryAfter), "circuit open", ct);
             case RateLimiterRejectedException busy:
-                return await PostponeAsync(active, delivery, busy.RetryAfter, "endpoint busy", ct);
+                return await PostponeAsync(active, delivery, Postponement(active, busy.RetryAfter), "endpoint busy", ct);
+            case EndpointRateLimitedException limited:
+                return await PostponeAsync(active, delivery, limited.SlotIn, "rate limit", ct);
             case { } error:
                 ExceptionDispatchInfo.Throw(error);
                 break;
@@ -185,9 +187,10 @@ public sealed class DeliveryProcessor(
     }
 
     // The job itself waits in delayed, so a postponement adds no job; each activation after the first was one.
-    private async Task<string> PostponeAsync(ActiveJob active, DeliveryRecord delivery, TimeSpan? suggested, string why, CancellationToken ct)
+    private TimeSpan Postponement(ActiveJob active, TimeSpan? suggested) => schedule.Postponement(suggested, Math.Max(0, active.Job.AttemptsStarted - 1));
+
+    private async Task<string> PostponeAsync(ActiveJob active, DeliveryRecord delivery, TimeSpan delay, string why, CancellationToken ct)
     {
-        var delay = schedule.Postponement(suggested, Math.Max(0, active.Job.AttemptsStarted - 1));
         await Task.WhenAll(
             store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay),
             active.MoveToDelayedAsync(delay, ct));

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using BotSystem.WebhookManager.Delivery;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -12,13 +11,11 @@ namespace BotSystem.WebhookManager.Endpoints;
 /// endpoint answers, a rate limit and a circuit breaker. Only an endpoint that answers is waited for, and only
 /// briefly: a request they refuse is postponed by the caller, so a slow or dead endpoint holds no worker that a
 /// healthy one could use. An endpoint idle for <see cref="EndpointOptions.ForgetAfterIdle"/> with its circuit closed
-/// is forgotten, so every endpoint ever delivered to does not keep a rate limiter's timer running.
+/// is forgotten, so endpoints of long ago hold no memory or metric series.
 /// </summary>
 public sealed class EndpointPipelines : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Endpoint>> _endpoints = new();
-    // Forgotten endpoints, disposed a sweep later: a request that picked one up just before keeps a working limiter.
-    private readonly ConcurrentQueue<Endpoint> _forgotten = new();
     private readonly EndpointOptions _options;
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
@@ -45,29 +42,17 @@ public sealed class EndpointPipelines : IDisposable
         return state.Pipeline;
     }
 
-    public void Dispose()
-    {
-        _sweep.Dispose();
-        foreach (var endpoint in _endpoints.Values.Where(lazy => lazy.IsValueCreated).Select(lazy => lazy.Value).Concat(_forgotten))
-        {
-            endpoint.Dispose();
-        }
-    }
+    public void Dispose() => _sweep.Dispose();
 
     private void ForgetIdle()
     {
-        while (_forgotten.TryDequeue(out var forgotten))
-        {
-            forgotten.Dispose();
-        }
         foreach (var (key, lazy) in _endpoints)
         {
             if (lazy.IsValueCreated && lazy.Value is var endpoint
                 && _time.GetElapsedTime(endpoint.LastUsed) >= _options.ForgetAfterIdle
-                && endpoint.Circuit.CircuitState == CircuitState.Closed && endpoint.Concurrency.IsIdle
-                && _endpoints.TryRemove(new KeyValuePair<string, Lazy<Endpoint>>(key, lazy)))
+                && endpoint.Circuit.CircuitState == CircuitState.Closed && endpoint.Concurrency.IsIdle)
             {
-                _forgotten.Enqueue(endpoint);
+                _endpoints.TryRemove(new KeyValuePair<string, Lazy<Endpoint>>(key, lazy));
             }
         }
     }
@@ -75,11 +60,10 @@ public sealed class EndpointPipelines : IDisposable
     private Endpoint Build(string endpoint)
     {
         var circuit = new CircuitBreakerStateProvider();
-        var rateLimiter = new TokenBucketRateLimiter(TokenBucket(_options.RateLimitPerSecond));
         var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
         var pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
             .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointConcurrencyStrategyOptions())
-            .AddRateLimiter(rateLimiter)
+            .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointRateLimitStrategyOptions())
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {
                 FailureRatio = _options.FailureRatio,
@@ -106,16 +90,10 @@ public sealed class EndpointPipelines : IDisposable
                 },
             })
             .Build();
-        return new Endpoint(pipeline, circuit, concurrency, rateLimiter) { LastUsed = _time.GetTimestamp() };
+        return new Endpoint(pipeline, circuit, concurrency) { LastUsed = _time.GetTimestamp() };
     }
 
-    // Refilled ten times a second so a burst cannot take a whole second's budget at once.
-    private static TokenBucketRateLimiterOptions TokenBucket(int perSecond) => perSecond >= 10
-        ? new() { TokenLimit = perSecond / 10, TokensPerPeriod = perSecond / 10, ReplenishmentPeriod = TimeSpan.FromMilliseconds(100), QueueLimit = 0, AutoReplenishment = true }
-        : new() { TokenLimit = 1, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(1.0 / perSecond), QueueLimit = 0, AutoReplenishment = true };
-
-    private sealed class Endpoint(ResiliencePipeline<AttemptResult> pipeline, CircuitBreakerStateProvider circuit, EndpointConcurrency concurrency,
-        RateLimiter rateLimiter) : IDisposable
+    private sealed class Endpoint(ResiliencePipeline<AttemptResult> pipeline, CircuitBreakerStateProvider circuit, EndpointConcurrency concurrency)
     {
         private long _lastUsed;
 
@@ -130,7 +108,5 @@ public sealed class EndpointPipelines : IDisposable
             get => Volatile.Read(ref _lastUsed);
             set => Volatile.Write(ref _lastUsed, value);
         }
-
-        public void Dispose() => rateLimiter.Dispose();
     }
 }

@@ -8,7 +8,7 @@ public sealed class ConfigurationTests(WebhookFixture fixture)
     [InlineData("WEBHOOK_RETRY_DELAY", "soon", "WEBHOOK_RETRY_DELAY")]
     [InlineData("Webhooks__Endpoint__RateLimitPerSecond", "0", "Endpoint.RateLimitPerSecond")]
     [InlineData("Webhooks__Endpoint__MaxWaitForPlace", "00:00:00.001", "Endpoint.MaxWaitForPlace")]
-    [InlineData("Webhooks__Endpoint__ForgetAfterIdle", "00:00:01", "Endpoint.ForgetAfterIdle")]
+    [InlineData("Webhooks__Endpoint__ForgetAfterIdle", "00:00:00.500", "Endpoint.ForgetAfterIdle")]
     [InlineData("Clients__trusted__WebhookSecrets__0", "whsec_not base64!", "Clients:trusted:WebhookSecrets:0")]
     public async Task A_bad_setting_stops_the_start_with_its_name(string name, string value, string named)
     {

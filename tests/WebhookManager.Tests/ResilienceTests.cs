@@ -133,6 +133,48 @@ public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper ou
         Assert.Equal("open", await CircuitAsync(manager, broken));
     }
 
+    [Fact]
+    public async Task A_backlog_to_one_endpoint_goes_at_its_rate_limit_each_delivery_coming_back_about_once()
+    {
+        const int perSecond = 20;
+        const int deliveries = 60;
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        await using var manager = await ManagerProcess.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Webhooks__Endpoint__RateLimitPerSecond"] = perSecond.ToString(),
+        });
+        var invocations = Enumerable.Range(0, deliveries).Select(_ => "inv-" + Guid.NewGuid().ToString("N")).ToList();
+
+        var ids = await Task.WhenAll(invocations.Select(invocation => manager.DeliverAsync(Receiver.Url("127.0.0.25"), invocationId: invocation)));
+        foreach (var id in ids)
+        {
+            await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered, TimeSpan.FromSeconds(60));
+        }
+
+        // In any second at most a second's worth and the burst (a tenth of a second's worth, and one), by when each was sent.
+        var sent = new List<DateTimeOffset>();
+        foreach (var id in ids)
+        {
+            sent.Add(DateTimeOffset.Parse((string)Assert.Single(ManagerProcess.History((await manager.DeliveryAsync(id))!))["at"]!));
+        }
+        sent.Sort();
+        var most = perSecond + perSecond / 10 + 1;
+        for (var i = 0; i + most < sent.Count; i++)
+        {
+            Assert.True(sent[i + most] - sent[i] >= TimeSpan.FromSeconds(1), $"{most + 1} deliveries sent within {sent[i + most] - sent[i]}");
+        }
+        // A delivery held back is given a slot of its own, not sent away to be refused again and again.
+        await using var webhooks = new BotSystem.JobEngine.Queue(QueueNames.Webhooks, redis.Connection);
+        var activations = new List<int>();
+        foreach (var invocation in invocations)
+        {
+            activations.Add((await webhooks.GetJobAsync(WebhookDeliveryJobData.JobIdFor(invocation)))!.AttemptsStarted);
+        }
+        output.WriteLine($"activations per delivery: mean {activations.Average():0.0}, most {activations.Max()}");
+        Assert.True(activations.Average() <= 3, $"deliveries were activated {activations.Average():0.0} times on average");
+    }
+
     private static async Task<string?> CircuitAsync(ManagerProcess manager, string endpoint) =>
         (string?)(await manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!.FirstOrDefault(e => (string?)e!["endpoint"] == endpoint)?["circuit"];
 }
