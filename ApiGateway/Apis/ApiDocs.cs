@@ -46,6 +46,30 @@ public static class ApiDocs
             return Task.CompletedTask;
         });
 
+    /// <summary>Documents the endpoint's JSON body as an object of exactly <paramref name="fields"/>.</summary>
+    public static RouteHandlerBuilder AcceptsJsonFields(this RouteHandlerBuilder endpoint, IReadOnlyList<RequestField> fields) =>
+        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new()
+                    {
+                        Schema = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Properties = fields.ToDictionary(field => field.Name, IOpenApiSchema (field) => new OpenApiSchema { Type = field.Type, Description = field.Description }),
+                            Required = fields.Where(field => field.Required).Select(field => field.Name).ToHashSet(),
+                            AdditionalPropertiesAllowed = false,
+                        },
+                    },
+                },
+            };
+            return Task.CompletedTask;
+        });
+
     /// <summary>Documents an optional request header.</summary>
     public static RouteHandlerBuilder WithHeader(this RouteHandlerBuilder endpoint, string name, string description, int maxLength) =>
         endpoint.AddOpenApiOperationTransformer((operation, _, _) =>

@@ -24,29 +24,3 @@ public sealed record RequestField(string Name, JsonSchemaType Type, string Descr
         }
     }
 }
-
-public static class RequestFieldDocs
-{
-    /// <summary>Documents the endpoint's JSON body as an object of exactly <paramref name="fields"/>.</summary>
-    public static RouteHandlerBuilder AcceptsJsonFields(this RouteHandlerBuilder endpoint, IReadOnlyList<RequestField> fields) =>
-        endpoint.AddOpenApiOperationTransformer((operation, _, _) =>
-        {
-            operation.RequestBody = new OpenApiRequestBody
-            {
-                Required = true,
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/json"] = new() { Schema = Schema(fields) },
-                },
-            };
-            return Task.CompletedTask;
-        });
-
-    private static OpenApiSchema Schema(IReadOnlyList<RequestField> fields) => new()
-    {
-        Type = JsonSchemaType.Object,
-        Properties = fields.ToDictionary(field => field.Name, IOpenApiSchema (field) => new OpenApiSchema { Type = field.Type, Description = field.Description }),
-        Required = fields.Where(field => field.Required).Select(field => field.Name).ToHashSet(),
-        AdditionalPropertiesAllowed = false,
-    };
-}

@@ -27,18 +27,15 @@ public sealed record InvokeRequest(string BotType, string Bot, JsonObject Payloa
         new("orderingKey", JsonSchemaType.String, $"Invocations of a client with the same key (at most {MaxOrderingKeyLength} characters) run one at a time, in arrival order."),
     ];
 
-    public static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors) =>
-        Parse(body, limits, errors, Fields);
-
-    /// <summary>Parses the invocation's fields of a body whose fields are <paramref name="fields"/>.</summary>
-    internal static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors, IReadOnlyList<RequestField> fields)
+    /// <summary>Parses the invocation's fields of a body whose fields are <paramref name="fields"/> (by default <see cref="Fields"/>).</summary>
+    public static InvokeRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors, IReadOnlyList<RequestField>? fields = null)
     {
         if (body is not JsonObject request)
         {
             errors["body"] = ["The body must be a JSON object."];
             return null;
         }
-        RequestField.RefuseUnknown(request, fields, errors);
+        RequestField.RefuseUnknown(request, fields ?? Fields, errors);
 
         var botType = Text(request, "botType", errors, required: true);
         if (botType is not null && !BotTypes.IsKnown(botType))

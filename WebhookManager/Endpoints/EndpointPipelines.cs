@@ -62,8 +62,8 @@ public sealed class EndpointPipelines : IDisposable
         var circuit = new CircuitBreakerStateProvider();
         var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
         var pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
-            .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointConcurrencyStrategyOptions())
-            .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointRateLimitStrategyOptions())
+            .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointStrategyOptions("EndpointConcurrency"))
+            .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointStrategyOptions("EndpointRateLimit"))
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {
                 FailureRatio = _options.FailureRatio,
