@@ -177,7 +177,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
         if (nextAttemptAt is { } next)
         {
             fields.AddRange([NextAttemptAtField, next.ToUnixTimeMilliseconds()]);
-            invocation.AddRange([InvocationRecord.WebhookNextAttemptAt, FormatTime(next)]);
+            invocation.AddRange([InvocationRecord.WebhookNextAttemptAt, next.ToUnixTimeMilliseconds()]);
         }
         else
         {
@@ -227,6 +227,4 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
         _ = transaction.HashSetAsync(key, entries);
         return transaction.KeyExpireAsync(key, InvocationRecord.Retention, ExpireWhen.HasNoExpiry);
     }
-
-    private static string FormatTime(DateTimeOffset time) => time.ToString("O", CultureInfo.InvariantCulture);
 }

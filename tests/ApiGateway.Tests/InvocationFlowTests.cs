@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -29,6 +30,25 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal(jobId, body["data"]!["jobId"]!.GetValue<string>());
         await FlowSystem.EventuallyAsync(async () => (await system.GetJobAsync(jobId))?["webhook"]?["status"]?.GetValue<string>() == "delivered",
             "the job never showed its webhook as delivered");
+    }
+
+    [Fact]
+    public async Task A_delivery_being_retried_shows_on_the_job_with_its_last_status_code_and_next_attempt_time()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = $"{system.MockWebhookUrl}/test/error" });
+
+        JsonNode? webhook = null;
+        await FlowSystem.EventuallyAsync(async () => (webhook = (await system.GetJobAsync(jobId))?["webhook"])?["status"]?.GetValue<string>() == "retrying",
+            "the job never showed its delivery as retrying");
+
+        Assert.Equal(500, webhook!["lastStatusCode"]?.GetValue<int>());
+        Assert.True(webhook["attempts"]!.GetValue<int>() >= 1);
+        var nextAttemptAt = webhook["nextAttemptAt"]?.GetValue<string>();
+        Assert.NotNull(nextAttemptAt);
+        Assert.InRange(DateTimeOffset.Parse(nextAttemptAt, CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(10));
+        await FlowSystem.EventuallyAsync(async () => (webhook = (await system.GetJobAsync(jobId))?["webhook"])?["status"]?.GetValue<string>() == "dead",
+            "the delivery never ran out of retries");
+        Assert.Null(webhook!["nextAttemptAt"]);
     }
 
     [Fact]
