@@ -105,7 +105,8 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         }
         schedule["createdAt"] = RecordTime.ToIso(createdAt);
         schedule["nextRunAt"] = timing?.Next?.ToString("O");
-        schedule["runs"] = timing?.Iterations ?? 0;
+        // The engine counts the run it has lined up next among its iterations; a client counts the runs that started.
+        schedule["runs"] = timing is null ? 0 : timing.Iterations - (timing.Next is null ? 0 : 1);
         schedule["lastInvocationId"] = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId);
         schedule["lastRunAt"] = RecordTime.ToIso(fields.GetValueOrDefault(ScheduleRecord.LastRunAt));
         return schedule;

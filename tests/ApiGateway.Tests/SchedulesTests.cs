@@ -16,11 +16,20 @@ public sealed class SchedulesTests(FlowSystem system)
         var id = schedule["scheduleId"]!.GetValue<string>();
         Assert.Equal("nightly report", schedule["name"]!.GetValue<string>());
         Assert.NotNull(schedule["nextRunAt"]);
+        Assert.Equal(0, schedule["runs"]!.GetValue<int>());
 
         var run = await FirstRunAsync(id);
         var job = await system.WaitForEndAsync(run);
         Assert.Equal("completed", job["status"]!.GetValue<string>());
         Assert.NotNull(job["result"]!["mean"]);
+        // The runs it shows are the invocations it started, not counting the one it has lined up next.
+        var startedBefore = await CountRunsAsync(id);
+        using (var read = await system.SendAsync(HttpMethod.Get, $"/schedules/{id}"))
+        {
+            var runs = JsonNode.Parse(await read.Content.ReadAsStringAsync())!["runs"]!.GetValue<int>();
+            await Task.Delay(500);
+            Assert.InRange(runs, Math.Max(1, startedBefore), await CountRunsAsync(id));
+        }
 
         Assert.Contains(await ListAsync(FlowSystem.ClientKey), s => s!["scheduleId"]!.GetValue<string>() == id);
         Assert.Contains(await ListAsync(FlowSystem.AdminKey), s => s!["scheduleId"]!.GetValue<string>() == id);
