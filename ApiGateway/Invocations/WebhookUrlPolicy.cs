@@ -36,6 +36,11 @@ public static class WebhookUrlPolicy
         {
             return $"Must be at most {MaxUrlLength} characters.";
         }
+        // Port 0 parses but can never be connected to: every attempt would fail until the delivery died.
+        if (uri.Port == 0)
+        {
+            return "Must name a port from 1 to 65535, or none for the scheme's default.";
+        }
         // Nothing would send them (deliveries are signed, not logged in), and they would be stored and shown with the URL.
         if (uri.UserInfo.Length > 0)
         {

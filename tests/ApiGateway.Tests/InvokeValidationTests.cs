@@ -24,6 +24,7 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://10.0.0.7/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://[::ffff:192.168.1.1]/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://user:secret@localhost:5000/webhook"}""", "webhookUrl" },
+        { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:0/webhook"}""", "webhookUrl" },
         { $$"""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/{{new string('a', 2100)}}"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":1e30}""", "priority" },
         { """{"botType":"python","payload":{},"webhookURL":"http://localhost:5000/webhook"}""", "webhookURL" },
