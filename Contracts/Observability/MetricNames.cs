@@ -17,6 +17,12 @@ public static class MetricNames
     /// <summary>Counter of webhook delivery attempts; label <c>status</c>.</summary>
     public const string WebhookDeliveries = "webhook_deliveries_total";
 
+    /// <summary>
+    /// Counter of deliveries held back without an attempt, by what held them: label <c>reason</c> (<c>circuit_open</c>,
+    /// <c>endpoint_busy</c>, <c>rate_limited</c>); present from start, at 0, for every reason.
+    /// </summary>
+    public const string WebhookPostponements = "webhook_postponements_total";
+
     /// <summary>Histogram of webhook request time in seconds.</summary>
     public const string WebhookDeliveryDuration = "webhook_delivery_duration_seconds";
 
@@ -53,7 +59,7 @@ public static class MetricNames
     /// <summary>Every name above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        BotExecutions, BotExecutionDuration, WebhookDeliveries, WebhookDeliveryDuration, QueueSize,
+        BotExecutions, BotExecutionDuration, WebhookDeliveries, WebhookPostponements, WebhookDeliveryDuration, QueueSize,
         SemaphoreUsage, SemaphoreWaiting, QueueOldestWaitingAge, WebhookDlqSize, CircuitBreakerState,
         WorkerState, WorkerJobsProcessed, SystemHealthStatus,
     ];

@@ -130,11 +130,11 @@ public sealed class DeliveryProcessor(
         switch (outcome.Exception)
         {
             case BrokenCircuitException open:
-                return await PostponeAsync(active, delivery, Postponement(active, open.RetryAfter), "circuit open", ct);
+                return await PostponeAsync(active, delivery, Postponement(active, open.RetryAfter), WebhookMetrics.HeldBackBy.CircuitOpen, ct);
             case RateLimiterRejectedException busy:
-                return await PostponeAsync(active, delivery, Postponement(active, busy.RetryAfter), "endpoint busy", ct);
+                return await PostponeAsync(active, delivery, Postponement(active, busy.RetryAfter), WebhookMetrics.HeldBackBy.EndpointBusy, ct);
             case EndpointRateLimitedException limited:
-                return await PostponeAsync(active, delivery, limited.SlotIn, "rate limit", ct);
+                return await PostponeAsync(active, delivery, limited.SlotIn, WebhookMetrics.HeldBackBy.RateLimited, ct);
             case { } error:
                 ExceptionDispatchInfo.Throw(error);
                 break;
@@ -189,12 +189,13 @@ public sealed class DeliveryProcessor(
     // The job itself waits in delayed, so a postponement adds no job; each activation after the first was one.
     private TimeSpan Postponement(ActiveJob active, TimeSpan? suggested) => schedule.Postponement(suggested, Math.Max(0, active.Job.AttemptsStarted - 1));
 
-    private async Task<string> PostponeAsync(ActiveJob active, DeliveryRecord delivery, TimeSpan delay, string why, CancellationToken ct)
+    private async Task<string> PostponeAsync(ActiveJob active, DeliveryRecord delivery, TimeSpan delay, string reason, CancellationToken ct)
     {
         await Task.WhenAll(
             store.MarkPostponedAsync(delivery, time.GetUtcNow() + delay),
             active.MoveToDelayedAsync(delay, ct));
-        return $"postponed ({why})";
+        metrics.Postponed(reason);
+        return $"postponed ({reason})";
     }
 
     private async Task<string> DieAsync(DeliveryRecord delivery, string reason)

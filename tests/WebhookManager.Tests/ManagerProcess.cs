@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.Contracts.Observability;
 using BotSystem.JobEngine;
 using StackExchange.Redis;
 
@@ -132,6 +133,11 @@ public sealed class ManagerProcess : IAsyncDisposable
         }
         throw new TimeoutException($"Delivery {id} did not become {status}; last state: {last?.ToJsonString()}\n{Process.Output}");
     }
+
+    /// <summary>The postponements for <paramref name="reason"/> the manager publishes on <c>/metrics</c>; null when it publishes none.</summary>
+    public async Task<double?> PostponementsAsync(string reason) =>
+        (await PrometheusExposition.ScrapeAsync($"http://127.0.0.1:{Port}/metrics"))
+        .SingleOrDefault(sample => sample.Name == MetricNames.WebhookPostponements && sample.Label("reason") == reason)?.Value;
 
     public static IReadOnlyList<JsonObject> History(JsonObject view) => [.. view["history"]!.AsArray().Select(a => a!.AsObject())];
 

@@ -61,6 +61,7 @@ public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper ou
         Assert.All(histories, history => Assert.InRange(history.Count, 1, 4));
         Assert.All(histories, history => Assert.Equal(200, (int?)history[^1]["statusCode"]));
         Assert.True(histories.Sum(h => h.Count) < ids.Count * 3, $"{histories.Sum(h => h.Count)} attempts");
+        Assert.True(await Manager.PostponementsAsync("circuit_open") > 0, "no postponement by the open circuit was published");
         output.WriteLine($"circuit states seen: {string.Join(", ", seen)}");
     }
 
@@ -173,6 +174,10 @@ public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper ou
         }
         output.WriteLine($"activations per delivery: mean {activations.Average():0.0}, most {activations.Max()}");
         Assert.True(activations.Average() <= 3, $"deliveries were activated {activations.Average():0.0} times on average");
+        // Each held back shows on the dashboard as postponed by the rate limit; the reasons that held none back show 0.
+        Assert.True(await manager.PostponementsAsync("rate_limited") >= deliveries - most, $"{await manager.PostponementsAsync("rate_limited")} postponements by the rate limit published");
+        Assert.Equal(0, await manager.PostponementsAsync("circuit_open"));
+        Assert.Equal(0, await manager.PostponementsAsync("endpoint_busy"));
     }
 
     private static async Task<string?> CircuitAsync(ManagerProcess manager, string endpoint) =>
