@@ -13,6 +13,7 @@ public class InvocationSettings : GatewaySettings
     public string BotType { get; init; } = "";
 
     [CommandOption("--bot <NAME>")]
+    [Description("Bot of the type to run (default: the type's default bot).")]
     public string? Bot { get; init; }
 
     [CommandOption("--payload <JSON>")]
@@ -20,10 +21,21 @@ public class InvocationSettings : GatewaySettings
     public string Payload { get; init; } = "{}";
 
     [CommandOption("--webhook <URL>")]
+    [Description("Where the result is delivered (required).")]
     public string? Webhook { get; init; }
 
+    [CommandOption("--priority <N>")]
+    [Description("From 1 (highest, the default) to 10.")]
+    public string? Priority { get; init; }
+
+    [CommandOption("--timeout <SECONDS>")]
+    [Description("How long the bot may run (default 60).")]
+    public string? TimeoutSeconds { get; init; }
+
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Webhook) ? ValidationResult.Error("--webhook <URL> is required.") : ValidationResult.Success();
+        string.IsNullOrWhiteSpace(Webhook) ? ValidationResult.Error("--webhook <URL> is required.")
+        : WholeNumberOption.Check(Priority, "--priority") is { Successful: false } priority ? priority
+        : WholeNumberOption.Check(TimeoutSeconds, "--timeout");
 
     /// <summary>The <c>/invoke</c> body these settings describe.</summary>
     public JsonObject ToInvocation()
@@ -37,6 +49,14 @@ public class InvocationSettings : GatewaySettings
         if (Bot is not null)
         {
             invocation["bot"] = Bot;
+        }
+        if (WholeNumberOption.Read(Priority) is { } priority)
+        {
+            invocation["priority"] = priority;
+        }
+        if (WholeNumberOption.Read(TimeoutSeconds) is { } timeout)
+        {
+            invocation["timeoutSeconds"] = timeout;
         }
         return invocation;
     }

@@ -12,12 +12,6 @@ public sealed class InvokeCommand : AsyncCommand<InvokeCommand.Settings>
 
     public sealed class Settings : InvocationSettings
     {
-        [CommandOption("--priority <N>")]
-        public int? Priority { get; init; }
-
-        [CommandOption("--timeout <SECONDS>")]
-        public int? TimeoutSeconds { get; init; }
-
         [CommandOption("--wait")]
         [Description("Follow the job with a progress bar until it ends; exit 0 only when it completed.")]
         public bool Wait { get; init; }
@@ -26,14 +20,6 @@ public sealed class InvokeCommand : AsyncCommand<InvokeCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var request = settings.ToInvocation();
-        if (settings.Priority is { } priority)
-        {
-            request["priority"] = priority;
-        }
-        if (settings.TimeoutSeconds is { } timeout)
-        {
-            request["timeoutSeconds"] = timeout;
-        }
 
         using var gateway = settings.CreateClient();
         var accepted = await gateway.PostAsync("/invoke", request, cancellationToken);

@@ -14,29 +14,29 @@ public sealed class SchedulesAddCommand : AsyncCommand<SchedulesAddCommand.Setti
 
         [CommandOption("--every <MS>")]
         [Description("When to run: every this many milliseconds (at least 1000).")]
-        public long? EveryMs { get; init; }
+        public string? EveryMs { get; init; }
 
         [CommandOption("--time-zone <IANA>")]
+        [Description("Time zone of the cron expression, e.g. Europe/Paris (default: UTC).")]
         public string? TimeZone { get; init; }
 
         [CommandOption("--name <NAME>")]
+        [Description("A name to tell the schedule by.")]
         public string? Name { get; init; }
 
-        [CommandOption("--priority <N>")]
-        public int? Priority { get; init; }
-
         public override ValidationResult Validate() =>
-            (Cron is null) == (EveryMs is null) ? ValidationResult.Error("Give exactly one of --cron or --every.") : base.Validate();
+            (Cron is null) == (EveryMs is null) ? ValidationResult.Error("Give exactly one of --cron or --every.")
+            : WholeNumberOption.Check(EveryMs, "--every") is { Successful: false } every ? every
+            : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var schedule = settings.ToInvocation();
         schedule["cron"] = settings.Cron;
-        schedule["everyMs"] = settings.EveryMs;
+        schedule["everyMs"] = WholeNumberOption.Read(settings.EveryMs);
         schedule["timeZone"] = settings.TimeZone;
         schedule["name"] = settings.Name;
-        schedule["priority"] = settings.Priority;
         foreach (var unset in schedule.Where(field => field.Value is null).Select(field => field.Key).ToList())
         {
             schedule.Remove(unset);

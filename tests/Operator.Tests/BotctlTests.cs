@@ -54,10 +54,19 @@ public sealed class BotctlTests(OperatorSystem system)
         var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
 
         var added = await Botctl.RunAsync(client, "schedules", "add", "node", "--every", "60000", "--name", "hourly-sync",
-            "--payload", """{"durationMs":10}""", "--webhook", $"{system.MockWebhookUrl}/webhook");
+            "--payload", """{"durationMs":10}""", "--webhook", $"{system.MockWebhookUrl}/webhook", "--priority", "3", "--timeout", "30");
         Assert.True(added.ExitCode == 0, added.Output);
         var scheduleId = System.Text.RegularExpressions.Regex.Match(added.Output, @"sch_[0-9a-f]+").Value;
         Assert.NotEmpty(scheduleId);
+        using (var read = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/schedules/{scheduleId}"))
+        {
+            read.Headers.Add("X-Api-Key", OperatorSystem.ClientKey);
+            using var response = await system.Http.SendAsync(read);
+            var schedule = System.Text.Json.Nodes.JsonNode.Parse(await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
+            Assert.Equal(60000, (long)schedule["everyMs"]!);
+            Assert.Equal(3, (int)schedule["priority"]!);
+            Assert.Equal(30, (int)schedule["timeoutSeconds"]!);
+        }
 
         var listed = await Botctl.RunAsync(client, "schedules", "list");
         var listedByAdmin = await Botctl.RunAsync(Environment, "schedules", "list");
@@ -183,6 +192,18 @@ public sealed class BotctlTests(OperatorSystem system)
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Unknown option 'wiat'", run.Output);
+    }
+
+    [Theory]
+    [InlineData("invoke", "--priority", "abc")]
+    [InlineData("invoke", "--timeout", "2.5")]
+    [InlineData("schedules add", "--every", "1e3")]
+    public async Task A_number_option_that_is_not_a_whole_number_is_refused_by_its_name_before_any_request(string command, string option, string value)
+    {
+        var run = await Botctl.RunAsync(Environment, [.. command.Split(' '), "python", "--webhook", $"{system.MockWebhookUrl}/webhook", option, value]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{option} must be a whole number, not '{value}'", run.Output);
     }
 
     [Fact]
