@@ -31,6 +31,9 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","callbackUrl":"http://localhost:5000/other"}""", "callbackUrl" },
         { """{"botType":"python","payload":{",""", "body" },
         { """[1]""", "body" },
+        { """{"botType":"python","payload":{"text":"\ud800"},"webhookUrl":"http://localhost:5000/webhook"}""", "body" },
+        { """{"botType":"python","payload":{"text":"\ud800\u0041"},"webhookUrl":"http://localhost:5000/webhook"}""", "body" },
+        { """{"botType":"python","payload":{"\udc00":1},"webhookUrl":"http://localhost:5000/webhook"}""", "body" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","botType":"java"}""", "body" },
     };
 
@@ -44,6 +47,23 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_utf8_is_a_400_problem_and_a_well_formed_unicode_one_is_accepted()
+    {
+        byte[] body = [.. "{\"botType\":\"python\",\"payload\":{\"text\":\""u8, 0xFF, 0xFE, .. "\"},\"webhookUrl\":\"http://localhost:5000/webhook\"}"u8];
+        using var bytes = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke") { Content = new ByteArrayContent(body) };
+        bytes.Content.Headers.ContentType = new("application/json");
+        bytes.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        using var refused = await system.Http.SendAsync(bytes);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("UTF-8", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["errors"]!["body"]![0]);
+
+        using var accepted = await PostAsync("""{"botType":"python","payload":{"text":"\ud83d\ude00 ü 😀"},"webhookUrl":"http://localhost:5000/webhook"}""",
+            "application/json", FlowSystem.ClientKey);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
 
     [Fact]
