@@ -40,12 +40,13 @@ public static class AdminApi
         api.MapPost("/queues/{queue}/pause", (string queue, AdminQueues queues) => Act(queues, queue, q => q.PauseAsync()));
         api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
         api.MapPost("/queues/{queue}/clean", CleanQueue);
-        api.MapGet("/deliveries", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/deliveries" + context.Request.QueryString));
-        // The filters (endpoint, from, to) go along: without them every dead delivery would be redriven.
-        api.MapPost("/deliveries/redrive", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, "/deliveries/redrive" + context.Request.QueryString));
-        api.MapPost("/deliveries/{id}/redrive", (string id, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/deliveries/{Uri.EscapeDataString(id)}/redrive"));
-        api.MapGet("/endpoints", (WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Get, "/endpoints"));
-        api.MapPost("/endpoints/{endpoint}/enable", (string endpoint, WebhookManagerClient webhooks) => webhooks.ForwardAsync(HttpMethod.Post, $"/endpoints/{Uri.EscapeDataString(endpoint)}/enable"));
+        // Each call goes with its query string: the filters of a redrive, the client an endpoint is enabled for.
+        api.MapGet("/deliveries", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(context, "/deliveries"));
+        api.MapPost("/deliveries/redrive", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(context, "/deliveries/redrive"));
+        api.MapPost("/deliveries/{id}/redrive", (string id, HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(context, $"/deliveries/{Uri.EscapeDataString(id)}/redrive"));
+        api.MapGet("/endpoints", (HttpContext context, WebhookManagerClient webhooks) => webhooks.ForwardAsync(context, "/endpoints"));
+        api.MapPost("/endpoints/{endpoint}/enable", (string endpoint, HttpContext context, WebhookManagerClient webhooks) =>
+            webhooks.ForwardAsync(context, $"/endpoints/{Uri.EscapeDataString(endpoint)}/enable"));
         return app;
     }
 

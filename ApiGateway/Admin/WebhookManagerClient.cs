@@ -18,12 +18,15 @@ public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions>
         return await http.SendAsync(request, ct);
     }
 
-    /// <summary>Answers with whatever the webhook manager answered, or 502 when it cannot be reached.</summary>
-    public async Task<IResult> ForwardAsync(HttpMethod method, string pathAndQuery)
+    /// <summary>
+    /// Makes the call of <paramref name="context"/>, its method and query string, to <paramref name="path"/> of the
+    /// webhook manager, and answers with whatever it answered, or 502 when it cannot be reached.
+    /// </summary>
+    public async Task<IResult> ForwardAsync(HttpContext context, string path)
     {
         try
         {
-            using var response = await SendAsync(method, pathAndQuery);
+            using var response = await SendAsync(new HttpMethod(context.Request.Method), path + context.Request.QueryString, context.RequestAborted);
             var body = await response.Content.ReadAsStringAsync();
             return Results.Content(body, response.Content.Headers.ContentType?.ToString() ?? "application/json", statusCode: (int)response.StatusCode);
         }

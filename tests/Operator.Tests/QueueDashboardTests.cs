@@ -121,6 +121,23 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         Assert.Equal("dead", (string?)JsonNode.Parse(await delivery.Content.ReadAsStringAsync())!["delivery"]!["status"]);
     }
 
+    [Fact]
+    public async Task Enabling_an_endpoint_through_the_gateway_for_one_client_leaves_it_disabled_for_the_others()
+    {
+        var endpoint = $"http://gone-{Guid.NewGuid():N}.example:443";
+        // What a 410 from the endpoint to each of two clients leaves.
+        var database = system.Redis.Connection.GetDatabase();
+        await database.HashSetAsync($"botsystem:webhooks:disabled:{endpoint}", [new("alpha", 1), new("beta", 2)]);
+        await database.SetAddAsync("botsystem:webhooks:disabled", endpoint);
+
+        using var enable = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/admin/api/endpoints/{Uri.EscapeDataString(endpoint)}/enable?clientId=alpha");
+        enable.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var response = await system.Http.SendAsync(enable);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["beta"], (await database.HashKeysAsync($"botsystem:webhooks:disabled:{endpoint}")).Select(client => client.ToString()));
+    }
+
     private async Task<string> FailOneJobAsync(string queueName)
     {
         await using var queue = new Queue(queueName, system.Redis.Connection);
