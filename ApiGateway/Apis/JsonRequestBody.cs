@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Invocations;
+using BotSystem.Contracts;
 
 namespace BotSystem.ApiGateway.Apis;
 
@@ -35,7 +36,7 @@ internal static class JsonRequestBody
         }
         try
         {
-            if (NotUnicode(bytes) is { } where)
+            if (UnicodeJson.FirstInvalidString(bytes) is { } where)
             {
                 return Refused(Invalid("body", $"Malformed JSON: the string at byte {where} is not valid UTF-8, or escapes half of a surrogate pair (\\ud800 without its \\udc00)."));
             }
@@ -44,39 +45,6 @@ internal static class JsonRequestBody
         catch (JsonException ex)
         {
             return Refused(Invalid("body", $"Malformed JSON: {ex.Message}"));
-        }
-    }
-
-    /// <summary>
-    /// Where the first string (value or property name) that is not Unicode text starts, or null. The parser takes
-    /// invalid UTF-8 and unpaired surrogate escapes as they come; they would fail when the job is written (a 500)
-    /// or reach the bot garbled. Decoding each string is what finds them.
-    /// </summary>
-    private static long? NotUnicode(byte[] bytes)
-    {
-        var reader = new Utf8JsonReader(bytes);
-        var text = ArrayPool<char>.Shared.Rent(Math.Max(1, bytes.Length));
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
-                {
-                    try
-                    {
-                        reader.CopyString(text);
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return reader.TokenStartIndex;
-                    }
-                }
-            }
-            return null;
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(text);
         }
     }
 

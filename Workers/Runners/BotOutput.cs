@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 
 namespace BotSystem.Workers.Runners;
 
@@ -29,6 +30,16 @@ internal sealed class BotOutput(int maxResultBytes)
         }
         catch (JsonException)
         {
+            message = null;
+        }
+        if (message is not null && UnicodeJson.FirstInvalidString(Encoding.UTF8.GetBytes(text)) is not null)
+        {
+            // Its strings could not be read; a result or an error that cannot be read leaves the job without one.
+            if (message.ContainsKey("result") || message.ContainsKey("error"))
+            {
+                ProtocolError = "a result or error message is not valid Unicode text (it escapes half of a surrogate pair)";
+                return;
+            }
             message = null;
         }
         if (message is null)

@@ -140,6 +140,21 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_result_that_is_not_unicode_text_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
+    {
+        var logs = new List<string>();
+        var progress = new List<JsonNode>();
+        var outcome = await Runner.RunAsync(Launch([Bot("writes_unpaired_surrogates.py")], TimeSpan.FromSeconds(30)),
+            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.ProtocolViolation, outcome.Status);
+        Assert.Contains("not valid Unicode", outcome.Error);
+        Assert.Null(outcome.Result);
+        Assert.Empty(progress);
+        Assert.Equal(2, logs.Count(line => line.Contains("\\ud800") || line.Contains("\\udc00")));
+    }
+
+    [Fact]
     public async Task Cancelling_kills_the_bot_at_once()
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
