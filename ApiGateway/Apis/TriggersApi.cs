@@ -43,7 +43,7 @@ public static class TriggersApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The request is not signed by this trigger's secret.", detail: refusal);
         }
-        if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
+        if (rateLimiter.TryAcquire(clientId, context.Request.Method) is { } retryAfter)
         {
             return ClientAuthenticationFilter.TooManyRequests(context, clientId, retryAfter);
         }

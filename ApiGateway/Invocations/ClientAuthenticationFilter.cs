@@ -9,7 +9,7 @@ public sealed class ClientAuthenticationFilter(ClientDirectory clients, ClientRa
         {
             return ApiKeyCredentials.Unauthenticated(context.HttpContext, "A valid API key is required (X-Api-Key or Authorization: Bearer).");
         }
-        if (rateLimiter.TryAcquire(clientId) is { } retryAfter)
+        if (rateLimiter.TryAcquire(clientId, context.HttpContext.Request.Method) is { } retryAfter)
         {
             return TooManyRequests(context.HttpContext, clientId, retryAfter);
         }

@@ -4,15 +4,18 @@ using Microsoft.Extensions.Options;
 
 namespace BotSystem.ApiGateway.Invocations;
 
-/// <summary>A token bucket per client.</summary>
+/// <summary>
+/// Two token buckets per client, one for reads (GET, HEAD) and one for the rest, each of the configured size: a
+/// client polling its jobs never uses up what it needs to invoke, nor the other way round.
+/// </summary>
 public sealed class ClientRateLimiter(IOptions<GatewayOptions> options) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new();
+    private readonly ConcurrentDictionary<(string ClientId, bool Read), TokenBucketRateLimiter> _buckets = new();
 
     /// <summary>Null when the request may proceed; otherwise how long until a token is free.</summary>
-    public TimeSpan? TryAcquire(string clientId)
+    public TimeSpan? TryAcquire(string clientId, string method)
     {
-        var bucket = _buckets.GetOrAdd(clientId, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        var bucket = _buckets.GetOrAdd((clientId, HttpMethods.IsGet(method) || HttpMethods.IsHead(method)), _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.Value.RateLimitBurst,
             TokensPerPeriod = options.Value.RateLimitPerSecond,

@@ -28,7 +28,7 @@ public sealed class ContentionTests(FlowSystem system)
     }
 
     [Fact]
-    public async Task A_client_over_its_rate_limit_gets_429_with_retry_after_and_other_clients_do_not()
+    public async Task A_client_over_its_rate_limit_gets_429_with_retry_after_and_other_clients_and_its_own_writes_do_not()
     {
         var limited = await system.StartGatewayAsync("ApiGateway-rate-limited", ("Gateway__RateLimitPerSecond", "1"), ("Gateway__RateLimitBurst", "3"));
 
@@ -46,6 +46,18 @@ public sealed class ContentionTests(FlowSystem system)
         Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single()) >= 1);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, otherClient.StatusCode);
+
+        // Reads and the rest have a bucket each, so a client polling its jobs still gets its invocations in
+        // (here three refused as bad, not as too many).
+        var writes = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var write = await system.SendAsync(HttpMethod.Post, "/invoke", body: new { }, gatewayUrl: limited);
+            writes.Add(write.StatusCode);
+        }
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest], writes);
+        using var overWrites = await system.SendAsync(HttpMethod.Post, "/invoke", body: new { }, gatewayUrl: limited);
+        Assert.Equal(HttpStatusCode.TooManyRequests, overWrites.StatusCode);
     }
 
     private async Task<List<string>> InvokeManyAsync(int count, int priority, int durationMs)
