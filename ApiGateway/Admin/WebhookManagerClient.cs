@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 
 namespace BotSystem.ApiGateway.Admin;
@@ -10,12 +11,31 @@ public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions>
 {
     public const string ServiceUrl = "http://webhook-manager";
 
+    private static readonly TimeSpan StatsDeadline = TimeSpan.FromSeconds(2);
+
     /// <summary>Calls the webhook manager's admin API with the gateway's key for it.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string pathAndQuery, CancellationToken ct = default)
     {
         using var request = new HttpRequestMessage(method, pathAndQuery);
         request.Headers.Add("X-Api-Key", options.Value.WebhookManagerApiKey);
         return await http.SendAsync(request, ct);
+    }
+
+    /// <summary>The webhook manager's delivery figures (its <c>GET /stats</c>), or null when it cannot be asked.</summary>
+    public async Task<JsonNode?> GetStatsAsync(CancellationToken ct)
+    {
+        // Briefly: the caller shows what it has without them rather than wait out the retries of a manager that is down.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(StatsDeadline);
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Get, "/stats", deadline.Token);
+            return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token)) : null;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>

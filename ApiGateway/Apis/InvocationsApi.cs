@@ -81,7 +81,7 @@ public static class InvocationsApi
         };
     }
 
-    private static async Task<Ok<JsonObject>> GetStatsAsync(AdminQueues queues, SystemOverview overview, CancellationToken ct)
+    private static async Task<Ok<JsonObject>> GetStatsAsync(AdminQueues queues, SystemOverview overview, WebhookManagerClient webhooks, CancellationToken ct)
     {
         var queueCounts = new JsonObject();
         foreach (var queue in queues.All)
@@ -94,6 +94,8 @@ public static class InvocationsApi
             ["queues"] = queueCounts,
             ["semaphores"] = JsonSerializer.SerializeToNode(await overview.GetSemaphoresAsync(ct), JsonSerializerOptions.Web),
             ["workers"] = JsonSerializer.SerializeToNode(await overview.GetWorkersAsync(ct), JsonSerializerOptions.Web),
+            // Null while the webhook manager cannot be asked: the rest is read from Redis and still shown.
+            ["webhooks"] = await webhooks.GetStatsAsync(ct),
         });
     }
 }

@@ -6,7 +6,7 @@ using Polly.CircuitBreaker;
 
 namespace BotSystem.WebhookManager.Apis;
 
-/// <summary>The dead letter queue and endpoint state, behind the admin key.</summary>
+/// <summary>The dead letter queue, endpoint state and delivery figures, behind the admin key.</summary>
 public static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
@@ -20,8 +20,18 @@ public static class AdminApi
         var endpoints = app.MapGroup("/endpoints").AddEndpointFilter<AdminKeyFilter>();
         endpoints.MapGet("/", ListEndpoints);
         endpoints.MapPost("/{endpoint}/enable", EnableEndpoint);
+
+        app.MapGet("/stats", GetStats).AddEndpointFilter<AdminKeyFilter>();
         return app;
     }
+
+    private static async Task<Ok<DeliveryStats>> GetStats([AsParameters] AdminServices services) =>
+        TypedResults.Ok(new DeliveryStats
+        {
+            DeadLetters = await services.Store.CountDeadAsync(),
+            OpenCircuits = services.Pipelines.CircuitStates.Values.Count(state => state != CircuitState.Closed),
+            DisabledEndpoints = (await services.Disabled.GetAllAsync()).Count,
+        });
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ValidationProblem>> ListDeliveries(
         [AsParameters] AdminServices services, string? status, string? endpoint, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit)

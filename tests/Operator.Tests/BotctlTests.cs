@@ -92,7 +92,7 @@ public sealed class BotctlTests(OperatorSystem system)
     }
 
     [Fact]
-    public async Task Stats_shows_queues_semaphores_and_workers_as_tables()
+    public async Task Stats_shows_queues_semaphores_workers_and_webhook_figures_as_tables()
     {
         var run = await Botctl.RunAsync(Environment, "stats");
 
@@ -101,6 +101,7 @@ public sealed class BotctlTests(OperatorSystem system)
         Assert.Contains("bots-node", run.Output);
         Assert.Contains("Semaphores", run.Output);
         Assert.Contains("READY", run.Output.Replace("PROCESSING", "READY"));
+        Assert.Contains("deadLetters", run.Output);
     }
 
     [Fact]

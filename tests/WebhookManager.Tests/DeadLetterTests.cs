@@ -220,9 +220,13 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         var endpoints = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!;
         var listed = endpoints.Single(e => (string?)e!["endpoint"] == endpoint)!;
         Assert.NotNull(listed["disabledFor"]!["trusted"]);
+        var stats = (await Manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!;
+        Assert.True((long)stats["deadLetters"]! >= 2, stats.ToJsonString());
+        Assert.True((int)stats["disabledEndpoints"]! >= 1, stats.ToJsonString());
 
         using var enable = await Manager.Admin.PostAsync($"/endpoints/{Uri.EscapeDataString(endpoint)}/enable", null);
         Assert.Equal(1, (int)(await enable.Content.ReadFromJsonAsync<JsonObject>())!["enabled"]!);
+        Assert.Equal((int)stats["disabledEndpoints"]! - 1, (int)(await Manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!["disabledEndpoints"]!);
         using var redrive = await Manager.Admin.PostAsync($"/deliveries/{second}/redrive", null);
         await Manager.WaitForStatusAsync(second, DeliveryStatus.Delivered);
     }
@@ -233,6 +237,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         using var anonymous = new HttpClient { BaseAddress = Manager.Admin.BaseAddress };
         using var none = await anonymous.GetAsync("/deliveries?status=dead");
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        using var noStats = await anonymous.GetAsync("/stats");
+        Assert.Equal(HttpStatusCode.Unauthorized, noStats.StatusCode);
         Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer", Assert.Single(none.Headers.WwwAuthenticate).Scheme);
 
