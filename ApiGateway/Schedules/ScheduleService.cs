@@ -84,6 +84,12 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     private async Task<Dictionary<string, JobScheduler>> TimingsAsync(CancellationToken ct) =>
         (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
 
+    // A cron schedule's next run is told in its own time zone: 03:00-05:00 for "0 3 * * *" in New York, not 08:00Z.
+    private static DateTimeOffset InZoneOf(JsonObject schedule, DateTimeOffset time) =>
+        schedule["timeZone"]?.GetValue<string>() is { } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var timeZone)
+            ? TimeZoneInfo.ConvertTime(time, timeZone)
+            : time;
+
     private async Task<JsonObject?> ReadAsync(string? clientId, string scheduleId, Dictionary<string, JobScheduler> timings)
     {
         var fields = (await redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
@@ -104,7 +110,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             schedule[name] = value?.DeepClone();
         }
         schedule["createdAt"] = RecordTime.ToIso(createdAt);
-        schedule["nextRunAt"] = timing?.Next?.ToString("O");
+        schedule["nextRunAt"] = timing?.Next is { } next ? InZoneOf(schedule, next).ToString("O") : null;
         // The engine counts the run it has lined up next among its iterations; a client counts the runs that started.
         schedule["runs"] = timing is null ? 0 : timing.Iterations - (timing.Next is null ? 0 : 1);
         schedule["lastInvocationId"] = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId);

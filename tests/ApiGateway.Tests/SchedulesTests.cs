@@ -74,6 +74,19 @@ public sealed class SchedulesTests(FlowSystem system)
         Assert.True(took >= TimeSpan.FromSeconds(2.4), $"three attempts took only {took}");
     }
 
+    [Fact]
+    public async Task A_cron_schedule_in_a_time_zone_shows_its_next_run_in_that_zone()
+    {
+        var schedule = await CreateAsync(new { cron = "0 3 * * *", timeZone = "America/New_York", botType = "python", payload = new { }, webhookUrl = system.Webhook });
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{schedule["scheduleId"]}"))
+        {
+        }
+
+        var nextRunAt = DateTimeOffset.Parse(schedule["nextRunAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(3, nextRunAt.Hour);
+        Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("America/New_York").GetUtcOffset(nextRunAt), nextRunAt.Offset);
+    }
+
     public static TheoryData<string, string> InvalidSchedules => new()
     {
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "cron" },
