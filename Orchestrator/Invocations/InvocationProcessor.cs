@@ -222,7 +222,9 @@ public sealed class InvocationProcessor(
                     return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs);
                 case JobState.Failed:
                     var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
-                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, null);
+                    // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
+                    var lastAttempt = job.FinishedOn - job.ProcessedOn;
+                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds);
             }
             await Task.Delay(options.Value.ProgressPollInterval, linked.Token);
         }

@@ -60,6 +60,9 @@ public sealed class InvocationFlowTests(FlowSystem system)
 
         Assert.Equal("failed", job["status"]!.GetValue<string>());
         Assert.Contains("malformed", job["error"]!.GetValue<string>());
+        // Its webhook says how long the bot ran (for 10 ms of work and five progress steps), as a completed one's does.
+        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+        Assert.InRange(delivered["durationMs"]!.GetValue<long>(), 10, 30_000);
     }
 
     [Fact]
