@@ -20,6 +20,23 @@ public sealed class ActiveJob
     /// <summary>The lock token this worker holds the job with.</summary>
     public string Token { get; }
 
+    /// <summary>
+    /// The job's data as <typeparamref name="T"/>. Data that is missing or is not a <typeparamref name="T"/> (a producer
+    /// of another version, a hand-made job) fails the job at once: no retry can make it readable.
+    /// </summary>
+    /// <exception cref="UnrecoverableException">The data is missing or not a <typeparamref name="T"/>.</exception>
+    public T ReadData<T>(JsonSerializerOptions? options = null) where T : class
+    {
+        try
+        {
+            return Job.Data.Deserialize<T>(options) ?? throw new UnrecoverableException($"Job '{Job.Id}' has no data.");
+        }
+        catch (JsonException e)
+        {
+            throw new UnrecoverableException($"The data of job '{Job.Id}' is not a {typeof(T).Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Stores progress (a number 0..100 or an object) and emits a <c>progress</c> event.</summary>
     /// <exception cref="ArgumentException">The progress does not serialize to JSON.</exception>
     public async Task UpdateProgressAsync(object progress, CancellationToken ct = default)

@@ -35,7 +35,7 @@ public sealed class InvocationProcessor(
     public async Task<object?> ProcessAsync(ActiveJob job, CancellationToken ct)
     {
         var invocationId = InvocationIds.Of(job.Job.Id);
-        var invocation = job.Job.GetData<InvocationJobData>() ?? throw new UnrecoverableException("The invocation has no data.");
+        var invocation = job.ReadData<InvocationJobData>();
         if (invocation.ScheduleId is not null)
         {
             await RecordScheduledRunAsync(invocationId, invocation);

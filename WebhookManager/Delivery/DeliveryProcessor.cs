@@ -39,7 +39,7 @@ public sealed class DeliveryProcessor(
         bool? endpointDisabled = null;
         if (job.Name == DeliveryAttemptJob.JobName)
         {
-            attempt = Parse<DeliveryAttemptJob>(job);
+            attempt = active.ReadData<DeliveryAttemptJob>(JsonSerializerOptions.Web);
             delivery = await store.GetAsync(attempt.DeliveryId);
             if (delivery is null)
             {
@@ -49,7 +49,7 @@ public sealed class DeliveryProcessor(
         }
         else
         {
-            var data = Parse<WebhookDeliveryJobData>(job);
+            var data = active.ReadData<WebhookDeliveryJobData>(JsonSerializerOptions.Web);
             var endpoint = EndpointOf(data.Url) ?? "";
             // Sent together, so a new delivery costs one round trip before its request.
             var opening = store.OpenAsync(data, endpoint);
@@ -204,18 +204,5 @@ public sealed class DeliveryProcessor(
         metrics.DeadLetters(await store.CountDeadAsync());
         logger.LogWarning("Delivery {DeliveryId} is dead: {Reason}", delivery.Id, reason);
         return DeliveryStatus.Dead;
-    }
-
-    private static T Parse<T>(Job job) where T : class
-    {
-        try
-        {
-            return job.Data.Deserialize<T>(JsonSerializerOptions.Web)
-                ?? throw new UnrecoverableException($"Job {job.Id} has no data.");
-        }
-        catch (JsonException e)
-        {
-            throw new UnrecoverableException($"Job {job.Id} does not hold a {typeof(T).Name}: {e.Message}");
-        }
     }
 }

@@ -58,7 +58,7 @@ public sealed class BotQueueRunner(
         {
             throw new InvalidOperationException($"The worker is {lifecycle.State} and cannot run bots now.");
         }
-        var data = job.Job.GetData<BotJobData>() ?? throw new UnrecoverableException("The bot job has no data.");
+        var data = job.ReadData<BotJobData>();
         lifecycle.JobStarted();
         using var cancellation = await runningBots.StartAsync(data.InvocationId, processing);
         try

@@ -152,6 +152,21 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task An_invocation_job_that_holds_no_invocation_fails_at_once_saying_what_it_should_hold()
+    {
+        // What a producer of another shape (a hand-made job, another version) could add.
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        var id = await invocations.AddAsync("invoke", new[] { 1, 2 },
+            new JobOptions { Attempts = 3, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(100)) });
+
+        await FlowSystem.EventuallyAsync(async () => await invocations.GetJobStateAsync(id) == JobState.Failed, $"job {id} never failed");
+
+        var job = (await invocations.GetJobAsync(id))!;
+        Assert.Equal(1, job.AttemptsMade);
+        Assert.Contains(nameof(InvocationJobData), job.FailedReason);
+    }
+
+    [Fact]
     public async Task Another_clients_job_is_not_found()
     {
         var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook });

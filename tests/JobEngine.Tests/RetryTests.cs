@@ -132,6 +132,31 @@ public abstract class RetryTests(EngineTarget target) : EngineTest(target)
         Assert.Equal(1, (await queue.GetJobAsync(id))!.AttemptsMade);
     }
 
+    private sealed record Order(string Sku, int Quantity);
+
+    [Fact]
+    public async Task Data_the_processor_cannot_read_fails_the_job_at_once_and_says_what_it_expected()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var read = new ConcurrentQueue<Order>();
+        NewWorker((job, _) =>
+        {
+            read.Enqueue(job.ReadData<Order>());
+            return Task.FromResult<object?>(null);
+        });
+        var retried = new JobOptions { Attempts = 5, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(10)) };
+        var good = await queue.AddAsync("order", new Order("A-1", 2), retried);
+        var bad = await queue.AddAsync("order", new[] { 1, 2 }, retried);
+
+        await events.WaitUntilFinishedAsync(good, TimeSpan.FromSeconds(20));
+        var error = await Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync(bad, TimeSpan.FromSeconds(20)));
+
+        Assert.Equal(new Order("A-1", 2), Assert.Single(read));
+        Assert.Contains(nameof(Order), error.Message);
+        Assert.Equal(1, (await queue.GetJobAsync(bad))!.AttemptsMade);
+    }
+
     [Fact]
     public async Task Exhausted_retries_fail_the_job_and_emit_retries_exhausted()
     {
