@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Invocations;
@@ -18,7 +19,7 @@ internal static class JsonRequestBody
 
     public static async Task<Outcome> ReadAsync(HttpContext context, GatewayOptions options)
     {
-        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        if (!IsJson(context.Request.ContentType))
         {
             return Refused(Invalid("contentType", "The request body must be application/json."));
         }
@@ -79,6 +80,13 @@ internal static class JsonRequestBody
         }
         return buffer.ToArray();
     }
+
+    // application/json, or a JSON-based type named with the +json suffix (RFC 6839), parameters aside: not every
+    // type that begins with "application/json" (application/json-seq is a sequence of texts, not one).
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType is { } type
+        && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
 
     private static Outcome Refused(IResult problem) => new([], null, problem);
 

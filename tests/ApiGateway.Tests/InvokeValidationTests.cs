@@ -66,13 +66,27 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
 
-    [Fact]
-    public async Task Wrong_content_type_is_a_400_problem()
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/json-seq")]
+    [InlineData("text/json+plain")]
+    public async Task Wrong_content_type_is_a_400_problem(string contentType)
     {
-        using var response = await PostAsync("botType=python", "application/x-www-form-urlencoded", FlowSystem.ClientKey);
+        using var response = await PostAsync("""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", contentType, FlowSystem.ClientKey);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]!["contentType"]);
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("Application/JSON")]
+    [InlineData("application/vnd.botsystem+json")]
+    public async Task A_json_content_type_is_accepted_however_it_is_written(string contentType)
+    {
+        using var response = await PostAsync("""{"botType":"python","payload":{"durationMs":10},"webhookUrl":"http://localhost:5000/webhook"}""", contentType, FlowSystem.ClientKey);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]
