@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace BotSystem.ApiGateway.Invocations;
 
 /// <summary>Limits of the public API (configuration section <c>Gateway</c>).</summary>
-public sealed class GatewayOptions
+public sealed class GatewayOptions : IValidatableObject
 {
     public const string SectionName = "Gateway";
 
@@ -27,4 +27,15 @@ public sealed class GatewayOptions
 
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(24);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Otherwise every invocation that leaves its timeout to the default is refused for a field it never sent.
+        if (DefaultTimeoutSeconds > MaxTimeoutSeconds)
+        {
+            yield return new ValidationResult(
+                $"DefaultTimeoutSeconds ({DefaultTimeoutSeconds}) must not exceed MaxTimeoutSeconds ({MaxTimeoutSeconds}).",
+                [nameof(DefaultTimeoutSeconds), nameof(MaxTimeoutSeconds)]);
+        }
+    }
 }

@@ -67,6 +67,23 @@ public sealed class InvokeValidationTests(FlowSystem system)
     }
 
     [Theory]
+    [InlineData("Gateway__DefaultTimeoutSeconds", "600", "DefaultTimeoutSeconds (600) must not exceed MaxTimeoutSeconds (300)")]
+    [InlineData("Gateway__RateLimitPerSecond", "0", "RateLimitPerSecond")]
+    public async Task A_bad_gateway_setting_stops_the_start_with_its_name(string name, string value, string named)
+    {
+        await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = system.Redis.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            [name] = value,
+        });
+
+        Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the gateway started with {name}={value}");
+        Assert.NotEqual(0, gateway.ExitCode);
+        Assert.Contains(named, gateway.Output);
+    }
+
+    [Theory]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("application/json-seq")]
     [InlineData("text/json+plain")]
