@@ -7,10 +7,8 @@ using Polly.CircuitBreaker;
 namespace BotSystem.WebhookManager.Endpoints;
 
 /// <summary>
-/// One resilience pipeline per endpoint (scheme + host + port): a rate limit, a cap on requests in flight that adapts
-/// to how the endpoint answers, and a circuit breaker. The rate limit comes first, so a burst is spread over the
-/// endpoint's timetable before it meets the cap, instead of most of it being turned away as busy and coming back
-/// only to be given a slot. Only an endpoint that answers is waited for, and only
+/// One resilience pipeline per endpoint (scheme + host + port): a cap on requests in flight that adapts to how the
+/// endpoint answers, a rate limit and a circuit breaker. Only an endpoint that answers is waited for, and only
 /// briefly: a request they refuse is postponed by the caller, so a slow or dead endpoint holds no worker that a
 /// healthy one could use. An endpoint idle for <see cref="EndpointOptions.ForgetAfterIdle"/> with its circuit closed
 /// is forgotten, so endpoints of long ago hold no memory or metric series.
@@ -64,8 +62,10 @@ public sealed class EndpointPipelines : IDisposable
         var circuit = new CircuitBreakerStateProvider();
         var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
         var pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
-            .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointStrategyOptions("EndpointRateLimit"))
             .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointStrategyOptions("EndpointConcurrency"))
+            // The rate limit is taken after the place in flight, right before the request goes, so the sends keep to it;
+            // taken first, a request could then wait for a place and go out in a bunch with others.
+            .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointStrategyOptions("EndpointRateLimit"))
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
             {
                 FailureRatio = _options.FailureRatio,
