@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace BotSystem.Contracts;
@@ -20,7 +21,9 @@ public static class UnicodeJson
         {
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                // Plain ASCII without escapes is always text; only the others are decoded to find out.
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName
+                    && (reader.ValueIsEscaped || !Ascii.IsValid(reader.ValueSpan)))
                 {
                     try
                     {

@@ -14,6 +14,8 @@ public sealed class WebhookMetrics
         public const string CircuitOpen = "circuit_open";
         public const string EndpointBusy = "endpoint_busy";
         public const string RateLimited = "rate_limited";
+
+        public static readonly IReadOnlyList<string> All = [CircuitOpen, EndpointBusy, RateLimited];
     }
 
     private readonly Counter<long> _deliveries = BotSystemTelemetry.Meter.CreateCounter<long>(
@@ -35,7 +37,7 @@ public sealed class WebhookMetrics
             () => pipelines.CircuitStates.Select(pair => new Measurement<int>(StateValue(pair.Value), new KeyValuePair<string, object?>("endpoint", pair.Key))),
             description: "Circuit breaker state per webhook endpoint: 0 closed, 1 half-open, 2 open.");
         // Every reason is published from the start, so a rate over it is 0 rather than no data until the first.
-        foreach (var reason in (string[])[HeldBackBy.CircuitOpen, HeldBackBy.EndpointBusy, HeldBackBy.RateLimited])
+        foreach (var reason in HeldBackBy.All)
         {
             _postponements.Add(0, new KeyValuePair<string, object?>("reason", reason));
         }

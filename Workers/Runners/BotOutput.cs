@@ -23,16 +23,18 @@ internal sealed class BotOutput(int maxResultBytes)
         {
             return;
         }
+        // The line as UTF-8 once: it is parsed, checked for text that cannot be read, and measured from these bytes.
+        var utf8 = Encoding.UTF8.GetBytes(text);
         JsonObject? message;
         try
         {
-            message = JsonNode.Parse(text) as JsonObject;
+            message = JsonNode.Parse(utf8) as JsonObject;
         }
         catch (JsonException)
         {
             message = null;
         }
-        if (message is not null && UnicodeJson.FirstInvalidString(Encoding.UTF8.GetBytes(text)) is not null)
+        if (message is not null && UnicodeJson.FirstInvalidString(utf8) is not null)
         {
             // Its strings could not be read; a result or an error that cannot be read leaves the job without one.
             if (message.ContainsKey("result") || message.ContainsKey("error"))
@@ -57,7 +59,7 @@ internal sealed class BotOutput(int maxResultBytes)
         }
         if (message.ContainsKey("result"))
         {
-            if (Encoding.UTF8.GetByteCount(text) > maxResultBytes)
+            if (utf8.Length > maxResultBytes)
             {
                 ProtocolError = $"the result is larger than {maxResultBytes} bytes";
                 return;
