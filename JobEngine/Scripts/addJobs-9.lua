@@ -10,9 +10,13 @@
 --@include storeJob
 local prefix = ARGV[1]
 local maxEvents = getMaxEvents(KEYS[2])
+local adds = startAdds()
+-- Every add takes a number from the id counter, as one add at a time would; one INCRBY hands them all out.
+local jobCount = (#ARGV - 1) / 10
+local counter = redis.call("INCRBY", KEYS[3], jobCount) - jobCount
 
 local function addJob(customId, name, data, opts, timestamp, delay, priority, lifo, deid, dedupTtl)
-  local counter = redis.call("INCR", KEYS[3])
+  counter = counter + 1
   local jobId = customId
   if jobId == "" then
     jobId = tostring(counter)
@@ -38,7 +42,7 @@ local function addJob(customId, name, data, opts, timestamp, delay, priority, li
     end
   end
 
-  storeJob(prefix, jobId, name, data, opts, tonumber(timestamp), tonumber(delay), tonumber(priority), lifo == "1", "", deid, maxEvents)
+  storeJob(adds, prefix, jobId, name, data, opts, tonumber(timestamp), tonumber(delay), tonumber(priority), lifo == "1", "", deid, maxEvents)
   return jobId
 end
 
@@ -47,4 +51,5 @@ for at = 2, #ARGV, 10 do
   ids[#ids + 1] = addJob(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6],
     ARGV[at + 7], ARGV[at + 8], ARGV[at + 9])
 end
+finishAdds(adds)
 return ids

@@ -236,15 +236,19 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
             new BulkJob("b", 4, dedup),
             new BulkJob("c", 5, new JobOptions { Priority = 2 }),
             new BulkJob("d", 6, new JobOptions { Delay = TimeSpan.FromHours(1) }),
+            new BulkJob("e", 7, new JobOptions { Priority = 1 }),
         ]);
 
-        Assert.Equal(["order-1", "order-1", "3", "3", "5", "6"], ids);
+        Assert.Equal(["order-1", "order-1", "3", "3", "5", "6", "7"], ids);
         Assert.Equal(1, (await queue.GetJobAsync("order-1"))!.GetData<int>());
         Assert.Null(await queue.GetJobAsync("4"));
         Assert.Equal(["3", "order-1"], (await Db.ListRangeAsync(K("wait"))).Select(v => (string)v!));
         Assert.Equal(2 * 4294967296d + 1, await Db.SortedSetScoreAsync(K("prioritized"), "5"));
+        Assert.Equal(1 * 4294967296d + 2, await Db.SortedSetScoreAsync(K("prioritized"), "7"));
+        Assert.Equal("2", (string?)await Db.StringGetAsync(K("pc")));
         Assert.NotNull(await Db.SortedSetScoreAsync(K("delayed"), "6"));
-        Assert.Equal("6", (string?)await Db.StringGetAsync(K("id")));
+        Assert.Equal("7", (string?)await Db.StringGetAsync(K("id")));
+        Assert.Equal(0, await Db.SortedSetScoreAsync(K("marker"), "0"));
     }
 
     [Fact]

@@ -1,7 +1,13 @@
--- Storing and routing a new job. Add key order: 1 wait, 2 meta, 3 id, 4 delayed, 5 prioritized,
+-- Storing and routing new jobs. Add key order: 1 wait, 2 meta, 3 id, 4 delayed, 5 prioritized,
 -- 6 pc, 7 events, 8 marker, 9 active. Its events cap the stream, so adding to a queue nobody consumes
--- cannot grow it without bound.
-local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, priority, lifo, rjk, deid, maxEvents)
+-- cannot grow it without bound. Jobs stored by one script share what does not change within it: the
+-- priority counter is read once and written back once, the pause gate and the marker are seen to once,
+-- by finishAdds.
+local function startAdds()
+  return { priorityCounter = nil, routedToWait = false }
+end
+
+local function storeJob(adds, prefix, jobId, name, data, opts, timestamp, delay, priority, lifo, rjk, deid, maxEvents)
   local jobKey = prefix .. jobId
   local fields = { "name", name, "data", data, "opts", opts, "timestamp", timestamp, "delay", delay,
     "priority", priority }
@@ -21,14 +27,23 @@ local function storeJob(prefix, jobId, name, data, opts, timestamp, delay, prior
     return
   end
 
-  local pausedOrMaxed = isPausedOrMaxed(KEYS[2], KEYS[9])
   if priority > 0 then
-    addToPrioritized(KEYS[5], KEYS[6], jobId, priority)
+    adds.priorityCounter = (adds.priorityCounter or tonumber(redis.call("GET", KEYS[6]) or "0")) + 1
+    redis.call("ZADD", KEYS[5], priority * 0x100000000 + adds.priorityCounter % 0x100000000, jobId)
   elseif lifo then
     redis.call("RPUSH", KEYS[1], jobId)
   else
     redis.call("LPUSH", KEYS[1], jobId)
   end
-  addBaseMarkerIfNeeded(KEYS[8], pausedOrMaxed)
+  adds.routedToWait = true
   redis.call("XADD", KEYS[7], "MAXLEN", "~", maxEvents, "*", "event", "waiting", "jobId", jobId)
+end
+
+local function finishAdds(adds)
+  if adds.priorityCounter then
+    redis.call("SET", KEYS[6], adds.priorityCounter)
+  end
+  if adds.routedToWait then
+    addBaseMarkerIfNeeded(KEYS[8], isPausedOrMaxed(KEYS[2], KEYS[9]))
+  end
 end
