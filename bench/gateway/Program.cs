@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using BotSystem.Testing;
 using GatewayBench;
+using StackExchange.Redis;
 
 // Child mode: the bare endpoint as its own process, like the gateway.
 if (args is ["bare", var listenUrl, var bareRedis])
@@ -36,6 +37,11 @@ await using var bare = ServiceProcess.Start("dotnet", [typeof(BareEndpoint).Asse
 await gateway.WaitUntilHealthyAsync($"{gatewayUrl}/health");
 await bare.WaitUntilHealthyAsync($"{bareUrl}/health");
 
+// Nothing consumes what the two sides add, as an orchestrator would: each measurement starts from an empty Redis, so
+// none pays for the hundreds of thousands of jobs earlier ones left (a rewrite of the append-only file forks Redis).
+await using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},allowAdmin=true");
+Task EmptyRedisAsync() => admin.GetServer(redis.ConnectionString).FlushAllDatabasesAsync();
+
 var body = JsonSerializer.Serialize(new { botType = "python", payload = new { rows = 100, label = "bench" }, webhookUrl = "http://127.0.0.1:5000/webhook" });
 using var ours = new LoadGenerator($"{gatewayUrl}/invoke", ApiKey, body);
 using var baseline = new LoadGenerator($"{bareUrl}/invoke", ApiKey, body);
@@ -54,12 +60,14 @@ var bareRuns = new List<LoadGenerator.Run>();
 var cpuPerRequest = (Ours: new List<double>(), Bare: new List<double>(), OursRedis: new List<double>(), BareRedis: new List<double>());
 for (var round = 0; round < Rounds; round++)
 {
+    await EmptyRedisAsync();
     var (gatewayCpu, redisCpu) = (gateway.CpuTime, redis.CpuTime);
     oursRuns.Add(await ours.SaturateAsync(Concurrency, duration));
     var requests = oursRuns[^1].RequestsPerSecond * duration.TotalSeconds;
     cpuPerRequest.Ours.Add((gateway.CpuTime - gatewayCpu).TotalMicroseconds / requests);
     cpuPerRequest.OursRedis.Add((redis.CpuTime - redisCpu).TotalMicroseconds / requests);
 
+    await EmptyRedisAsync();
     var bareCpu = bare.CpuTime;
     redisCpu = redis.CpuTime;
     bareRuns.Add(await baseline.SaturateAsync(Concurrency, duration));
@@ -77,6 +85,7 @@ var halfRate = oursMax.RequestsPerSecond / 2;
 var pacedRuns = new List<LoadGenerator.Run>();
 for (var round = 0; round < Rounds; round++)
 {
+    await EmptyRedisAsync();
     pacedRuns.Add(await ours.PaceAsync(halfRate, duration));
     Console.Error.WriteLine($"paced at {halfRate:F0}/s: {pacedRuns[^1]}");
 }
