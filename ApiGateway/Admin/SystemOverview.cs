@@ -51,7 +51,7 @@ public sealed class SystemOverview(IConnectionMultiplexer redis, IConfiguration 
                 fields.GetValueOrDefault(WorkerRegistry.Types)?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
                 fields.GetValueOrDefault(WorkerRegistry.State),
                 long.TryParse(fields.GetValueOrDefault(WorkerRegistry.JobsProcessed), out var processed) ? processed : 0,
-                long.TryParse(fields.GetValueOrDefault(WorkerRegistry.LastHeartbeat), out var heartbeat) ? heartbeat : null));
+                long.TryParse(fields.GetValueOrDefault(WorkerRegistry.LastHeartbeat), out var heartbeat) ? DateTimeOffset.FromUnixTimeMilliseconds(heartbeat) : null));
         }
         return workers;
     }
@@ -59,4 +59,4 @@ public sealed class SystemOverview(IConnectionMultiplexer redis, IConfiguration 
 
 public sealed record SemaphoreView(int Limit, int Used, int Waiting);
 
-public sealed record WorkerView(string Id, string? Host, int? Pid, IReadOnlyList<string> Types, string? State, long JobsProcessed, long? LastHeartbeat);
+public sealed record WorkerView(string Id, string? Host, int? Pid, IReadOnlyList<string> Types, string? State, long JobsProcessed, DateTimeOffset? LastHeartbeat);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -212,6 +213,10 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.NotNull(stats["queues"]!["invocations"]!["completed"]);
         Assert.Equal(FlowSystem.MaxJavaBots, stats["semaphores"]!["java"]!["limit"]!.GetValue<int>());
         Assert.Contains(stats["workers"]!.AsArray(), worker => worker!["state"]!.GetValue<string>() is "READY" or "PROCESSING");
+        var worker = stats["workers"]![0]!;
+        // Told as every other time of the API is: ISO 8601, not epoch milliseconds.
+        var heartbeat = DateTimeOffset.Parse(worker["lastHeartbeat"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - heartbeat, TimeSpan.FromMinutes(-1), TimeSpan.FromMinutes(1));
     }
 
     [Fact]

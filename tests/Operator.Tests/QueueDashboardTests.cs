@@ -92,6 +92,10 @@ public sealed class QueueDashboardTests(OperatorSystem system)
             var cells = shown.GetProperty("cells").EnumerateArray().Select(c => c.GetInt64()).ToArray();
             Assert.Equal(states.Select(state => stats.GetProperty(shownQueue).GetProperty(state).GetInt64()), cells);
         }
+        // The workers' heartbeats are shown as times, whichever form the API tells them in.
+        Assert.All(steps["login"].GetProperty("heartbeats").EnumerateArray().Select(h => h.GetString()), heartbeat =>
+            Assert.True(heartbeat is { Length: > 0 } && heartbeat != "Invalid Date", $"heartbeat shown as '{heartbeat}'"));
+        Assert.NotEmpty(steps["login"].GetProperty("heartbeats").EnumerateArray());
         var failedShown = steps["login"].GetProperty("counts").EnumerateArray().Single(q => q.GetProperty("queue").GetString() == queueName);
         Assert.Equal(1, failedShown.GetProperty("cells")[5].GetInt64());
 

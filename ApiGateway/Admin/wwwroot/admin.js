@@ -37,8 +37,10 @@ function row(cells, onClick) {
   return tr;
 }
 
-function time(ms) {
-  return ms ? new Date(Number(ms)).toLocaleString() : "";
+// Job times come as epoch milliseconds (the queue's own), the others as ISO 8601 text.
+function time(value) {
+  if (!value) return "";
+  return new Date(/^\d+$/.test(String(value)) ? Number(value) : value).toLocaleString();
 }
 
 function pretty(value) {

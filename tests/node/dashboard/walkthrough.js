@@ -28,8 +28,10 @@ const report = (step, data) => console.log(JSON.stringify({ step, ...data }));
       queue: tr.dataset.queue,
       cells: [...tr.querySelectorAll("td")].slice(1, 7).map((td) => Number(td.textContent)),
     })));
+    await page.waitForSelector("#workers tbody tr");
+    const heartbeats = await page.$$eval("#workers tbody tr", (rows) => rows.map((tr) => tr.querySelectorAll("td")[6].textContent));
     const cookies = await page.context().cookies();
-    report("login", { counts, cookie: cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite })) });
+    report("login", { counts, heartbeats, cookie: cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite })) });
 
     await page.click(`button[data-action=open][data-queue="${failedQueue}"]`);
     await page.click("button[data-state=failed]");
