@@ -194,11 +194,12 @@ public sealed class InvocationProcessor(
     private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>
         await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;
 
-    /// <summary>Mirrors the bot job's progress into the record until it completes or fails.</summary>
+    /// <summary>Mirrors the bot job's progress and the attempt it is on into the record until it completes or fails.</summary>
     private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, CancellationToken leaseLost, CancellationToken ct)
     {
         var record = redis.GetDatabase();
         string? lastProgress = null;
+        var attemptShown = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
         while (true)
         {
@@ -214,6 +215,12 @@ public sealed class InvocationProcessor(
             {
                 lastProgress = progress.GetRawText();
                 await record.HashSetAsync(recordKey, InvocationRecord.Progress, lastProgress);
+            }
+            if (job.AttemptsStarted > attemptShown && state is not (JobState.Completed or JobState.Failed))
+            {
+                // A client following a retried bot sees which attempt runs (or is next), not 0 until the last one ends.
+                attemptShown = job.AttemptsStarted;
+                await record.HashSetAsync(recordKey, InvocationRecord.Attempts, attemptShown);
             }
             switch (state)
             {

@@ -66,6 +66,29 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task A_bot_being_retried_shows_the_attempt_it_is_on_and_ends_with_every_attempt_counted()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { fail = "retryable", durationMs = 1500 }, webhookUrl = system.Webhook });
+
+        var seen = new SortedSet<int>();
+        JsonNode job;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while ((job = (await system.GetJobAsync(jobId))!)["status"]!.GetValue<string>() is not ("completed" or "failed") && DateTime.UtcNow < deadline)
+        {
+            if (job["status"]!.GetValue<string>() == "running")
+            {
+                seen.Add(job["attempts"]!.GetValue<int>());
+            }
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal(3, job["attempts"]!.GetValue<int>());
+        // Each attempt runs for 1.5 s, so every one of them is seen while it runs.
+        Assert.Equal([1, 2, 3], seen);
+    }
+
+    [Fact]
     public async Task Thirty_java_invocations_never_run_more_than_the_limit_at_once_and_all_complete()
     {
         var ids = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ =>
