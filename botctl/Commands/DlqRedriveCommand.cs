@@ -20,7 +20,7 @@ public sealed class DlqRedriveCommand : AsyncCommand<DlqRedriveCommand.Settings>
         {
             (null, false) => ValidationResult.Error("Name a delivery id, or use --all."),
             (not null, true) => ValidationResult.Error("Name a delivery id or use --all, not both."),
-            _ => ValidationResult.Success(),
+            _ => base.Validate(),
         };
     }
 

@@ -33,7 +33,8 @@ public class InvocationSettings : GatewaySettings
     public string? TimeoutSeconds { get; init; }
 
     public override ValidationResult Validate() =>
-        string.IsNullOrWhiteSpace(Webhook) ? ValidationResult.Error("--webhook <URL> is required.")
+        base.Validate() is { Successful: false } key ? key
+        : string.IsNullOrWhiteSpace(Webhook) ? ValidationResult.Error("--webhook <URL> is required.")
         : WholeNumberOption.Check(Priority, "--priority") is { Successful: false } priority ? priority
         : WholeNumberOption.Check(TimeoutSeconds, "--timeout");
 

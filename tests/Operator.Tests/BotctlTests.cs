@@ -207,6 +207,20 @@ public sealed class BotctlTests(OperatorSystem system)
         Assert.Contains($"{option} must be a whole number, not '{value}'", run.Output);
     }
 
+    [Theory]
+    [InlineData("stats")]
+    [InlineData("dlq list")]
+    [InlineData("dlq redrive --all")]
+    [InlineData("invoke python --webhook http://localhost:5000/webhook")]
+    public async Task A_command_without_an_api_key_says_how_to_give_one_before_any_request(string command)
+    {
+        var run = await Botctl.RunAsync(new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = "" }, command.Split(' '));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("No API key: pass --api-key or set BOTCTL_API_KEY", run.Output);
+        Assert.DoesNotContain("answered", run.Output);
+    }
+
     [Fact]
     public async Task An_http_error_is_one_clear_line_without_a_stack_trace()
     {
