@@ -5,7 +5,7 @@ namespace BotSystem.WebhookManager;
 /// <summary>What each endpoint (scheme + host + port) gets for itself, section <c>Webhooks:Endpoint</c>.</summary>
 public sealed class EndpointOptions
 {
-    /// <summary>Requests per second to one endpoint.</summary>
+    /// <summary>Requests per second to one endpoint from this process (each webhook manager keeps its own count).</summary>
     [Range(1, 1_000_000)]
     public int RateLimitPerSecond { get; set; } = 10;
 

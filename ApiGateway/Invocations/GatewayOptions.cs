@@ -17,7 +17,7 @@ public sealed class GatewayOptions : IValidatableObject
     [Range(1_024, 16 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Requests per second each client may make on average (token bucket refill), as many reads as writes.</summary>
+    /// <summary>Requests per second each client may make on average (token bucket refill) to this gateway, as many reads as writes.</summary>
     [Range(1, 1_000_000)]
     public int RateLimitPerSecond { get; set; } = 50;
 
