@@ -86,9 +86,12 @@ public sealed class InvocationProcessor(
             {
                 return InvocationStatus.Cancelled;
             }
+            // Running is shown with the attempt it is on: the first, or the one a run before this process's reached.
+            var attempt = Math.Max(1, (int?)state[3] ?? 0);
             await record.HashSetAsync(recordKey, [
                 new(InvocationRecord.Status, InvocationStatus.Running),
                 new(InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+                new(InvocationRecord.Attempts, attempt),
             ]);
             var botQueue = botQueues.For(invocation.BotType);
             await botQueue.AddAsync(invocation.Bot, new BotJobData
@@ -108,7 +111,7 @@ public sealed class InvocationProcessor(
                 RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
             }, ct);
 
-            var finished = await FollowAsync(botQueue, invocationId, recordKey, lease.Lost, ct);
+            var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, lease.Lost, ct);
             await FinishAsync(invocationId, invocation, finished);
             return finished.Status;
         }
@@ -195,11 +198,12 @@ public sealed class InvocationProcessor(
         await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;
 
     /// <summary>Mirrors the bot job's progress and the attempt it is on into the record until it completes or fails.</summary>
-    private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, CancellationToken leaseLost, CancellationToken ct)
+    private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, int attemptShown, CancellationToken leaseLost,
+        CancellationToken ct)
     {
         var record = redis.GetDatabase();
         string? lastProgress = null;
-        var attemptShown = 0;
+        var attemptsStarted = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
         while (true)
         {
@@ -207,10 +211,12 @@ public sealed class InvocationProcessor(
             var job = await botQueue.GetJobAsync(invocationId, linked.Token);
             if (job is null)
             {
+                // Removed while it waited, to start or to be retried: the attempts it made before count.
                 return await IsCancelledAsync(recordKey)
-                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", 0, null)
-                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", 0, null);
+                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsStarted, null)
+                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsStarted, null);
             }
+            attemptsStarted = job.AttemptsStarted;
             if (job.Progress is { } progress && progress.GetRawText() != lastProgress)
             {
                 lastProgress = progress.GetRawText();

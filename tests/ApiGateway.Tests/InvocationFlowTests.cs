@@ -89,6 +89,25 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task Cancelling_a_bot_waiting_to_be_retried_ends_it_cancelled_with_the_attempts_it_made()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { fail = "retryable", durationMs = 10 }, webhookUrl = system.Webhook });
+        await using var bots = new Queue(QueueNames.Bots("python"), system.Redis.Connection);
+        await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Delayed
+            && (await system.GetJobAsync(jobId))!["attempts"]!.GetValue<int>() >= 1, "the bot never waited for a retry with an attempt shown");
+
+        using var cancelled = await system.SendAsync(HttpMethod.Delete, $"/job/{jobId}");
+        cancelled.EnsureSuccessStatusCode();
+
+        // The gateway marks it cancelled at once; the orchestrator's own ending is done once its webhook went out.
+        await FlowSystem.EventuallyAsync(async () => (await system.GetJobAsync(jobId))!["webhook"]!["status"]!.GetValue<string>() == "delivered",
+            "the cancelled invocation's webhook never went out");
+        var job = (await system.GetJobAsync(jobId))!;
+        Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+        Assert.InRange(job["attempts"]!.GetValue<int>(), 1, 2);
+    }
+
+    [Fact]
     public async Task Thirty_java_invocations_never_run_more_than_the_limit_at_once_and_all_complete()
     {
         var ids = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ =>
