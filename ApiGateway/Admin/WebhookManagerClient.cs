@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace BotSystem.ApiGateway.Admin;
@@ -22,7 +22,7 @@ public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions>
     }
 
     /// <summary>The webhook manager's delivery figures (its <c>GET /stats</c>), or null when it cannot be asked.</summary>
-    public async Task<JsonNode?> GetStatsAsync(CancellationToken ct)
+    public async Task<WebhookStats?> GetStatsAsync(CancellationToken ct)
     {
         // Briefly: the caller shows what it has without them rather than wait out the retries of a manager that is down.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -30,7 +30,7 @@ public sealed class WebhookManagerClient(HttpClient http, IOptions<AdminOptions>
         try
         {
             using var response = await SendAsync(HttpMethod.Get, "/stats", deadline.Token);
-            return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync(deadline.Token)) : null;
+            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<WebhookStats>(deadline.Token) : null;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.ComponentModel;
 using BotSystem.ApiGateway.Admin;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.Contracts;
@@ -28,7 +27,8 @@ public static class InvocationsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         client.MapGet("/job/{id}", GetJobAsync);
-        client.MapDelete("/job/{id}", CancelJobAsync);
+        client.MapDelete("/job/{id}", CancelJobAsync)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapGet("/stats", GetStatsAsync).AddEndpointFilter<AdminAuthorizationFilter>().WithTags("Admin");
         return app;
@@ -67,37 +67,41 @@ public static class InvocationsApi
         return TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId!, "queued", $"/job/{jobId}"));
     }
 
-    private static async Task<Results<Ok<JsonObject>, NotFound>> GetJobAsync(string id, HttpContext context, InvocationService invocations) =>
+    private static async Task<Results<Ok<InvocationView>, NotFound>> GetJobAsync(string id, HttpContext context, InvocationService invocations) =>
         await invocations.GetAsync((string)context.Items[ClientDirectory.ClientIdItem]!, id) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound();
 
-    private static async Task<IResult> CancelJobAsync(string id, HttpContext context, InvocationService invocations)
+    private static async Task<Results<Ok<InvocationView>, NotFound, ProblemHttpResult>> CancelJobAsync(string id, HttpContext context, InvocationService invocations)
     {
         var clientId = (string)context.Items[ClientDirectory.ClientIdItem]!;
         return await invocations.CancelAsync(clientId, id) switch
         {
             InvocationService.Cancellation.NotFound => TypedResults.NotFound(),
             InvocationService.Cancellation.AlreadyFinished => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job has already finished."),
-            _ => TypedResults.Ok(await invocations.GetAsync(clientId, id)),
+            _ => await invocations.GetAsync(clientId, id) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound(),
         };
     }
 
-    private static async Task<Ok<JsonObject>> GetStatsAsync(AdminQueues queues, SystemOverview overview, WebhookManagerClient webhooks, CancellationToken ct)
+    private static async Task<Ok<SystemStats>> GetStatsAsync(AdminQueues queues, SystemOverview overview, WebhookManagerClient webhooks, CancellationToken ct)
     {
-        var queueCounts = new JsonObject();
+        var queueCounts = new Dictionary<string, IReadOnlyDictionary<string, long>>();
         foreach (var queue in queues.All)
         {
             var counts = await queue.GetJobCountsAsync(ct, [.. AdminStates.Listed]);
-            queueCounts[queue.Name] = new JsonObject(counts.Select(c => KeyValuePair.Create(AdminStates.Name(c.Key), (JsonNode?)c.Value)));
+            queueCounts[queue.Name] = counts.ToDictionary(c => AdminStates.Name(c.Key), c => c.Value);
         }
-        return TypedResults.Ok(new JsonObject
-        {
-            ["queues"] = queueCounts,
-            ["semaphores"] = JsonSerializer.SerializeToNode(await overview.GetSemaphoresAsync(ct), JsonSerializerOptions.Web),
-            ["workers"] = JsonSerializer.SerializeToNode(await overview.GetWorkersAsync(ct), JsonSerializerOptions.Web),
-            // Null while the webhook manager cannot be asked: the rest is read from Redis and still shown.
-            ["webhooks"] = await webhooks.GetStatsAsync(ct),
-        });
+        return TypedResults.Ok(new SystemStats(queueCounts, await overview.GetSemaphoresAsync(ct), await overview.GetWorkersAsync(ct),
+            await webhooks.GetStatsAsync(ct)));
     }
 }
 
 public sealed record InvokeAccepted(string JobId, string Status, string StatusUrl);
+
+/// <summary>The system at a glance for an operator: <c>GET /stats</c>.</summary>
+public sealed record SystemStats(
+    [property: Description("Jobs per state of each queue.")]
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Queues,
+    [property: Description("Permits of each bot type: the limit, held and waited for.")]
+    IReadOnlyDictionary<string, SemaphoreView> Semaphores,
+    IReadOnlyList<WorkerView> Workers,
+    [property: Description("The webhook manager's figures; null while it cannot be asked, the rest being read from Redis.")]
+    WebhookStats? Webhooks);

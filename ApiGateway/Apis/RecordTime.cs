@@ -3,6 +3,8 @@ namespace BotSystem.ApiGateway.Apis;
 /// <summary>Times stored in Redis records as epoch milliseconds, shown as ISO 8601.</summary>
 internal static class RecordTime
 {
-    public static string? ToIso(string? milliseconds) =>
-        long.TryParse(milliseconds, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("O") : null;
+    public static DateTimeOffset? Parse(string? milliseconds) =>
+        long.TryParse(milliseconds, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    public static string? ToIso(string? milliseconds) => Parse(milliseconds)?.ToString("O");
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
@@ -23,6 +24,8 @@ public static class Extensions
         builder.Services.AddSingleton<ClientOrAdminFilter>();
         builder.Services.AddHostedService<Metrics.QueueMetrics>();
         builder.AddProblemResponses();
+        // Numbers are read as numbers only, so the API document calls them integers, not integers or numeric strings.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
         builder.Services.AddApiDocs();
         return builder;
     }

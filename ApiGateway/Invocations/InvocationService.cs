@@ -74,34 +74,32 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     };
 
     /// <summary>The invocation as its client sees it, or null when it does not exist or belongs to another client.</summary>
-    public async Task<JsonObject?> GetAsync(string clientId, string jobId)
+    public async Task<InvocationView?> GetAsync(string clientId, string jobId)
     {
         var fields = (await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
         if (fields.GetValueOrDefault(InvocationRecord.ClientId) != clientId)
         {
             return null;
         }
-        return new JsonObject
-        {
-            ["jobId"] = jobId,
-            ["status"] = fields.GetValueOrDefault(InvocationRecord.Status),
-            ["botType"] = fields.GetValueOrDefault(InvocationRecord.BotType),
-            ["bot"] = fields.GetValueOrDefault(InvocationRecord.Bot),
-            ["progress"] = Json(fields.GetValueOrDefault(InvocationRecord.Progress)) ?? 0,
-            ["result"] = Json(fields.GetValueOrDefault(InvocationRecord.Result)),
-            ["error"] = fields.GetValueOrDefault(InvocationRecord.Error),
-            ["attempts"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.Attempts), out var attempts) ? attempts : 0,
-            ["createdAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.CreatedAt)),
-            ["startedAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.StartedAt)),
-            ["finishedAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.FinishedAt)),
-            ["webhook"] = new JsonObject
-            {
-                ["status"] = fields.GetValueOrDefault(InvocationRecord.WebhookStatus) ?? DeliveryStatus.Pending,
-                ["attempts"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.WebhookAttempts), out var deliveries) ? deliveries : 0,
-                ["lastStatusCode"] = int.TryParse(fields.GetValueOrDefault(InvocationRecord.WebhookLastStatusCode), out var code) ? code : null,
-                ["nextAttemptAt"] = RecordTime.ToIso(fields.GetValueOrDefault(InvocationRecord.WebhookNextAttemptAt)),
-            },
-        };
+        string? Field(string name) => fields.GetValueOrDefault(name);
+        int? Number(string name) => int.TryParse(Field(name), out var number) ? number : null;
+        return new InvocationView(
+            jobId,
+            Field(InvocationRecord.Status),
+            Field(InvocationRecord.BotType),
+            Field(InvocationRecord.Bot),
+            Json(Field(InvocationRecord.Progress)) ?? 0,
+            Json(Field(InvocationRecord.Result)),
+            Field(InvocationRecord.Error),
+            Number(InvocationRecord.Attempts) ?? 0,
+            RecordTime.Parse(Field(InvocationRecord.CreatedAt)),
+            RecordTime.Parse(Field(InvocationRecord.StartedAt)),
+            RecordTime.Parse(Field(InvocationRecord.FinishedAt)),
+            new WebhookDeliveryView(
+                Field(InvocationRecord.WebhookStatus) ?? DeliveryStatus.Pending,
+                Number(InvocationRecord.WebhookAttempts) ?? 0,
+                Number(InvocationRecord.WebhookLastStatusCode),
+                RecordTime.Parse(Field(InvocationRecord.WebhookNextAttemptAt))));
     }
 
     public enum Cancellation { Cancelled, NotFound, AlreadyFinished }

@@ -25,8 +25,8 @@ public static class AdminApi
         return app;
     }
 
-    private static async Task<Ok<DeliveryStats>> GetStats([AsParameters] AdminServices services) =>
-        TypedResults.Ok(new DeliveryStats
+    private static async Task<Ok<WebhookStats>> GetStats([AsParameters] AdminServices services) =>
+        TypedResults.Ok(new WebhookStats
         {
             DeadLetters = await services.Store.CountDeadAsync(),
             OpenCircuits = services.Pipelines.CircuitStates.Values.Count(state => state != CircuitState.Closed),

@@ -42,6 +42,34 @@ public sealed class ApiDocsTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task The_answers_of_job_and_stats_are_described_field_by_field()
+    {
+        var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;
+        var paths = document["paths"]!;
+        JsonNode Schema(JsonNode operation, string status) =>
+            Resolve(operation["responses"]![status]!["content"]!["application/json"]!["schema"]!);
+        JsonNode Resolve(JsonNode schema) =>
+            schema["$ref"] is { } reference ? document["components"]!["schemas"]![((string)reference!).Split('/')[^1]]! : schema;
+
+        foreach (var job in (JsonNode[])[Schema(paths["/job/{id}"]!["get"]!, "200"), Schema(paths["/job/{id}"]!["delete"]!, "200")])
+        {
+            Assert.Equal(["attempts", "bot", "botType", "createdAt", "error", "finishedAt", "jobId", "progress", "result", "startedAt", "status", "webhook"],
+                job["properties"]!.AsObject().Select(property => property.Key).Order());
+            Assert.Equal("integer", (string?)job["properties"]!["attempts"]!["type"]);
+            Assert.Contains("waiting-for-slot", (string?)job["properties"]!["status"]!["description"]);
+            var webhook = Resolve(job["properties"]!["webhook"]!);
+            Assert.Equal(["attempts", "lastStatusCode", "nextAttemptAt", "status"], webhook["properties"]!.AsObject().Select(property => property.Key).Order());
+            Assert.Equal("date-time", (string?)webhook["properties"]!["nextAttemptAt"]!["format"]);
+        }
+        Assert.NotNull(paths["/job/{id}"]!["delete"]!["responses"]!["409"]);
+
+        var stats = Schema(paths["/stats"]!["get"]!, "200");
+        Assert.Equal(["queues", "semaphores", "webhooks", "workers"], stats["properties"]!.AsObject().Select(property => property.Key).Order());
+        var worker = Resolve(stats["properties"]!["workers"]!["items"]!);
+        Assert.Equal("date-time", (string?)worker["properties"]!["lastHeartbeat"]!["format"]);
+    }
+
+    [Fact]
     public async Task The_openapi_document_says_how_to_send_the_api_key_and_that_triggers_need_none()
     {
         var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;

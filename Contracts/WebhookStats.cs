@@ -1,9 +1,12 @@
 using System.Text.Json.Serialization;
 
-namespace BotSystem.WebhookManager.Apis;
+namespace BotSystem.Contracts;
 
-/// <summary>The delivery figures of <c>GET /stats</c>: the dead letter queue, and the endpoints this manager holds back.</summary>
-public sealed record DeliveryStats
+/// <summary>
+/// The webhook manager's delivery figures (its <c>GET /stats</c>, and <c>webhooks</c> of the gateway's): the dead letter
+/// queue, and the endpoints it holds back.
+/// </summary>
+public sealed record WebhookStats
 {
     [JsonPropertyName("deadLetters")]
     public required long DeadLetters { get; init; }
