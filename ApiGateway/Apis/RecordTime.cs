@@ -5,6 +5,4 @@ internal static class RecordTime
 {
     public static DateTimeOffset? Parse(string? milliseconds) =>
         long.TryParse(milliseconds, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-
-    public static string? ToIso(string? milliseconds) => Parse(milliseconds)?.ToString("O");
 }

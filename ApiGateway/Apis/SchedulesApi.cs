@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +12,7 @@ public static class SchedulesApi
         var schedules = app.MapGroup("/schedules").AddEndpointFilter<ClientOrAdminFilter>().WithTags("Schedules");
         schedules.MapPost("", CreateAsync)
             .AcceptsJsonFields(ScheduleRequest.Fields)
-            .Produces<JsonObject>(StatusCodes.Status201Created)
+            .Produces<ScheduleView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -45,13 +44,13 @@ public static class SchedulesApi
             return TypedResults.ValidationProblem(errors);
         }
         var schedule = await schedules.CreateAsync(clientId, request);
-        return TypedResults.Created($"/schedules/{schedule["scheduleId"]}", schedule);
+        return TypedResults.Created($"/schedules/{schedule.ScheduleId}", schedule);
     }
 
-    private static async Task<Ok<IReadOnlyList<JsonObject>>> ListAsync(HttpContext context, ScheduleService schedules, CancellationToken ct) =>
+    private static async Task<Ok<IReadOnlyList<ScheduleView>>> ListAsync(HttpContext context, ScheduleService schedules, CancellationToken ct) =>
         TypedResults.Ok(await schedules.ListAsync(ClientOrAdminFilter.ClientOf(context), ct));
 
-    private static async Task<Results<Ok<JsonObject>, NotFound>> GetAsync(string id, HttpContext context, ScheduleService schedules, CancellationToken ct) =>
+    private static async Task<Results<Ok<ScheduleView>, NotFound>> GetAsync(string id, HttpContext context, ScheduleService schedules, CancellationToken ct) =>
         await schedules.GetAsync(ClientOrAdminFilter.ClientOf(context), id, ct) is { } schedule ? TypedResults.Ok(schedule) : TypedResults.NotFound();
 
     private static async Task<Results<NoContent, NotFound>> DeleteAsync(string id, HttpContext context, ScheduleService schedules) =>

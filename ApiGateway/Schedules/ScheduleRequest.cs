@@ -71,18 +71,18 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
     }
 
     /// <summary>The schedule as it is stored and shown.</summary>
-    public JsonObject ToDefinition() => new()
+    public ScheduleDefinition ToDefinition() => new()
     {
-        ["name"] = Name,
-        ["cron"] = Repeat.Pattern,
-        ["everyMs"] = Repeat.Every is { } every ? (long)every.TotalMilliseconds : null,
-        ["timeZone"] = Repeat.TimeZone,
-        ["botType"] = Invocation.BotType,
-        ["bot"] = Invocation.Bot,
-        ["payload"] = Invocation.Payload.DeepClone(),
-        ["webhookUrl"] = Invocation.WebhookUrl,
-        ["priority"] = Invocation.Priority,
-        ["timeoutSeconds"] = Invocation.TimeoutSeconds,
-        ["orderingKey"] = Invocation.OrderingKey,
+        Name = Name,
+        Cron = Repeat.Pattern,
+        EveryMs = Repeat.Every is { } every ? (long)every.TotalMilliseconds : null,
+        TimeZone = Repeat.TimeZone,
+        BotType = Invocation.BotType,
+        Bot = Invocation.Bot,
+        Payload = Invocation.Payload,
+        WebhookUrl = Invocation.WebhookUrl,
+        Priority = Invocation.Priority,
+        TimeoutSeconds = Invocation.TimeoutSeconds,
+        OrderingKey = Invocation.OrderingKey,
     };
 }

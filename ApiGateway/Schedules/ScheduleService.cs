@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.Contracts;
@@ -22,14 +22,14 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
 
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
 
-    public async Task<JsonObject> CreateAsync(string clientId, ScheduleRequest request)
+    public async Task<ScheduleView> CreateAsync(string clientId, ScheduleRequest request)
     {
         var scheduleId = "sch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var database = redis.GetDatabase();
         var created = database.CreateTransaction();
         _ = created.HashSetAsync(ScheduleRecord.Key(scheduleId), [
             new(ScheduleRecord.ClientId, clientId),
-            new(ScheduleRecord.Definition, request.ToDefinition().ToJsonString()),
+            new(ScheduleRecord.Definition, JsonSerializer.Serialize(request.ToDefinition(), JsonSerializerOptions.Web)),
             new(ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         ]);
         _ = created.SetAddAsync(ScheduleRecord.Index, scheduleId);
@@ -40,11 +40,11 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     }
 
     /// <summary>The schedules of one client, or of every client when <paramref name="clientId"/> is null (the admin).</summary>
-    public async Task<IReadOnlyList<JsonObject>> ListAsync(string? clientId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ScheduleView>> ListAsync(string? clientId, CancellationToken ct = default)
     {
         var ids = (await redis.GetDatabase().SetMembersAsync(ScheduleRecord.Index)).Select(id => (string)id!).Order(StringComparer.Ordinal);
         var timings = await TimingsAsync(ct);
-        var schedules = new List<JsonObject>();
+        var schedules = new List<ScheduleView>();
         foreach (var id in ids)
         {
             if (await ReadAsync(clientId, id, timings) is { } schedule)
@@ -56,7 +56,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     }
 
     /// <summary>The schedule, or null when it does not exist or belongs to another client.</summary>
-    public async Task<JsonObject?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default) =>
+    public async Task<ScheduleView?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default) =>
         await ReadAsync(clientId, scheduleId, await TimingsAsync(ct));
 
     /// <summary>Stops the schedule; false when it does not exist or belongs to another client.</summary>
@@ -85,12 +85,12 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
 
     // A cron schedule's next run is told in its own time zone: 03:00-05:00 for "0 3 * * *" in New York, not 08:00Z.
-    private static DateTimeOffset InZoneOf(JsonObject schedule, DateTimeOffset time) =>
-        schedule["timeZone"]?.GetValue<string>() is { } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var timeZone)
+    private static DateTimeOffset InZoneOf(ScheduleDefinition schedule, DateTimeOffset time) =>
+        schedule.TimeZone is { } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var timeZone)
             ? TimeZoneInfo.ConvertTime(time, timeZone)
             : time;
 
-    private async Task<JsonObject?> ReadAsync(string? clientId, string scheduleId, Dictionary<string, JobScheduler> timings)
+    private async Task<ScheduleView?> ReadAsync(string? clientId, string scheduleId, Dictionary<string, JobScheduler> timings)
     {
         var fields = (await redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
         if (!fields.TryGetValue(ScheduleRecord.ClientId, out var owner) || (clientId is not null && owner != clientId))
@@ -104,17 +104,17 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             await ForgetAsync(scheduleId);
             return null;
         }
-        var schedule = new JsonObject { ["scheduleId"] = scheduleId, ["clientId"] = owner };
-        foreach (var (name, value) in JsonNode.Parse(fields[ScheduleRecord.Definition])!.AsObject().ToList())
+        var definition = JsonSerializer.Deserialize<ScheduleDefinition>(fields[ScheduleRecord.Definition], JsonSerializerOptions.Web)!;
+        return new ScheduleView(definition)
         {
-            schedule[name] = value?.DeepClone();
-        }
-        schedule["createdAt"] = RecordTime.ToIso(createdAt);
-        schedule["nextRunAt"] = timing?.Next is { } next ? InZoneOf(schedule, next).ToString("O") : null;
-        // The engine counts the run it has lined up next among its iterations; a client counts the runs that started.
-        schedule["runs"] = timing is null ? 0 : timing.Iterations - (timing.Next is null ? 0 : 1);
-        schedule["lastInvocationId"] = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId);
-        schedule["lastRunAt"] = RecordTime.ToIso(fields.GetValueOrDefault(ScheduleRecord.LastRunAt));
-        return schedule;
+            ScheduleId = scheduleId,
+            ClientId = owner,
+            CreatedAt = RecordTime.Parse(createdAt),
+            NextRunAt = timing?.Next is { } next ? InZoneOf(definition, next) : null,
+            // The engine counts the run it has lined up next among its iterations; a client counts the runs that started.
+            Runs = timing is null ? 0 : timing.Iterations - (timing.Next is null ? 0 : 1),
+            LastInvocationId = fields.GetValueOrDefault(ScheduleRecord.LastInvocationId),
+            LastRunAt = RecordTime.Parse(fields.GetValueOrDefault(ScheduleRecord.LastRunAt)),
+        };
     }
 }

@@ -42,7 +42,7 @@ public sealed class ApiDocsTests(FlowSystem system)
     }
 
     [Fact]
-    public async Task The_answers_of_job_and_stats_are_described_field_by_field()
+    public async Task The_answers_of_job_schedules_and_stats_are_described_field_by_field()
     {
         var document = JsonNode.Parse(await system.Http.GetStringAsync($"{system.GatewayUrl}/openapi/v1.json"))!;
         var paths = document["paths"]!;
@@ -62,6 +62,13 @@ public sealed class ApiDocsTests(FlowSystem system)
             Assert.Equal("date-time", (string?)webhook["properties"]!["nextAttemptAt"]!["format"]);
         }
         Assert.NotNull(paths["/job/{id}"]!["delete"]!["responses"]!["409"]);
+
+        var schedule = Resolve(Schema(paths["/schedules"]!["get"]!, "200")["items"]!);
+        Assert.Equal(["bot", "botType", "clientId", "createdAt", "cron", "everyMs", "lastInvocationId", "lastRunAt", "name", "nextRunAt", "orderingKey",
+            "payload", "priority", "runs", "scheduleId", "timeZone", "timeoutSeconds", "webhookUrl"], schedule["properties"]!.AsObject().Select(property => property.Key).Order());
+        Assert.Equal("date-time", (string?)schedule["properties"]!["nextRunAt"]!["format"]);
+        Assert.Equal(schedule["properties"]!.ToJsonString(),
+            Resolve(paths["/schedules"]!["post"]!["responses"]!["201"]!["content"]!["application/json"]!["schema"]!)["properties"]!.ToJsonString());
 
         var stats = Schema(paths["/stats"]!["get"]!, "200");
         Assert.Equal(["queues", "semaphores", "webhooks", "workers"], stats["properties"]!.AsObject().Select(property => property.Key).Order());
