@@ -20,7 +20,9 @@ public static class SystemHealthApi
     /// <summary><c>GET /health/system</c> (admin): the last aggregated report; 503 unless healthy or degraded.</summary>
     public static WebApplication MapSystemHealthApi(this WebApplication app)
     {
-        app.MapGet("/health/system", GetSystemHealth).AddEndpointFilter<AdminAuthorizationFilter>().WithTags("Admin");
+        app.MapGet("/health/system", GetSystemHealth).AddEndpointFilter<AdminAuthorizationFilter>().WithTags("Admin")
+            .Produces<SystemHealthReport>()
+            .Produces<SystemHealthReport>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

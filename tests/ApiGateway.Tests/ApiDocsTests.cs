@@ -70,6 +70,10 @@ public sealed class ApiDocsTests(FlowSystem system)
         Assert.Equal(schedule["properties"]!.ToJsonString(),
             Resolve(paths["/schedules"]!["post"]!["responses"]!["201"]!["content"]!["application/json"]!["schema"]!)["properties"]!.ToJsonString());
 
+        // The system's health is described whether it is well (200) or not (503).
+        Assert.Equal(Schema(paths["/health/system"]!["get"]!, "200").ToJsonString(), Schema(paths["/health/system"]!["get"]!, "503").ToJsonString());
+        Assert.NotNull(Schema(paths["/health/system"]!["get"]!, "200")["properties"]!["status"]);
+
         var stats = Schema(paths["/stats"]!["get"]!, "200");
         Assert.Equal(["queues", "semaphores", "webhooks", "workers"], stats["properties"]!.AsObject().Select(property => property.Key).Order());
         var worker = Resolve(stats["properties"]!["workers"]!["items"]!);
