@@ -46,9 +46,14 @@ local function delayedScore(delayedKey, dueAt)
   return base
 end
 
+-- Lower priority numbers first; among equals, the order the priority counter gave them.
+local function prioritizedScore(priority, counter)
+  return priority * 0x100000000 + counter % 0x100000000
+end
+
 local function addToPrioritized(prioritizedKey, pcKey, jobId, priority)
   local counter = redis.call("INCR", pcKey)
-  redis.call("ZADD", prioritizedKey, priority * 0x100000000 + counter % 0x100000000, jobId)
+  redis.call("ZADD", prioritizedKey, prioritizedScore(priority, counter), jobId)
 end
 
 local function removeJobKeys(jobKey)

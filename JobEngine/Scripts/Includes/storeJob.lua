@@ -29,7 +29,7 @@ local function storeJob(adds, prefix, jobId, name, data, opts, timestamp, delay,
 
   if priority > 0 then
     adds.priorityCounter = (adds.priorityCounter or tonumber(redis.call("GET", KEYS[6]) or "0")) + 1
-    redis.call("ZADD", KEYS[5], priority * 0x100000000 + adds.priorityCounter % 0x100000000, jobId)
+    redis.call("ZADD", KEYS[5], prioritizedScore(priority, adds.priorityCounter), jobId)
   elseif lifo then
     redis.call("RPUSH", KEYS[1], jobId)
   else
