@@ -134,12 +134,25 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         {
             await database.ListRemoveAsync((string)fields[3]!, jobId);
         }
-        if (!_botQueues.TryGetValue(fields[2]!, out var botQueue) || !await botQueue.RemoveJobAsync(jobId))
+        if (!_botQueues.TryGetValue(fields[2]!, out var botQueue) || !await RemoveWaitingBotAsync(botQueue, recordKey, jobId))
         {
             await database.StringSetAsync(CancellationSignal.Key(jobId), "1", CancellationSignal.KeyLifetime);
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(CancellationSignal.Channel), jobId);
         }
         return Cancellation.Cancelled;
+    }
+
+    /// <summary>
+    /// Removes a bot job waiting to start or to be retried, having recorded the attempts it made: once it is gone, the
+    /// orchestrator following it can no longer tell. A running bot's job stays (false), for its runner to kill.
+    /// </summary>
+    private async Task<bool> RemoveWaitingBotAsync(Queue botQueue, RedisKey recordKey, string jobId)
+    {
+        if (await botQueue.GetJobAsync(jobId) is { } botJob)
+        {
+            await redis.GetDatabase().HashSetAsync(recordKey, InvocationRecord.Attempts, botJob.AttemptsStarted);
+        }
+        return await botQueue.RemoveJobAsync(jobId);
     }
 
     private static JsonNode? Json(string? text)

@@ -86,13 +86,16 @@ public sealed class InvocationProcessor(
             {
                 return InvocationStatus.Cancelled;
             }
-            // Running is shown with the attempt it is on: the first, or the one a run before this process's reached.
+            // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
+            // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
             var attempt = Math.Max(1, (int?)state[3] ?? 0);
-            await record.HashSetAsync(recordKey, [
+            var running = record.CreateTransaction();
+            _ = running.HashSetAsync(recordKey, [
                 new(InvocationRecord.Status, InvocationStatus.Running),
-                new(InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
                 new(InvocationRecord.Attempts, attempt),
             ]);
+            _ = running.HashSetAsync(recordKey, InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), When.NotExists);
+            await running.ExecuteAsync();
             var botQueue = botQueues.For(invocation.BotType);
             await botQueue.AddAsync(invocation.Bot, new BotJobData
             {
@@ -203,7 +206,6 @@ public sealed class InvocationProcessor(
     {
         var record = redis.GetDatabase();
         string? lastProgress = null;
-        var attemptsStarted = 0;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
         while (true)
         {
@@ -211,12 +213,14 @@ public sealed class InvocationProcessor(
             var job = await botQueue.GetJobAsync(invocationId, linked.Token);
             if (job is null)
             {
-                // Removed while it waited, to start or to be retried: the attempts it made before count.
-                return await IsCancelledAsync(recordKey)
-                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsStarted, null)
-                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsStarted, null);
+                // Removed while it waited, to start or to be retried: the attempts it made count, as the record has them
+                // (a cancel writes them as it removes the job, which may be between two looks of this loop).
+                var removed = await record.HashGetAsync(recordKey, [InvocationRecord.Status, InvocationRecord.Attempts]);
+                var attemptsMade = (int?)removed[1] ?? 0;
+                return removed[0] == InvocationStatus.Cancelled
+                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsMade, null, null)
+                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsMade, null, null);
             }
-            attemptsStarted = job.AttemptsStarted;
             if (job.Progress is { } progress && progress.GetRawText() != lastProgress)
             {
                 lastProgress = progress.GetRawText();
@@ -232,12 +236,12 @@ public sealed class InvocationProcessor(
             {
                 case JobState.Completed:
                     var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
-                    return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs);
+                    return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs, job.FinishedOn);
                 case JobState.Failed:
                     var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
                     // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
                     var lastAttempt = job.FinishedOn - job.ProcessedOn;
-                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds);
+                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds, job.FinishedOn);
             }
             await Task.Delay(options.Value.ProgressPollInterval, linked.Token);
         }
@@ -250,7 +254,6 @@ public sealed class InvocationProcessor(
         {
             new(InvocationRecord.Status, outcome.Status),
             new(InvocationRecord.Attempts, outcome.Attempts),
-            new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         };
         if (outcome.Status == InvocationStatus.Completed)
         {
@@ -265,10 +268,13 @@ public sealed class InvocationProcessor(
         {
             fields.Add(new(InvocationRecord.DurationMs, durationMs));
         }
-        var database = redis.GetDatabase();
-        await database.HashSetAsync(recordKey, [.. fields]);
-        await database.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
-        await database.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        var finish = redis.GetDatabase().CreateTransaction();
+        _ = finish.HashSetAsync(recordKey, [.. fields]);
+        // When the bot ended, not when this process saw it end; a cancel has said when already.
+        _ = finish.HashSetAsync(recordKey, InvocationRecord.FinishedAt, (outcome.EndedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), When.NotExists);
+        _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
+        _ = finish.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        await finish.ExecuteAsync();
         logger.LogInformation("Invocation {InvocationId} ({BotType}/{Bot}) ended {Status}", invocationId, invocation.BotType, invocation.Bot, outcome.Status);
         await NotifyAsync(invocationId, invocation, outcome);
     }
@@ -276,7 +282,7 @@ public sealed class InvocationProcessor(
     /// <summary>The outcome an earlier run wrote into the record (<see cref="RunStateFields"/>), when it completed or failed.</summary>
     private static BotOutcome? RecordedOutcome(RedisValue[] state) =>
         state[0] == InvocationStatus.Completed || state[0] == InvocationStatus.Failed
-            ? new BotOutcome((string)state[0]!, state[1].IsNull ? null : JsonNode.Parse((string)state[1]!), (string?)state[2], (int?)state[3] ?? 0, (long?)state[4])
+            ? new BotOutcome((string)state[0]!, state[1].IsNull ? null : JsonNode.Parse((string)state[1]!), (string?)state[2], (int?)state[3] ?? 0, (long?)state[4], null)
             : null;
 
     /// <summary>Queues the delivery of an invocation's outcome to its webhook.</summary>
@@ -317,5 +323,5 @@ public sealed class InvocationProcessor(
         });
     }
 
-    private sealed record BotOutcome(string Status, JsonNode? Result, string? Error, int Attempts, long? DurationMs);
+    private sealed record BotOutcome(string Status, JsonNode? Result, string? Error, int Attempts, long? DurationMs, DateTimeOffset? EndedAt);
 }

@@ -140,9 +140,14 @@ public sealed class InvocationFlowTests(FlowSystem system)
         cancel.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
         using var response = await system.Http.SendAsync(cancel);
         response.EnsureSuccessStatusCode();
+        var answer = (await response.Content.ReadFromJsonAsync<JsonNode>())!;
 
         var job = await system.WaitForEndAsync(jobId, TimeSpan.FromSeconds(30));
         Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+        // Once the bot is killed and its end recorded, the job still ended when the client cancelled it.
+        await FlowSystem.EventuallyAsync(async () => (await system.GetJobAsync(jobId))?["webhook"]?["status"]?.GetValue<string>() == "delivered",
+            "the cancelled job's webhook was never delivered");
+        Assert.Equal(answer["finishedAt"]!.GetValue<string>(), (await system.GetJobAsync(jobId))!["finishedAt"]!.GetValue<string>());
     }
 
     [Fact]
@@ -191,6 +196,50 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal("""{"answer":42}""", delivery["result"]?.ToJsonString());
         Assert.Equal(7, (int?)delivery["durationMs"]);
         Assert.Equal(JobState.Unknown, await new Queue(QueueNames.Bots("python"), system.Redis.Connection).GetJobStateAsync(invocationId));
+    }
+
+    [Fact]
+    public async Task An_invocation_taken_up_again_after_its_bot_ended_keeps_the_times_the_bot_started_and_ended()
+    {
+        var invocationId = InvocationIds.New();
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = "python",
+            Bot = "data_analysis",
+            Payload = new JsonObject { ["durationMs"] = 10 },
+            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+        };
+        // What a run leaves when its orchestrator stops while the bot runs (a restart of the system, a crash) and the
+        // bot ends before an orchestrator takes the invocation up again: a record running since the bot started, and
+        // the bot job ended.
+        var startedAt = DateTimeOffset.UtcNow;
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId),
+        [
+            .. InvocationRecord.Accepted(invocation, startedAt.AddSeconds(-1)),
+            new(InvocationRecord.Status, InvocationStatus.Running),
+            new(InvocationRecord.StartedAt, startedAt.ToUnixTimeMilliseconds()),
+            new(InvocationRecord.Attempts, 1),
+        ]);
+        await using var bots = new Queue(QueueNames.Bots("python"), system.Redis.Connection);
+        await bots.AddAsync(invocation.Bot, new BotJobData
+        {
+            InvocationId = invocationId,
+            BotType = invocation.BotType,
+            Bot = invocation.Bot,
+            Payload = invocation.Payload,
+        }, new JobOptions { JobId = invocationId });
+        await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(invocationId) == JobState.Completed, "the bot never completed");
+        var botEndedAt = (await bots.GetJobAsync(invocationId))!.FinishedOn!.Value;
+        // Long enough that a time taken when the orchestrator finds the bot ended would not pass for the bot's own.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        await new Queue(QueueNames.Invocations, system.Redis.Connection).AddAsync("invoke", invocation, new JobOptions { JobId = invocationId });
+        var job = await system.WaitForEndAsync(invocationId);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(startedAt.ToUnixTimeMilliseconds(), DateTimeOffset.Parse(job["startedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeMilliseconds());
+        Assert.Equal(botEndedAt.ToUnixTimeMilliseconds(), DateTimeOffset.Parse(job["finishedAt"]!.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeMilliseconds());
     }
 
     [Fact]
