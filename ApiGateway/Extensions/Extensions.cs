@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using BotSystem.ApiGateway.Apis;
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
+using Microsoft.Extensions.Options;
 
 namespace BotSystem.ApiGateway.Extensions;
 
@@ -15,6 +16,10 @@ public static class Extensions
             .BindConfiguration(GatewayOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<GatewayClientsOptions>()
+            .Configure<IConfiguration>((options, configuration) => configuration.GetSection(GatewayClientsOptions.Section).Bind(options.Clients))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<GatewayClientsOptions>, GatewayClientsValidation>();
         builder.Services.AddSingleton<ClientDirectory>();
         builder.Services.AddSingleton<ClientRateLimiter>();
         builder.Services.AddSingleton<ClientAuthenticationFilter>();

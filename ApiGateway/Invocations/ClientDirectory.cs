@@ -1,37 +1,25 @@
 using System.Security.Cryptography;
 using System.Text;
 using BotSystem.ApiGateway.Triggers;
+using Microsoft.Extensions.Options;
 
 namespace BotSystem.ApiGateway.Invocations;
 
-/// <summary>The configured clients, found by their API key (hashed, compared in constant time).</summary>
+/// <summary>The configured clients (validated at start-up), found by their API key (hashed, compared in constant time).</summary>
 public sealed class ClientDirectory
 {
     public const string ClientIdItem = "botsystem.clientId";
     private readonly List<(string Id, byte[] KeyHash, ClientOptions Options)> _clients;
     private readonly Dictionary<string, (string ClientId, TriggerOptions Trigger)> _triggers = new(StringComparer.Ordinal);
 
-    public ClientDirectory(IConfiguration configuration)
+    public ClientDirectory(IOptions<GatewayClientsOptions> options)
     {
-        _clients = [];
-        foreach (var section in configuration.GetSection("Clients").GetChildren())
+        _clients = [.. options.Value.Clients.Select(client => (client.Key, Convert.FromHexString(client.Value.ApiKeyHash), client.Value))];
+        foreach (var (clientId, client) in options.Value.Clients)
         {
-            var client = section.Get<ClientOptions>() ?? new ClientOptions();
-            if (client.ApiKeyHash.Length != 64 || !client.ApiKeyHash.All(Uri.IsHexDigit))
-            {
-                throw new InvalidOperationException($"Clients:{section.Key}:ApiKeyHash must be the SHA-256 of the client's API key in hex (64 characters).");
-            }
-            _clients.Add((section.Key, Convert.FromHexString(client.ApiKeyHash), client));
             foreach (var (triggerId, trigger) in client.Triggers)
             {
-                if (trigger.Problem() is { } problem)
-                {
-                    throw new InvalidOperationException($"Clients:{section.Key}:Triggers:{triggerId}: {problem}");
-                }
-                if (!_triggers.TryAdd(triggerId, (section.Key, trigger)))
-                {
-                    throw new InvalidOperationException($"Trigger id '{triggerId}' is configured for two clients; trigger ids must be unique.");
-                }
+                _triggers[triggerId] = (clientId, trigger);
             }
         }
     }

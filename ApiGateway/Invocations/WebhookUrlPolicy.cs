@@ -46,7 +46,7 @@ public static class WebhookUrlPolicy
         {
             return "Must not carry credentials (user:password@); receivers verify the webhook-signature header instead.";
         }
-        if (allowedHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
+        if (WebhookHostAllowlist.Names(allowedHosts, uri.Host))
         {
             return null;
         }

@@ -12,7 +12,7 @@ public sealed class GuardedConnector(IReadOnlySet<string> allowedHosts)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
-        var host = context.DnsEndPoint.Host.Trim('[', ']');
+        var host = WebhookHostAllowlist.Bare(context.DnsEndPoint.Host);
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
         var permitted = allowedHosts.Contains(host)
             ? addresses

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BotSystem.Contracts.Networking;
 using Microsoft.Extensions.Options;
 
 namespace BotSystem.WebhookManager.Endpoints;
@@ -41,6 +42,6 @@ public sealed class WebhookClients(IOptions<WebhookClientsOptions> clients, IOpt
         UseProxy = false,
         ConnectTimeout = options.AttemptTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectCallback = new GuardedConnector(allowedHosts.Select(host => host.Trim('[', ']')).ToHashSet(StringComparer.OrdinalIgnoreCase)).ConnectAsync,
+        ConnectCallback = new GuardedConnector(allowedHosts.Select(WebhookHostAllowlist.Bare).ToHashSet(StringComparer.OrdinalIgnoreCase)).ConnectAsync,
     });
 }

@@ -1,9 +1,10 @@
 using BotSystem.Contracts;
+using BotSystem.Contracts.Networking;
 using Microsoft.Extensions.Options;
 
 namespace BotSystem.WebhookManager.Endpoints;
 
-/// <summary>Fails the start when a client's webhook secret is not a <c>whsec_</c> secret, naming the setting.</summary>
+/// <summary>Fails the start when a client's webhook secret is not a <c>whsec_</c> secret or an allowlisted host is no host, naming the setting.</summary>
 public sealed class WebhookClientsValidation : IValidateOptions<WebhookClientsOptions>
 {
     public ValidateOptionsResult Validate(string? name, WebhookClientsOptions options)
@@ -23,6 +24,13 @@ public sealed class WebhookClientsValidation : IValidateOptions<WebhookClientsOp
                 catch (FormatException e)
                 {
                     failures.Add($"Clients:{clientId}:WebhookSecrets:{i}: {e.Message}");
+                }
+            }
+            for (var i = 0; i < settings.AllowedWebhookHosts.Count; i++)
+            {
+                if (WebhookHostAllowlist.Problem(settings.AllowedWebhookHosts[i]) is { } problem)
+                {
+                    failures.Add($"Clients:{clientId}:AllowedWebhookHosts:{i}: {problem}");
                 }
             }
             if (settings.WebhookSecrets.Count > 2)

@@ -70,6 +70,9 @@ public sealed class InvokeValidationTests(FlowSystem system)
     [Theory]
     [InlineData("Gateway__DefaultTimeoutSeconds", "600", "DefaultTimeoutSeconds (600) must not exceed MaxTimeoutSeconds (300)")]
     [InlineData("Gateway__RateLimitPerSecond", "0", "RateLimitPerSecond")]
+    [InlineData("Clients__acme__ApiKeyHash", "not-a-sha256", "Clients:acme:ApiKeyHash must be the SHA-256")]
+    [InlineData("Clients__acme__Triggers__chat__Bot", "data_analysis", "Clients:acme:Triggers:chat:")]
+    [InlineData("Clients__acme__AllowedWebhookHosts__0", "http://hooks.internal/", "Clients:acme:AllowedWebhookHosts:0: 'http://hooks.internal/' is not a host name")]
     public async Task A_bad_gateway_setting_stops_the_start_with_its_name(string name, string value, string named)
     {
         await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
@@ -82,6 +85,21 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the gateway started with {name}={value}");
         Assert.NotEqual(0, gateway.ExitCode);
         Assert.Contains(named, gateway.Output);
+    }
+
+    [Theory]
+    [InlineData("::1")]
+    [InlineData("[::1]")]
+    public async Task An_allowlisted_ipv6_host_is_allowed_however_its_entry_is_bracketed(string entry)
+    {
+        const string body = """{"botType":"python","payload":{"durationMs":10},"webhookUrl":"http://[::1]:5000/webhook"}""";
+        var allowing = await system.StartGatewayAsync(entry.StartsWith('[') ? "ApiGateway-allowing-bracketed" : "ApiGateway-allowing-bare", ("Clients__dev__AllowedWebhookHosts__9", entry));
+
+        using var refused = await PostAsync(body, "application/json", FlowSystem.ClientKey);
+        using var allowed = await system.SendAsync(HttpMethod.Post, "/invoke", FlowSystem.ClientKey, JsonNode.Parse(body), allowing);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
     }
 
     [Theory]

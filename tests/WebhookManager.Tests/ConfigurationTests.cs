@@ -10,6 +10,8 @@ public sealed class ConfigurationTests(WebhookFixture fixture)
     [InlineData("Webhooks__Endpoint__MaxWaitForPlace", "00:00:00.001", "Endpoint.MaxWaitForPlace")]
     [InlineData("Webhooks__Endpoint__ForgetAfterIdle", "00:00:00.500", "Endpoint.ForgetAfterIdle")]
     [InlineData("Clients__trusted__WebhookSecrets__0", "whsec_not base64!", "Clients:trusted:WebhookSecrets:0")]
+    [InlineData("Clients__trusted__AllowedWebhookHosts__0", "http://hooks.internal/", "Clients:trusted:AllowedWebhookHosts:0: 'http://hooks.internal/' is not a host name")]
+    [InlineData("Clients__trusted__AllowedWebhookHosts__0", "hooks.internal:8080", "Clients:trusted:AllowedWebhookHosts:0")]
     public async Task A_bad_setting_stops_the_start_with_its_name(string name, string value, string named)
     {
         var settings = ManagerProcess.Settings(fixture.Redis.ConnectionString, FreePort.Next());
