@@ -98,7 +98,7 @@ internal sealed class BotOutput(int maxResultBytes)
         if (end.ExitCode is { } exitCode and not 0)
         {
             var signal = exitCode > 128 ? $" (signal {exitCode - 128})" : "";
-            return Outcome(BotRunStatus.Crashed, $"The bot exited with code {exitCode}{signal}: {end.LastErrorLine}", true);
+            return Outcome(BotRunStatus.Crashed, $"The bot exited with code {exitCode}{signal}: {end.ErrorSummary}", true);
         }
         if (Result is null)
         {

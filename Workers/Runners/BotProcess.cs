@@ -35,7 +35,7 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         await sampler;
 
         return output.Outcome(new BotRunEnd(cancellation.IsCancellationRequested, timeout.IsCancellationRequested, launch.Timeout,
-            exitCode, process.LastErrorLine(), stopwatch.Elapsed, peakMemory, process.Id));
+            exitCode, process.ErrorSummary(), stopwatch.Elapsed, peakMemory, process.Id));
     }
 
     private static async Task WriteRequestAsync(SandboxedProcess process, string requestJson)

@@ -6,7 +6,7 @@ internal sealed record BotRunEnd(
     bool TimedOut,
     TimeSpan Timeout,
     int? ExitCode,
-    string LastErrorLine,
+    string ErrorSummary,
     TimeSpan Duration,
     long PeakMemoryBytes,
     int ProcessId);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace BotSystem.Workers.Runners;
 
@@ -8,7 +9,7 @@ namespace BotSystem.Workers.Runners;
 /// temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
 /// Keeps the tail of its error output, never more.
 /// </summary>
-internal sealed class SandboxedProcess : IAsyncDisposable
+internal sealed partial class SandboxedProcess : IAsyncDisposable
 {
     private const int ErrorTailChars = 8 * 1024;
     private const string PrlimitPath = "/usr/bin/prlimit";
@@ -61,12 +62,16 @@ internal sealed class SandboxedProcess : IAsyncDisposable
     /// <summary>Waits until the error output is closed, which a killed group guarantees.</summary>
     public Task ErrorOutputClosed => _errorDrain;
 
-    public string LastErrorLine()
+    /// <summary>
+    /// What the error output says of a crash: its last line that is not a stack frame, so an uncaught exception is
+    /// told by its type and message (Java's and Node's traces end in frames, Node's with its version).
+    /// </summary>
+    public string ErrorSummary()
     {
         lock (_errorTail)
         {
             var lines = _errorTail.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return lines.Length == 0 ? "no error output" : lines[^1];
+            return lines.LastOrDefault(line => !StackTraceLine().IsMatch(line)) ?? lines.LastOrDefault() ?? "no error output";
         }
     }
 
@@ -176,4 +181,8 @@ internal sealed class SandboxedProcess : IAsyncDisposable
             }
         }
     }
+
+    // A frame ("at Bot.handle(Bot.java:12)", "at Object.<anonymous> (bot.js:3:9)"), Java's "... 3 more", Node's "Node.js v22.1.0".
+    [GeneratedRegex(@"^(at |\.\.\. \d+ more$|Node\.js v\d)")]
+    private static partial Regex StackTraceLine();
 }

@@ -81,7 +81,7 @@ internal sealed class WarmHost : IAsyncDisposable
         }
 
         return output.Outcome(new BotRunEnd(cancellation.IsCancellationRequested, timer.IsCancellationRequested, timeout,
-            exitCode, exitCode is null ? "" : _process.LastErrorLine(), stopwatch.Elapsed, peakMemory, _process.Id));
+            exitCode, exitCode is null ? "" : _process.ErrorSummary(), stopwatch.Elapsed, peakMemory, _process.Id));
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
