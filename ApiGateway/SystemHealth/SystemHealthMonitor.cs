@@ -53,9 +53,14 @@ public sealed class SystemHealthMonitor(
                     Reasons = [.. RedisReason(), $"The health check failed: {ex.Message}"],
                 };
             }
-            if (report.Status != Current.Status)
+            if (report.Status != Current.Status && report.Reasons.Count == 0)
             {
-                logger.LogInformation("System health is {Status}: {Reasons}", report.Status, string.Join("; ", report.Reasons));
+                logger.LogInformation("System health is {Status}", report.Status);
+            }
+            else if (report.Status != Current.Status)
+            {
+                // A turn for the worse is a warning, for whoever watches the logs by level rather than the health report.
+                logger.LogWarning("System health is {Status}: {Reasons}", report.Status, string.Join("; ", report.Reasons));
             }
             Current = report;
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using BotSystem.Contracts;
 using BotSystem.Contracts.Observability;
 using BotSystem.JobEngine;
@@ -62,6 +63,8 @@ public sealed class SystemHealthTests : IAsyncLifetime
         var degraded = await WaitForReportAsync(report => report["circuits"]?[deadEndpoint]?.GetValue<string>() == "open");
         Assert.Equal("degraded", degraded["status"]!.GetValue<string>());
         Assert.Contains(degraded["reasons"]!.AsArray(), reason => reason!.GetValue<string>().Contains($"circuit of {deadEndpoint} is open"));
+        // Without workers it was degraded from the first check: a warning in the log, with the reasons.
+        Assert.Matches(@"warn: \S+SystemHealthMonitor\[0\]\s+System health is degraded: No live worker runs python bots", _gateway!.Output);
 
         await _redis.StopAsync();
         var unhealthy = await WaitForReportAsync(report => report["status"]!.GetValue<string>() == "unhealthy", HttpStatusCode.ServiceUnavailable);
