@@ -2,7 +2,8 @@ namespace BotSystem.Workers.Runners;
 
 /// <summary>
 /// The whole environment a bot sees: an allowlist of the worker's variables (nothing else of the worker's, no
-/// connection strings or keys, reaches a bot) and its own working directory as home and temp.
+/// connection strings or keys, reaches a bot), its own working directory as home and temp, and which worker started it
+/// (<see cref="OrphanedBots"/>).
 /// </summary>
 public static class BotEnvironment
 {
@@ -20,6 +21,7 @@ public static class BotEnvironment
         }
         environment["HOME"] = workDirectory;
         environment["TMPDIR"] = workDirectory;
+        environment[OrphanedBots.Variable] = OrphanedBots.Marker;
         return environment;
     }
 }

@@ -25,6 +25,10 @@ public sealed partial class BotSpawner : IDisposable
     public BotSpawner(IOptions<WorkersOptions> options, ILogger<BotSpawner> logger)
     {
         _logger = logger;
+        if (OrphanedBots.KillThoseOfExitedWorkers() is > 0 and var killed)
+        {
+            logger.LogWarning("Killed {Count} process group(s) of bots left running by workers that are gone", killed);
+        }
         if (!Environment.IsPrivilegedProcess || OwnPidsCgroup() is not { } parent)
         {
             if (Environment.IsPrivilegedProcess)

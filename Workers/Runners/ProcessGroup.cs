@@ -12,6 +12,8 @@ internal static partial class ProcessGroup
 
     public static void Kill(int processGroupId) => _ = kill(-processGroupId, SIGKILL);
 
+    public static void KillProcess(int processId) => _ = kill(processId, SIGKILL);
+
     /// <summary>
     /// Kills the group and waits, for at most <paramref name="limit"/>, until no member is alive: a killed process
     /// dies a moment after the signal. Orphaned members stay as zombies until init reaps them, which some inits do

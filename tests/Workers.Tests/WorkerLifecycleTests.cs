@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.JobEngine;
 
 namespace Workers.Tests;
 
@@ -43,10 +44,59 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.Contains("SHUTTING_DOWN -> STOPPED", worker.Output);
     }
 
+    [Fact]
+    public async Task A_worker_starting_on_the_machine_kills_the_bots_a_killed_worker_left_running()
+    {
+        await using var first = StartWorker(out var firstUrl);
+        await WaitForHealthAsync(firstUrl, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await bots.AddAsync("reports_pid", new BotJobData
+        {
+            InvocationId = "inv_orphaned",
+            BotType = BotTypes.Python,
+            Bot = "reports_pid",
+            Payload = new JsonObject { ["hang"] = true },
+            TimeoutSeconds = 300,
+        });
+        int[] pids = [];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pids.Length == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            pids = [.. (await bots.GetJobLogsAsync(jobId)).SelectMany(line => JsonNode.Parse(line)!["pids"]!.AsArray().Select(pid => pid!.GetValue<int>()))];
+        }
+        Assert.Equal(2, pids.Length);
+
+        first.Signal(Signals.SIGKILL);
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        // The next worker to start on the machine kills them (in a whole test run, another test's worker may be first).
+        await using var second = StartWorker(out var secondUrl);
+        await WaitForHealthAsync(secondUrl, "Healthy");
+
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (pids.Any(Signals.IsAlive) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} outlived its killed worker"));
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
         await _redis.DisposeAsync();
+    }
+
+    /// <summary>A worker of python bots from the test bots (cold runs and warm hosts alike).</summary>
+    private ServiceProcess StartWorker(out string url)
+    {
+        url = $"http://127.0.0.1:{FreePort.Next()}";
+        return ServiceProcess.StartService("Workers", new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["ConnectionStrings__redis"] = _redis.ConnectionString,
+            ["Workers__BotsDirectory"] = Path.Combine(AppContext.BaseDirectory, "bots"),
+        }, "--types", "python");
     }
 
     private async Task WaitForHealthAsync(string url, string expected, TimeSpan? timeout = null)
