@@ -19,13 +19,7 @@ public sealed class GatewayClientsValidation : IValidateOptions<GatewayClientsOp
             {
                 failures.Add($"Clients:{clientId}:ApiKeyHash must be the SHA-256 of the client's API key in hex (64 characters).");
             }
-            for (var i = 0; i < client.AllowedWebhookHosts.Count; i++)
-            {
-                if (WebhookHostAllowlist.Problem(client.AllowedWebhookHosts[i]) is { } problem)
-                {
-                    failures.Add($"Clients:{clientId}:AllowedWebhookHosts:{i}: {problem}");
-                }
-            }
+            failures.AddRange(WebhookHostAllowlist.Problems(clientId, client.AllowedWebhookHosts));
             foreach (var (triggerId, trigger) in client.Triggers)
             {
                 if (trigger.Problem() is { } problem)

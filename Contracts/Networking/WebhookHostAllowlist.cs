@@ -12,9 +12,10 @@ public static class WebhookHostAllowlist
     public static bool Names(IEnumerable<string> allowedHosts, string host) =>
         allowedHosts.Any(allowed => string.Equals(Bare(allowed), Bare(host), StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Why an entry could never match the host of a URL (a URL itself, a port, a wildcard), or null.</summary>
-    public static string? Problem(string entry) =>
-        Uri.CheckHostName(Bare(entry)) == UriHostNameType.Unknown
-            ? $"'{entry}' is not a host name or an IP address; give the host alone, without scheme, port or path."
-            : null;
+    /// <summary>Each entry of client <paramref name="clientId"/>'s allowlist that could never match the host of a URL (a URL itself, a port, a wildcard), by its setting.</summary>
+    public static IEnumerable<string> Problems(string clientId, IReadOnlyList<string> entries) =>
+        entries.Select((entry, i) => Uri.CheckHostName(Bare(entry)) == UriHostNameType.Unknown
+                ? $"Clients:{clientId}:AllowedWebhookHosts:{i}: '{entry}' is not a host name or an IP address; give the host alone, without scheme, port or path."
+                : null)
+            .OfType<string>();
 }

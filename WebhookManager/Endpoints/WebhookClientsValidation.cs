@@ -26,13 +26,7 @@ public sealed class WebhookClientsValidation : IValidateOptions<WebhookClientsOp
                     failures.Add($"Clients:{clientId}:WebhookSecrets:{i}: {e.Message}");
                 }
             }
-            for (var i = 0; i < settings.AllowedWebhookHosts.Count; i++)
-            {
-                if (WebhookHostAllowlist.Problem(settings.AllowedWebhookHosts[i]) is { } problem)
-                {
-                    failures.Add($"Clients:{clientId}:AllowedWebhookHosts:{i}: {problem}");
-                }
-            }
+            failures.AddRange(WebhookHostAllowlist.Problems(clientId, settings.AllowedWebhookHosts));
             if (settings.WebhookSecrets.Count > 2)
             {
                 failures.Add($"Clients:{clientId}:WebhookSecrets holds {settings.WebhookSecrets.Count} secrets; at most two (during a rotation).");
