@@ -168,15 +168,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
     [Fact]
     public async Task An_invocation_run_again_after_it_ended_queues_its_delivery_without_running_its_bot_again()
     {
-        var invocationId = InvocationIds.New();
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = "python",
-            Bot = "data_analysis",
-            Payload = new JsonObject { ["durationMs"] = 10 },
-            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
-        };
+        var (invocationId, invocation) = PythonInvocation();
         // What a run leaves when its orchestrator dies between recording the outcome and queuing the delivery: a
         // final record, and its invocation job to be run again.
         var now = DateTimeOffset.UtcNow;
@@ -201,15 +193,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
     [Fact]
     public async Task An_invocation_taken_up_again_after_its_bot_ended_keeps_the_times_the_bot_started_and_ended()
     {
-        var invocationId = InvocationIds.New();
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = "python",
-            Bot = "data_analysis",
-            Payload = new JsonObject { ["durationMs"] = 10 },
-            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
-        };
+        var (invocationId, invocation) = PythonInvocation();
         // What a run leaves when its orchestrator stops while the bot runs (a restart of the system, a crash) and the
         // bot ends before an orchestrator takes the invocation up again: a record running since the bot started, and
         // the bot job ended.
@@ -280,4 +264,14 @@ public sealed class InvocationFlowTests(FlowSystem system)
         }
         throw new TimeoutException($"No webhook arrived for {jobId}.");
     }
+
+    /// <summary>A new invocation of the python sample bot by the development client, as the gateway would add it.</summary>
+    private (string Id, InvocationJobData Data) PythonInvocation() => (InvocationIds.New(), new InvocationJobData
+    {
+        ClientId = "dev",
+        BotType = "python",
+        Bot = "data_analysis",
+        Payload = new JsonObject { ["durationMs"] = 10 },
+        WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+    });
 }
