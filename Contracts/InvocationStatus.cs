@@ -11,7 +11,10 @@ public static class InvocationStatus
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
 
-    public static bool IsFinal(string status) => status is Completed or Failed or Cancelled;
+    /// <summary>The statuses an invocation ends in, never to change again.</summary>
+    public static readonly string[] Final = [Completed, Failed, Cancelled];
+
+    public static bool IsFinal(string status) => Final.Contains(status);
 }
 
 /// <summary>The state of an invocation's webhook delivery.</summary>

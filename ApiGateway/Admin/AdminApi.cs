@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using BotSystem.ApiGateway.Invocations;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,7 +37,8 @@ public static class AdminApi
         api.MapGet("/queues/{queue}/jobs/{id}", GetJob);
         api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.RetryJobAsync(id)));
         api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.PromoteJobAsync(id)));
-        api.MapPost("/queues/{queue}/jobs/{id}/remove", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => RemoveUnlockedAsync(q, id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/remove", (string queue, string id, AdminQueues queues, InvocationService invocations) =>
+            ActOnJob(queues, queue, id, q => RemoveUnlockedAsync(q, id, invocations)));
         api.MapPost("/queues/{queue}/pause", (string queue, AdminQueues queues) => Act(queues, queue, q => q.PauseAsync()));
         api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
         api.MapPost("/queues/{queue}/clean", CleanQueue);
@@ -132,7 +134,8 @@ public static class AdminApi
         return TypedResults.Ok(AdminJobView.Detail(job, state, logs, webhook.Count > 0 ? webhook : null));
     }
 
-    private static async Task<Results<Ok<JsonObject>, NotFound, ValidationProblem>> CleanQueue(string queue, AdminCleanRequest request, AdminQueues queues)
+    private static async Task<Results<Ok<JsonObject>, NotFound, ValidationProblem>> CleanQueue(string queue, AdminCleanRequest request, AdminQueues queues,
+        InvocationService invocations)
     {
         if (!queues.TryGet(queue, out var q))
         {
@@ -154,6 +157,7 @@ public static class AdminApi
         try
         {
             var removed = await q.CleanAsync(state, TimeSpan.FromSeconds(request.AgeSeconds));
+            await EndIfInvocationsAsync(q, removed, invocations);
             return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
         }
         catch (ArgumentException ex)
@@ -191,13 +195,18 @@ public static class AdminApi
         }
     }
 
-    private static async Task RemoveUnlockedAsync(Queue queue, string id)
+    private static async Task RemoveUnlockedAsync(Queue queue, string id, InvocationService invocations)
     {
         if (!await queue.RemoveJobAsync(id))
         {
             throw new JobEngineException("The job is running and locked by a worker.");
         }
+        await EndIfInvocationsAsync(queue, [id], invocations);
     }
+
+    // An invocation removed before it ran would otherwise show queued to its client until its record expires.
+    private static Task EndIfInvocationsAsync(Queue queue, IReadOnlyList<string> removed, InvocationService invocations) =>
+        queue.Name == QueueNames.Invocations ? invocations.EndRemovedAsync(removed) : Task.CompletedTask;
 
     private static ValidationProblem NotAForm() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
     {

@@ -143,6 +143,33 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     }
 
     /// <summary>
+    /// Ends the records of invocations whose jobs an operator removed from the queue (the dashboard's remove or clean):
+    /// cancelled, saying so, rather than queued until their records expire. Ended records are left as they are, and
+    /// so are the runs of schedules not yet taken, which have none.
+    /// </summary>
+    public async Task EndRemovedAsync(IEnumerable<string> jobIds)
+    {
+        var database = redis.GetDatabase();
+        foreach (var jobId in jobIds)
+        {
+            var recordKey = InvocationRecord.Key(jobId);
+            var ending = database.CreateTransaction();
+            ending.AddCondition(Condition.KeyExists(recordKey));
+            foreach (var final in InvocationStatus.Final)
+            {
+                ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
+            }
+            _ = ending.HashSetAsync(recordKey, [
+                new(InvocationRecord.Status, InvocationStatus.Cancelled),
+                new(InvocationRecord.Error, "Removed from the queue by an operator."),
+                new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ]);
+            _ = ending.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+            await ending.ExecuteAsync();
+        }
+    }
+
+    /// <summary>
     /// Removes a bot job waiting to start or to be retried, having recorded the attempts it made: once it is gone, the
     /// orchestrator following it can no longer tell. A running bot's job stays (false), for its runner to kill.
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
@@ -143,6 +144,55 @@ public sealed class QueueDashboardTests(OperatorSystem system)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["beta"], (await database.HashKeysAsync($"botsystem:webhooks:disabled:{endpoint}")).Select(client => client.ToString()));
+    }
+
+    [Fact]
+    public async Task Invocations_an_operator_removes_or_cleans_from_the_queue_end_cancelled_for_their_client()
+    {
+        await AdminPostAsync($"/admin/api/queues/{QueueNames.Invocations}/pause");
+        string removedId, cleanedId;
+        try
+        {
+            removedId = await InvokeAsync();
+            cleanedId = await InvokeAsync();
+            await AdminPostAsync($"/admin/api/queues/{QueueNames.Invocations}/jobs/{removedId}/remove");
+            await AdminPostAsync($"/admin/api/queues/{QueueNames.Invocations}/clean", new { state = "prioritized", ageSeconds = 0 });
+        }
+        finally
+        {
+            await AdminPostAsync($"/admin/api/queues/{QueueNames.Invocations}/resume");
+        }
+
+        foreach (var id in new[] { removedId, cleanedId })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{system.GatewayUrl}/job/{id}");
+            request.Headers.Add("X-Api-Key", OperatorSystem.ClientKey);
+            using var response = await system.Http.SendAsync(request);
+            var job = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal("cancelled", (string?)job["status"]);
+            Assert.Equal("Removed from the queue by an operator.", (string?)job["error"]);
+            Assert.NotNull(job["finishedAt"]);
+        }
+    }
+
+    private async Task<string> InvokeAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke")
+        {
+            Content = JsonContent.Create(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = $"{system.MockWebhookUrl}/webhook" }),
+        };
+        request.Headers.Add("X-Api-Key", OperatorSystem.ClientKey);
+        using var response = await system.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["jobId"]!;
+    }
+
+    private async Task AdminPostAsync(string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}{path}") { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var response = await system.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     private async Task<string> FailOneJobAsync(string queueName)
