@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -44,18 +45,18 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
     }
 
-    public int DashboardPort => PortFor("dashboard", configuration.GetValue("Dashboard:Port", 18888));
+    public int DashboardPort => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
 
     public int ReplicasOf(string resource)
     {
-        var replicas = configuration.GetValue($"Replicas:{resource}", 1);
+        var replicas = WholeNumber($"Replicas:{resource}", 1, "Fix --replicas.");
         return replicas is >= 1 and <= 32 ? replicas : throw new AppHostException($"Replicas:{resource} must be from 1 to 32, not {replicas}.", "Fix --replicas.");
     }
 
     /// <summary>The port of a resource: configured, else its default; 0 (or a taken default of a port-less service) means a free one.</summary>
     public int PortFor(string resource, int defaultPort)
     {
-        var port = configuration.GetValue($"Ports:{resource}", defaultPort);
+        var port = WholeNumber($"Ports:{resource}", defaultPort, $"Fix --Ports:{resource}.");
         if (port is < 0 or > 65535)
         {
             throw new AppHostException($"Ports:{resource} must be a port number, not {port}.", $"Fix --Ports:{resource}.");
@@ -70,6 +71,18 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
                 $"Stop what listens on {port} (e.g. a previous ./run.sh), or choose another with --Ports:{resource}=<port> (0 for any free port).");
         }
         return port;
+    }
+
+    /// <summary>Refuses <c>--Ports:</c> and <c>--replicas</c> settings that name no resource: a misspelt name would be ignored.</summary>
+    public void RefuseUnknownNames(IReadOnlyCollection<string> resources, IReadOnlyCollection<string> projects)
+    {
+        foreach (var (section, known, fix) in new[] { ("Ports", resources, "--Ports:<resource>"), ("Replicas", projects, "--replicas <service>=N") })
+        {
+            if (configuration.GetSection(section).GetChildren().FirstOrDefault(setting => !known.Contains(setting.Key, StringComparer.OrdinalIgnoreCase)) is { } unknown)
+            {
+                throw new AppHostException($"{section}:{unknown.Key} names no resource of this system.", $"Use {fix} with one of: {string.Join(", ", known)}.");
+            }
+        }
     }
 
     /// <summary>
@@ -106,6 +119,14 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
             return false;
         }
     }
+
+    private int WholeNumber(string key, int fallback, string fix) =>
+        configuration[key] switch
+        {
+            null => fallback,
+            var text when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+            var text => throw new AppHostException($"{key} must be a whole number, not '{text}'.", fix),
+        };
 
     public static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)

@@ -11,6 +11,9 @@ public sealed class DistributedApplicationBuilder
         [ConsoleColor.Cyan, ConsoleColor.Green, ConsoleColor.Yellow, ConsoleColor.Magenta, ConsoleColor.Blue, ConsoleColor.DarkCyan, ConsoleColor.DarkYellow, ConsoleColor.DarkGreen];
 
     private readonly List<Resource> _resources = [];
+    // Every name a setting may give: resources, including those skipped for want of their program, and the dashboard.
+    private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase) { "dashboard" };
+    private readonly List<string> _projects = [];
 
     private DistributedApplicationBuilder(AppHostConfiguration configuration) => Configuration = configuration;
 
@@ -32,6 +35,7 @@ public sealed class DistributedApplicationBuilder
     /// <summary>Redis from PATH (6379 when free) with AOF under <c>redis</c> in the data directory, or the given <c>ConnectionStrings__redis</c>.</summary>
     public RedisReference AddRedis(string name)
     {
+        _names.Add(name);
         if (Configuration.ExternalRedis is { } external)
         {
             return new RedisReference(name, external, null);
@@ -49,6 +53,8 @@ public sealed class DistributedApplicationBuilder
     /// <summary>A BotSystem service project (<c>dotnet &lt;Project&gt;.dll</c>), with as many replicas as configured.</summary>
     public ProjectReference AddProject(string name, string project, int? defaultPort = null)
     {
+        _projects.Add(name);
+        _names.Add(name);
         var assembly = Path.Combine(Configuration.RepositoryRoot, project, "bin", Configuration.BuildConfiguration, "net10.0", project + ".dll");
         if (!File.Exists(assembly))
         {
@@ -59,6 +65,7 @@ public sealed class DistributedApplicationBuilder
         for (var replica = 0; replica < replicas; replica++)
         {
             var resourceName = replicas == 1 ? name : $"{name}-{replica + 1}";
+            _names.Add(resourceName);
             var port = replica == 0 && defaultPort is { } fixedPort ? Configuration.PortFor(name, fixedPort) : Configuration.PortFor(resourceName, 0);
             var resource = Add(new Resource(resourceName, "dotnet", [assembly], port, ResourceKind.Project, NextColor(), Path.GetDirectoryName(assembly)))
                 .WithEnvironment("ASPNETCORE_URLS", $"http://localhost:{port}")
@@ -84,6 +91,7 @@ public sealed class DistributedApplicationBuilder
     /// <summary>A native program (e.g. prometheus) when it is on PATH; otherwise noted as skipped and null.</summary>
     public Resource? AddExecutableIfPresent(string name, string executable, ResourceKind kind, int defaultPort, Func<int, IEnumerable<string>> arguments, string whyUseful)
     {
+        _names.Add(name);
         if (AppHostConfiguration.FindOnPath(executable) is not { } path)
         {
             Skipped.Add($"{name}: '{executable}' is not on PATH ({whyUseful}; apt-get install -y {executable}).");
@@ -93,7 +101,11 @@ public sealed class DistributedApplicationBuilder
         return Add(new Resource(name, path, arguments(port), port, kind, NextColor()));
     }
 
-    public DistributedApplication Build() => new(this);
+    public DistributedApplication Build()
+    {
+        Configuration.RefuseUnknownNames(_names, _projects);
+        return new(this);
+    }
 
     private Resource Add(Resource resource)
     {

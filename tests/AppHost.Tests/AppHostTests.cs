@@ -84,6 +84,21 @@ public sealed class AppHostTests
         Assert.DoesNotContain("   at ", appHost.Process.Output);
     }
 
+    [Theory]
+    [InlineData("--Ports:api-gateway=abc", "Ports:api-gateway must be a whole number, not 'abc'")]
+    [InlineData("--Replicas:workers=three", "Replicas:workers must be a whole number, not 'three'")]
+    [InlineData("--Ports:api-gatway=3001", "Ports:api-gatway names no resource of this system")]
+    [InlineData("--Replicas:redis=2", "Replicas:redis names no resource of this system")]
+    public async Task A_setting_that_is_no_number_or_names_no_resource_ends_with_one_clear_message(string argument, string message)
+    {
+        await using var appHost = AppHostProcess.Start(null, argument);
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)), appHost.Process.Output);
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains(message, appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
     [Fact]
     public async Task Alert_rules_that_do_not_exist_end_with_one_clear_message_naming_the_option()
     {
