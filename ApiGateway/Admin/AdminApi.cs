@@ -146,6 +146,10 @@ public static class AdminApi
         {
             errors["state"] = [$"'{request.State}' is not a job state."];
         }
+        else if (IsPendingDelivery(q, state))
+        {
+            errors["state"] = [PendingDeliveryStays];
+        }
         if (request.AgeSeconds is < 0)
         {
             errors["ageSeconds"] = ["Must be zero or more."];
@@ -197,12 +201,23 @@ public static class AdminApi
 
     private static async Task RemoveUnlockedAsync(Queue queue, string id, InvocationService invocations)
     {
+        if (IsPendingDelivery(queue, await queue.GetJobStateAsync(id)))
+        {
+            throw new JobEngineException(PendingDeliveryStays);
+        }
         if (!await queue.RemoveJobAsync(id))
         {
             throw new JobEngineException("The job is running and locked by a worker.");
         }
         await EndIfInvocationsAsync(queue, [id], invocations);
     }
+
+    // Its record belongs to the webhook manager, which would show it pending for good, out of the dead letter queue's reach.
+    private const string PendingDeliveryStays =
+        "A delivery waiting for its attempt is not removed here: it would stay pending for good. It ends delivered, or dead in the dead letter queue.";
+
+    private static bool IsPendingDelivery(Queue queue, JobState state) =>
+        queue.Name == QueueNames.Webhooks && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed;
 
     // An invocation removed before it ran would otherwise show queued to its client until its record expires.
     private static Task EndIfInvocationsAsync(Queue queue, IReadOnlyList<string> removed, InvocationService invocations) =>

@@ -187,12 +187,50 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["jobId"]!;
     }
 
+    [Fact]
+    public async Task A_delivery_waiting_for_its_attempt_is_neither_removed_nor_cleaned_from_the_dashboard()
+    {
+        await AdminPostAsync($"/admin/api/queues/{QueueNames.Webhooks}/pause");
+        await using var webhooks = new Queue(QueueNames.Webhooks, system.Redis.Connection);
+        try
+        {
+            var invocationId = "inv" + Guid.NewGuid().ToString("N");
+            var jobId = await webhooks.AddAsync("deliver", new WebhookDeliveryJobData
+            {
+                MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+                InvocationId = invocationId,
+                ClientId = "dev",
+                Url = $"{system.MockWebhookUrl}/webhook",
+                EventType = WebhookEvent.Completed,
+                Body = "{}",
+            });
+
+            using var remove = await AdminSendAsync($"/admin/api/queues/{QueueNames.Webhooks}/jobs/{jobId}/remove");
+            using var clean = await AdminSendAsync($"/admin/api/queues/{QueueNames.Webhooks}/clean", new { state = "waiting", ageSeconds = 0 });
+
+            Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
+            Assert.Contains("would stay pending for good", await remove.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.BadRequest, clean.StatusCode);
+            Assert.Contains("would stay pending for good", (string?)JsonNode.Parse(await clean.Content.ReadAsStringAsync())!["errors"]!["state"]![0]);
+            Assert.Equal(JobState.Waiting, await webhooks.GetJobStateAsync(jobId));
+        }
+        finally
+        {
+            await AdminPostAsync($"/admin/api/queues/{QueueNames.Webhooks}/resume");
+        }
+    }
+
     private async Task AdminPostAsync(string path, object? body = null)
+    {
+        using var response = await AdminSendAsync(path, body);
+        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private async Task<HttpResponseMessage> AdminSendAsync(string path, object? body = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}{path}") { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
-        using var response = await system.Http.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await system.Http.SendAsync(request);
     }
 
     private async Task<string> FailOneJobAsync(string queueName)
