@@ -57,6 +57,17 @@ public sealed class WorkersOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ShutdownDeadline { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long a bot job's lock lasts unrenewed, and how often the workers look for jobs whose lock ran out: a worker
+    /// killed outright has its running jobs taken up again after about the lock time plus up to two such intervals.
+    /// Shorter returns them sooner; a worker too busy to renew its locks within the lock time would lose jobs it runs.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StalledInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     public int ConcurrencyOf(string botType) => botType switch
     {
         BotTypes.Python => PythonConcurrency,

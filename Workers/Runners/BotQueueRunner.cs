@@ -37,7 +37,8 @@ public sealed class BotQueueRunner(
             {
                 Concurrency = options.Value.ConcurrencyOf(botType),
                 Name = lifecycle.WorkerId,
-                LockDuration = TimeSpan.FromSeconds(30),
+                LockDuration = options.Value.LockDuration,
+                StalledInterval = options.Value.StalledInterval,
             });
             _workers.Add(worker);
             logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));

@@ -81,6 +81,43 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} outlived its killed worker"));
     }
 
+    [Fact]
+    public async Task The_job_of_a_worker_killed_outright_runs_again_within_the_configured_lock_and_stalled_times()
+    {
+        (string, string)[] quick = [("Workers__LockDuration", "00:00:02"), ("Workers__StalledInterval", "00:00:01")];
+        await using var first = StartWorker(out var firstUrl, quick);
+        await WaitForHealthAsync(firstUrl, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await bots.AddAsync("reports_pid", new BotJobData
+        {
+            InvocationId = "inv_taken_up_again",
+            BotType = BotTypes.Python,
+            Bot = "reports_pid",
+            Payload = new JsonObject { ["sleepMs"] = 3000 },
+            TimeoutSeconds = 60,
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await bots.GetJobStateAsync(jobId) != JobState.Active && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        await Task.Delay(500);
+
+        first.Signal(Signals.SIGKILL);
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var killedAt = DateTime.UtcNow;
+        await using var second = StartWorker(out _, quick);
+        deadline = killedAt.AddSeconds(30);
+        while (await bots.GetJobStateAsync(jobId) != JobState.Completed && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        // The default (30 s each) would take it up again only after 30 to 90 s.
+        Assert.Equal(JobState.Completed, await bots.GetJobStateAsync(jobId));
+        Assert.InRange(DateTime.UtcNow - killedAt, TimeSpan.Zero, TimeSpan.FromSeconds(15));
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
@@ -88,15 +125,20 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     /// <summary>A worker of python bots from the test bots (cold runs and warm hosts alike).</summary>
-    private ServiceProcess StartWorker(out string url)
+    private ServiceProcess StartWorker(out string url, params (string Name, string Value)[] settings)
     {
         url = $"http://127.0.0.1:{FreePort.Next()}";
-        return ServiceProcess.StartService("Workers", new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = url,
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
             ["Workers__BotsDirectory"] = Path.Combine(AppContext.BaseDirectory, "bots"),
-        }, "--types", "python");
+        };
+        foreach (var (name, value) in settings)
+        {
+            environment[name] = value;
+        }
+        return ServiceProcess.StartService("Workers", environment, "--types", "python");
     }
 
     private async Task WaitForHealthAsync(string url, string expected, TimeSpan? timeout = null)
