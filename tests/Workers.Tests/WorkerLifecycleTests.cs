@@ -50,14 +50,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var first = StartWorker(out var firstUrl);
         await WaitForHealthAsync(firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var jobId = await bots.AddAsync("reports_pid", new BotJobData
-        {
-            InvocationId = "inv_orphaned",
-            BotType = BotTypes.Python,
-            Bot = "reports_pid",
-            Payload = new JsonObject { ["hang"] = true },
-            TimeoutSeconds = 300,
-        });
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["hang"] = true });
         int[] pids = [];
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (pids.Length == 0 && DateTime.UtcNow < deadline)
@@ -88,14 +81,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var first = StartWorker(out var firstUrl, quick);
         await WaitForHealthAsync(firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var jobId = await bots.AddAsync("reports_pid", new BotJobData
-        {
-            InvocationId = "inv_taken_up_again",
-            BotType = BotTypes.Python,
-            Bot = "reports_pid",
-            Payload = new JsonObject { ["sleepMs"] = 3000 },
-            TimeoutSeconds = 60,
-        });
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 3000 });
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (await bots.GetJobStateAsync(jobId) != JobState.Active && DateTime.UtcNow < deadline)
         {
@@ -123,6 +109,17 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         _http.Dispose();
         await _redis.DisposeAsync();
     }
+
+    /// <summary>A job for the test bot that reports its pid, with the given payload.</summary>
+    private static Task<string> AddReportsPidJobAsync(Queue bots, JsonObject payload) =>
+        bots.AddAsync("reports_pid", new BotJobData
+        {
+            InvocationId = "inv_" + Guid.NewGuid().ToString("N"),
+            BotType = BotTypes.Python,
+            Bot = "reports_pid",
+            Payload = payload,
+            TimeoutSeconds = 300,
+        });
 
     /// <summary>A worker of python bots from the test bots (cold runs and warm hosts alike).</summary>
     private ServiceProcess StartWorker(out string url, params (string Name, string Value)[] settings)
