@@ -40,6 +40,14 @@ public static class InvocationRecord
     public const string WebhookLastStatusCode = "webhook.lastStatusCode";
     public const string WebhookNextAttemptAt = "webhook.nextAttemptAt";
 
+    /// <summary>The fields of an invocation ended cancelled, for <paramref name="reason"/>, at <paramref name="at"/>.</summary>
+    public static HashEntry[] Cancelled(string reason, DateTimeOffset at) =>
+    [
+        new(Status, InvocationStatus.Cancelled),
+        new(Error, reason),
+        new(FinishedAt, at.ToUnixTimeMilliseconds()),
+    ];
+
     /// <summary>The fields an invocation starts with.</summary>
     public static HashEntry[] Accepted(InvocationJobData invocation, DateTimeOffset createdAt)
     {

@@ -35,10 +35,10 @@ public static class AdminApi
         api.MapGet("/overview", GetOverview);
         api.MapGet("/queues/{queue}/jobs", ListJobs);
         api.MapGet("/queues/{queue}/jobs/{id}", GetJob);
-        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.RetryJobAsync(id)));
-        api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, q => q.PromoteJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, (q, _) => q.RetryJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, (q, _) => q.PromoteJobAsync(id)));
         api.MapPost("/queues/{queue}/jobs/{id}/remove", (string queue, string id, AdminQueues queues, InvocationService invocations) =>
-            ActOnJob(queues, queue, id, q => RemoveUnlockedAsync(q, id, invocations)));
+            ActOnJob(queues, queue, id, (q, state) => RemoveUnlockedAsync(q, id, state, invocations)));
         api.MapPost("/queues/{queue}/pause", (string queue, AdminQueues queues) => Act(queues, queue, q => q.PauseAsync()));
         api.MapPost("/queues/{queue}/resume", (string queue, AdminQueues queues) => Act(queues, queue, q => q.ResumeAsync()));
         api.MapPost("/queues/{queue}/clean", CleanQueue);
@@ -170,17 +170,19 @@ public static class AdminApi
         }
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ActOnJob(AdminQueues queues, string queue, string id, Func<Queue, Task> action)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ActOnJob(AdminQueues queues, string queue, string id,
+        Func<Queue, JobState, Task> action)
     {
         if (!queues.TryGet(queue, out var q))
         {
             return TypedResults.NotFound();
         }
-        if (await q.GetJobStateAsync(id) == JobState.Unknown)
+        var state = await q.GetJobStateAsync(id);
+        if (state == JobState.Unknown)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job", detail: $"Queue {queue} has no job '{id}'.");
         }
-        return await AttemptAsync(q, action);
+        return await AttemptAsync(q, q => action(q, state));
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Act(AdminQueues queues, string queue, Func<Queue, Task> action) =>
@@ -199,9 +201,9 @@ public static class AdminApi
         }
     }
 
-    private static async Task RemoveUnlockedAsync(Queue queue, string id, InvocationService invocations)
+    private static async Task RemoveUnlockedAsync(Queue queue, string id, JobState state, InvocationService invocations)
     {
-        if (IsPendingDelivery(queue, await queue.GetJobStateAsync(id)))
+        if (IsPendingDelivery(queue, state))
         {
             throw new JobEngineException(PendingDeliveryStays);
         }

@@ -123,11 +123,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             {
                 return Cancellation.AlreadyFinished;
             }
-            await database.HashSetAsync(recordKey, [
-                new(InvocationRecord.Status, InvocationStatus.Cancelled),
-                new(InvocationRecord.Error, "cancelled"),
-                new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            ]);
+            await database.HashSetAsync(recordKey, InvocationRecord.Cancelled("cancelled", DateTimeOffset.UtcNow));
         }
         await _invocations.RemoveJobAsync(jobId);
         if (!fields[3].IsNull)
@@ -159,11 +155,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             {
                 ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
             }
-            _ = ending.HashSetAsync(recordKey, [
-                new(InvocationRecord.Status, InvocationStatus.Cancelled),
-                new(InvocationRecord.Error, "Removed from the queue by an operator."),
-                new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-            ]);
+            _ = ending.HashSetAsync(recordKey, InvocationRecord.Cancelled("Removed from the queue by an operator.", DateTimeOffset.UtcNow));
             _ = ending.KeyExpireAsync(recordKey, InvocationRecord.Retention);
             await ending.ExecuteAsync();
         }
