@@ -119,11 +119,14 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         }
         if (fields[1] != InvocationStatus.Cancelled)
         {
-            if (InvocationStatus.IsFinal(fields[1]!))
+            // The bot may end between the read above and this write: whichever the record says first stands, so a
+            // client is never told cancelled for an invocation whose webhook says completed.
+            if (InvocationStatus.IsFinal(fields[1]!)
+                || !await EndCancelledAsync(database, recordKey, "cancelled")
+                && await database.HashGetAsync(recordKey, InvocationRecord.Status) != InvocationStatus.Cancelled)
             {
                 return Cancellation.AlreadyFinished;
             }
-            await database.HashSetAsync(recordKey, InvocationRecord.Cancelled("cancelled", DateTimeOffset.UtcNow));
         }
         await _invocations.RemoveJobAsync(jobId);
         if (!fields[3].IsNull)
@@ -148,17 +151,22 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         var database = redis.GetDatabase();
         foreach (var jobId in jobIds)
         {
-            var recordKey = InvocationRecord.Key(jobId);
-            var ending = database.CreateTransaction();
-            ending.AddCondition(Condition.KeyExists(recordKey));
-            foreach (var final in InvocationStatus.Final)
-            {
-                ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
-            }
-            _ = ending.HashSetAsync(recordKey, InvocationRecord.Cancelled("Removed from the queue by an operator.", DateTimeOffset.UtcNow));
-            _ = ending.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-            await ending.ExecuteAsync();
+            await EndCancelledAsync(database, InvocationRecord.Key(jobId), "Removed from the queue by an operator.");
         }
+    }
+
+    /// <summary>Ends a record cancelled for <paramref name="reason"/>, unless it is gone or has ended (false).</summary>
+    private static async Task<bool> EndCancelledAsync(IDatabase database, RedisKey recordKey, string reason)
+    {
+        var ending = database.CreateTransaction();
+        ending.AddCondition(Condition.KeyExists(recordKey));
+        foreach (var final in InvocationStatus.Final)
+        {
+            ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
+        }
+        _ = ending.HashSetAsync(recordKey, InvocationRecord.Cancelled(reason, DateTimeOffset.UtcNow));
+        _ = ending.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+        return await ending.ExecuteAsync();
     }
 
     /// <summary>

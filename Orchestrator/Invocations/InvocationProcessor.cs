@@ -115,8 +115,7 @@ public sealed class InvocationProcessor(
             }, ct);
 
             var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, lease.Lost, ct);
-            await FinishAsync(invocationId, invocation, finished);
-            return finished.Status;
+            return await FinishAsync(invocationId, invocation, finished);
         }
     }
 
@@ -247,9 +246,24 @@ public sealed class InvocationProcessor(
         }
     }
 
-    private async Task FinishAsync(string invocationId, InvocationJobData invocation, BotOutcome outcome)
+    /// <summary>Records the outcome and queues its delivery; returns the status the invocation ended with.</summary>
+    private async Task<string> FinishAsync(string invocationId, InvocationJobData invocation, BotOutcome outcome)
     {
         var recordKey = InvocationRecord.Key(invocationId);
+        if (!await RecordAsync(recordKey, outcome))
+        {
+            // A client cancelled as the bot ended, and was answered cancelled before the end was seen: the cancel stands.
+            outcome = outcome with { Status = InvocationStatus.Cancelled, Result = null, Error = "cancelled" };
+            await RecordAsync(recordKey, outcome);
+        }
+        logger.LogInformation("Invocation {InvocationId} ({BotType}/{Bot}) ended {Status}", invocationId, invocation.BotType, invocation.Bot, outcome.Status);
+        await NotifyAsync(invocationId, invocation, outcome);
+        return outcome.Status;
+    }
+
+    /// <summary>Writes the outcome into the record, unless it ended otherwise than cancelled and a cancel came first (false).</summary>
+    private async Task<bool> RecordAsync(RedisKey recordKey, BotOutcome outcome)
+    {
         var fields = new List<HashEntry>
         {
             new(InvocationRecord.Status, outcome.Status),
@@ -269,14 +283,16 @@ public sealed class InvocationProcessor(
             fields.Add(new(InvocationRecord.DurationMs, durationMs));
         }
         var finish = redis.GetDatabase().CreateTransaction();
+        if (outcome.Status != InvocationStatus.Cancelled)
+        {
+            finish.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, InvocationStatus.Cancelled));
+        }
         _ = finish.HashSetAsync(recordKey, [.. fields]);
         // When the bot ended, not when this process saw it end; a cancel has said when already.
         _ = finish.HashSetAsync(recordKey, InvocationRecord.FinishedAt, (outcome.EndedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), When.NotExists);
         _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
         _ = finish.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        await finish.ExecuteAsync();
-        logger.LogInformation("Invocation {InvocationId} ({BotType}/{Bot}) ended {Status}", invocationId, invocation.BotType, invocation.Bot, outcome.Status);
-        await NotifyAsync(invocationId, invocation, outcome);
+        return await finish.ExecuteAsync();
     }
 
     /// <summary>The outcome an earlier run wrote into the record (<see cref="RunStateFields"/>), when it completed or failed.</summary>

@@ -166,6 +166,24 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task A_bot_that_completes_after_its_cancel_was_answered_ends_cancelled_and_its_webhook_says_so()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 1500 }, webhookUrl = system.Webhook });
+        await system.WaitForStatusAsync(jobId, "running");
+        // What a cancel leaves when it lands as the bot ends: the record says cancelled, its kill comes too late.
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Cancelled("cancelled", DateTimeOffset.UtcNow));
+
+        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+
+        await using var bots = new Queue(QueueNames.Bots("python"), system.Redis.Connection);
+        Assert.Equal(JobState.Completed, await bots.GetJobStateAsync(jobId));
+        Assert.Equal("cancelled", delivered["status"]!.GetValue<string>());
+        var job = (await system.GetJobAsync(jobId))!;
+        Assert.Equal("cancelled", job["status"]!.GetValue<string>());
+        Assert.Null(job["result"]);
+    }
+
+    [Fact]
     public async Task An_invocation_run_again_after_it_ended_queues_its_delivery_without_running_its_bot_again()
     {
         var (invocationId, invocation) = PythonInvocation();
