@@ -9,5 +9,8 @@ public static class QueueNames
     /// <summary>The runner queue of a bot type, e.g. <c>bots-python</c>.</summary>
     public static string Bots(string botType) => "bots-" + botType;
 
+    /// <summary>Whether <paramref name="queue"/> is the runner queue of a bot type.</summary>
+    public static bool IsBots(string queue) => BotTypes.All.Any(type => queue == Bots(type));
+
     public static IReadOnlyList<string> All { get; } = [Invocations, .. BotTypes.All.Select(Bots), Webhooks];
 }

@@ -35,7 +35,8 @@ public static class AdminApi
         api.MapGet("/overview", GetOverview);
         api.MapGet("/queues/{queue}/jobs", ListJobs);
         api.MapGet("/queues/{queue}/jobs/{id}", GetJob);
-        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, (q, _) => q.RetryJobAsync(id)));
+        api.MapPost("/queues/{queue}/jobs/{id}/retry", (string queue, string id, AdminQueues queues, InvocationService invocations) =>
+            ActOnJob(queues, queue, id, (q, _) => RetryUnlessInvokedBotAsync(q, id, invocations)));
         api.MapPost("/queues/{queue}/jobs/{id}/promote", (string queue, string id, AdminQueues queues) => ActOnJob(queues, queue, id, (q, _) => q.PromoteJobAsync(id)));
         api.MapPost("/queues/{queue}/jobs/{id}/remove", (string queue, string id, AdminQueues queues, InvocationService invocations) =>
             ActOnJob(queues, queue, id, (q, state) => RemoveUnlockedAsync(q, id, state, invocations)));
@@ -200,6 +201,19 @@ public static class AdminApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: ex.Message);
         }
     }
+
+    private static async Task RetryUnlessInvokedBotAsync(Queue queue, string id, InvocationService invocations)
+    {
+        if (QueueNames.IsBots(queue.Name) && await invocations.ExistsAsync(id))
+        {
+            throw new JobEngineException(InvokedBotStays);
+        }
+        await queue.RetryJobAsync(id);
+    }
+
+    // Its invocation has let go of the bot type's permit and ended; no one would follow the bot or deliver its outcome.
+    private const string InvokedBotStays =
+        "The bot job of an invocation is not retried here: it would run outside its bot type's limit, and its outcome would reach no one. Invoke the bot again instead.";
 
     private static async Task RemoveUnlockedAsync(Queue queue, string id, JobState state, InvocationService invocations)
     {

@@ -102,6 +102,9 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
                 RecordTime.Parse(Field(InvocationRecord.WebhookNextAttemptAt))));
     }
 
+    /// <summary>Whether an invocation of this id has a record, whoever's it is.</summary>
+    public Task<bool> ExistsAsync(string jobId) => redis.GetDatabase().KeyExistsAsync(InvocationRecord.Key(jobId));
+
     public enum Cancellation { Cancelled, NotFound, AlreadyFinished }
 
     /// <summary>

@@ -112,6 +112,28 @@ public sealed class QueueDashboardTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task The_failed_bot_job_of_an_invocation_is_not_retried_from_the_dashboard()
+    {
+        // A queue no runner of this system takes, so the job stays as failed as it is made.
+        var queueName = QueueNames.Bots(BotTypes.Java);
+        var invocationId = InvocationIds.New();
+        // What a failed invocation leaves: its record, ended, and its bot job, failed, under the same id.
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId),
+            [new(InvocationRecord.ClientId, "dev"), new(InvocationRecord.Status, InvocationStatus.Failed)]);
+        await FailOneJobAsync(queueName, invocationId);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/admin/api/queues/{queueName}/jobs/{invocationId}/retry");
+        request.Headers.Add("X-Api-Key", OperatorSystem.AdminKey);
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("outside its bot type's limit", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]);
+        await using var queue = new Queue(queueName, system.Redis.Connection);
+        Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(invocationId));
+        await queue.RemoveJobAsync(invocationId);
+    }
+
+    [Fact]
     public async Task A_redrive_through_the_gateway_keeps_its_filters()
     {
         var deadDeliveryId = await system.MakeDeadDeliveryAsync("inv" + Guid.NewGuid().ToString("N"));
@@ -233,11 +255,11 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         return await system.Http.SendAsync(request);
     }
 
-    private async Task<string> FailOneJobAsync(string queueName)
+    private async Task<string> FailOneJobAsync(string queueName, string? jobId = null)
     {
         await using var queue = new Queue(queueName, system.Redis.Connection);
         await queue.DrainAsync(includeDelayed: true);
-        var jobId = await queue.AddAsync("data_analysis", new { dataset = "broken" });
+        jobId = await queue.AddAsync("data_analysis", new { dataset = "broken" }, new JobOptions { JobId = jobId });
         var failed = new TaskCompletionSource();
         await using var worker = new Worker(queueName, system.Redis.Connection,
             (_, _) => throw new UnrecoverableException("boom: the dataset is broken"));
