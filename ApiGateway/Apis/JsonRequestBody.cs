@@ -15,6 +15,8 @@ internal static class JsonRequestBody
     // A repeated property would otherwise parse and then fail on first access, far from here.
     private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public sealed record Outcome(byte[] Bytes, JsonNode? Json, IResult? Problem);
 
     public static async Task<Outcome> ReadAsync(HttpContext context, GatewayOptions options)
@@ -35,13 +37,16 @@ internal static class JsonRequestBody
         {
             return Refused(TooLarge(limit));
         }
+        // A byte order mark is not JSON, but some clients write one (as the runtime's own body binding, it is skipped);
+        // the bytes as sent are kept, since a trigger's signature covers them.
+        var json = bytes.AsSpan().StartsWith(Utf8ByteOrderMark) ? bytes.AsSpan(Utf8ByteOrderMark.Length) : bytes;
         try
         {
-            if (UnicodeJson.FirstInvalidString(bytes) is { } where)
+            if (UnicodeJson.FirstInvalidString(json) is { } where)
             {
-                return Refused(Invalid("body", $"Malformed JSON: the string at byte {where} is not valid UTF-8, or escapes half of a surrogate pair (\\ud800 without its \\udc00)."));
+                return Refused(Invalid("body", $"Malformed JSON: the string at byte {where + bytes.Length - json.Length} is not valid UTF-8, or escapes half of a surrogate pair (\\ud800 without its \\udc00)."));
             }
-            return new Outcome(bytes, JsonNode.Parse(bytes, documentOptions: StrictJson), null);
+            return new Outcome(bytes, JsonNode.Parse(json, documentOptions: StrictJson), null);
         }
         catch (JsonException ex)
         {

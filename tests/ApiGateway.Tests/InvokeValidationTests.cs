@@ -67,6 +67,20 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
 
+    [Fact]
+    public async Task A_body_led_by_a_byte_order_mark_is_read_as_the_json_after_it()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"botType\":\"java\",\"payload\":{},\"webhookUrl\":\"http://localhost:5000/webhook\"}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/invoke") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        using var accepted = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var jobId = (string)JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["jobId"]!;
+        Assert.Equal("java", (string?)(await system.GetJobAsync(jobId))!["botType"]);
+    }
+
     [Theory]
     [InlineData("Gateway__DefaultTimeoutSeconds", "600", "DefaultTimeoutSeconds (600) must not exceed MaxTimeoutSeconds (300)")]
     [InlineData("Gateway__RateLimitPerSecond", "0", "RateLimitPerSecond")]
