@@ -65,8 +65,8 @@ public sealed class BotQueueRunner(
         try
         {
             var outcome = await botRunner.RunAsync(data,
-                progress => job.UpdateProgressAsync(progress),
-                line => job.AddLogAsync(line),
+                progress => ReportAsync(data, "progress", () => job.UpdateProgressAsync(progress)),
+                line => ReportAsync(data, "log line", () => job.AddLogAsync(line)),
                 cancellation.Token);
             metrics.Record(botType, outcome.Status == BotRunStatus.Completed ? InvocationStatus.Completed
                 : outcome.Status == BotRunStatus.Cancelled ? InvocationStatus.Cancelled : InvocationStatus.Failed, outcome.Duration);
@@ -93,6 +93,21 @@ public sealed class BotQueueRunner(
         {
             runningBots.Ended(data.InvocationId);
             lifecycle.JobEnded();
+        }
+    }
+
+    // A bot outlives an outage of Redis (a restart, a failover): what it reports meanwhile is lost, and its next
+    // progress supersedes the lost one, but its run and its result are not. Its lock outlasts a short outage.
+    private async Task ReportAsync(BotJobData data, string what, Func<Task> report)
+    {
+        try
+        {
+            await report();
+        }
+        catch (RedisUnavailableException ex)
+        {
+            logger.LogWarning("{BotType} bot {Bot} of {InvocationId} runs on, but a {What} of it was not recorded: {Message}",
+                data.BotType, data.Bot, data.InvocationId, what, ex.Message);
         }
     }
 }

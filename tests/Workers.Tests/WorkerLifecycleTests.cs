@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -42,6 +43,42 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(40)), worker.Output);
         Assert.Equal(0, worker.ExitCode);
         Assert.Contains("SHUTTING_DOWN -> STOPPED", worker.Output);
+    }
+
+    [Fact]
+    public async Task A_bot_runs_on_through_a_redis_outage_and_completes_in_its_first_attempt()
+    {
+        await using var worker = StartWorker(out var url);
+        await WaitForHealthAsync(url, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        // Eight seconds of progress, every 100 ms.
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["ticks"] = 80 });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await bots.GetJobAsync(jobId))?.Progress is not { ValueKind: JsonValueKind.Number } progress || progress.GetInt32() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the bot never reported progress");
+            await Task.Delay(50);
+        }
+
+        // Down for longer than the client waits for an answer, so the reports made meanwhile fail rather than wait.
+        await _redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await _redis.StartAsync();
+        await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!_redis.Connection.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        while (await bots.GetJobStateAsync(jobId) is not (JobState.Completed or JobState.Failed) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var job = (await bots.GetJobAsync(jobId))!;
+        Assert.True(await bots.GetJobStateAsync(jobId) == JobState.Completed, $"the job ended {await bots.GetJobStateAsync(jobId)}: {job.FailedReason}\n{worker.Output}");
+        Assert.Equal(1, job.AttemptsStarted);
+        Assert.Contains("was not recorded", worker.Output);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-"""Reports the pid that served the job with a checkable answer; on request sleeps, floods its output, shows its
-environment, or hangs with a child that ignores SIGTERM."""
+"""Reports the pid that served the job with a checkable answer; on request sleeps, reports progress every 100 ms,
+floods its output, shows its environment, or hangs with a child that ignores SIGTERM."""
 import json
 import os
 import signal
@@ -11,6 +11,10 @@ def handle(request, emit):
     payload = request.get("payload", {})
     n = int(payload.get("n", 0))
     time.sleep(int(payload.get("sleepMs", 0)) / 1000)
+    ticks = int(payload.get("ticks", 0))
+    for tick in range(1, ticks + 1):
+        time.sleep(0.1)
+        emit({"progress": tick * 100 // ticks})
     if payload.get("flood"):
         line = "x" * 1023 + "\n"
         for _ in range(2048):
