@@ -141,7 +141,7 @@ public sealed class Worker : IAsyncDisposable
                 {
                     await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is JobEngineException or RedisException)
+                catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
                 {
                     // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
                 }
@@ -628,7 +628,7 @@ public sealed class Worker : IAsyncDisposable
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or JobEngineException or RedisException)
+        catch (Exception e) when (e is OperationCanceledException or JobEngineException or RedisException or TimeoutException)
         {
             // Closing: a failed start or a cancelled loop has nothing left to do.
         }

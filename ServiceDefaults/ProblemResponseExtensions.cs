@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using StackExchange.Redis;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -15,7 +14,6 @@ public static partial class ProblemResponseExtensions
     private const string RetryAfterRedisOutage = "5";
     // What the serializer says of a field that a body type refusing unknown members does not have.
     private const string UnmappedMember = "could not be mapped to any .NET member";
-    private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM", "MISCONF"];
 
     /// <summary>
     /// Problem details for every error answer. A request the framework could not bind names what it could not read
@@ -30,7 +28,7 @@ public static partial class ProblemResponseExtensions
                 context.ProblemDetails.Title = "One or more validation errors occurred.";
                 context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
             }
-            else if (context.Exception is { } exception && IsRedisUnavailable(exception))
+            else if (context.Exception is { } exception && RedisOutage.Is(exception))
             {
                 context.ProblemDetails.Title = "Service unavailable";
                 context.ProblemDetails.Detail = "Redis, where this service keeps its state, is unreachable, did not answer in time or refused the request for now "
@@ -55,7 +53,7 @@ public static partial class ProblemResponseExtensions
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
-                _ when IsRedisUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+                _ when RedisOutage.Is(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
             // A client's bad request is answered, not an error of the service to log.
@@ -64,15 +62,6 @@ public static partial class ProblemResponseExtensions
         app.UseStatusCodePages();
         return app;
     }
-
-    // An outage of Redis is the client's to retry, not a fault of the request: a 503, also while Redis loads its data,
-    // fails over (read-only replica, cluster down), is out of memory or refuses writes it cannot persist (disk full).
-    private static bool IsRedisUnavailable(Exception exception) => exception switch
-    {
-        RedisUnavailableException or RedisConnectionException or RedisTimeoutException => true,
-        RedisServerException server => TransientServerErrors.Any(prefix => server.Message.StartsWith(prefix, StringComparison.Ordinal)),
-        _ => false,
-    };
 
     private static (string Field, string Message)? BindingFailure(BadHttpRequestException bad)
     {

@@ -203,46 +203,80 @@ public sealed class InvocationProcessor(
     private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, int attemptShown, CancellationToken leaseLost,
         CancellationToken ct)
     {
-        var record = redis.GetDatabase();
-        string? lastProgress = null;
+        var shown = new Shown { Attempt = attemptShown };
+        var waitingForRedis = false;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
         while (true)
         {
-            var state = await botQueue.GetJobStateAsync(invocationId, linked.Token);
-            var job = await botQueue.GetJobAsync(invocationId, linked.Token);
-            if (job is null)
+            try
             {
-                // Removed while it waited, to start or to be retried: the attempts it made count, as the record has them
-                // (a cancel writes them as it removes the job, which may be between two looks of this loop).
-                var removed = await record.HashGetAsync(recordKey, [InvocationRecord.Status, InvocationRecord.Attempts]);
-                var attemptsMade = (int?)removed[1] ?? 0;
-                return removed[0] == InvocationStatus.Cancelled
-                    ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsMade, null, null)
-                    : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsMade, null, null);
+                if (await LookAsync(botQueue, invocationId, recordKey, shown, linked.Token) is { } outcome)
+                {
+                    return outcome;
+                }
+                waitingForRedis = false;
             }
-            if (job.Progress is { } progress && progress.GetRawText() != lastProgress)
+            catch (Exception ex) when (RedisOutage.Is(ex) && !linked.IsCancellationRequested)
             {
-                lastProgress = progress.GetRawText();
-                await record.HashSetAsync(recordKey, InvocationRecord.Progress, lastProgress);
-            }
-            if (job.AttemptsStarted > attemptShown && state is not (JobState.Completed or JobState.Failed))
-            {
-                // A client following a retried bot sees which attempt runs (or is next), not 0 until the last one ends.
-                attemptShown = job.AttemptsStarted;
-                await record.HashSetAsync(recordKey, InvocationRecord.Attempts, attemptShown);
-            }
-            switch (state)
-            {
-                case JobState.Completed:
-                    var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
-                    return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs, job.FinishedOn);
-                case JobState.Failed:
-                    var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
-                    // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
-                    var lastAttempt = job.FinishedOn - job.ProcessedOn;
-                    return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds, job.FinishedOn);
+                // Redis restarts or fails over: the bot runs on, and so does the permit, until its lease would run out
+                // (which cancels this loop). Giving up here would hand the permit back while the bot still runs.
+                if (!waitingForRedis)
+                {
+                    logger.LogWarning("Following invocation {InvocationId} waits for Redis: {Message}", invocationId, ex.Message);
+                    waitingForRedis = true;
+                }
             }
             await Task.Delay(options.Value.ProgressPollInterval, linked.Token);
+        }
+    }
+
+    /// <summary>What the record shows of a followed bot job, so only changes are written.</summary>
+    private sealed class Shown
+    {
+        public string? Progress { get; set; }
+
+        public int Attempt { get; set; }
+    }
+
+    /// <summary>One look at the bot job: its progress and attempt into the record, and its outcome once it ended.</summary>
+    private async Task<BotOutcome?> LookAsync(Queue botQueue, string invocationId, RedisKey recordKey, Shown shown, CancellationToken ct)
+    {
+        var record = redis.GetDatabase();
+        var state = await botQueue.GetJobStateAsync(invocationId, ct);
+        var job = await botQueue.GetJobAsync(invocationId, ct);
+        if (job is null)
+        {
+            // Removed while it waited, to start or to be retried: the attempts it made count, as the record has them
+            // (a cancel writes them as it removes the job, which may be between two looks).
+            var removed = await record.HashGetAsync(recordKey, [InvocationRecord.Status, InvocationRecord.Attempts]);
+            var attemptsMade = (int?)removed[1] ?? 0;
+            return removed[0] == InvocationStatus.Cancelled
+                ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsMade, null, null)
+                : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsMade, null, null);
+        }
+        if (job.Progress is { } progress && progress.GetRawText() != shown.Progress)
+        {
+            shown.Progress = progress.GetRawText();
+            await record.HashSetAsync(recordKey, InvocationRecord.Progress, shown.Progress);
+        }
+        if (job.AttemptsStarted > shown.Attempt && state is not (JobState.Completed or JobState.Failed))
+        {
+            // A client following a retried bot sees which attempt runs (or is next), not 0 until the last one ends.
+            shown.Attempt = job.AttemptsStarted;
+            await record.HashSetAsync(recordKey, InvocationRecord.Attempts, shown.Attempt);
+        }
+        switch (state)
+        {
+            case JobState.Completed:
+                var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
+                return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs, job.FinishedOn);
+            case JobState.Failed:
+                var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
+                // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
+                var lastAttempt = job.FinishedOn - job.ProcessedOn;
+                return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds, job.FinishedOn);
+            default:
+                return null;
         }
     }
 

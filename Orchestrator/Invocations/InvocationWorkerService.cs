@@ -67,7 +67,7 @@ public sealed class InvocationWorkerService(
             {
                 _counts[type] = await semaphore.GetCountsAsync(ct);
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (RedisOutage.Is(ex))
             {
                 logger.LogWarning("Semaphore counts of {BotType} are unavailable: {Error}", type, ex.Message);
             }

@@ -37,7 +37,7 @@ public sealed class DeliveryWorker(
                 {
                     metrics.DeadLetters(await store.CountDeadAsync());
                 }
-                catch (RedisException e)
+                catch (Exception e) when (RedisOutage.Is(e))
                 {
                     logger.LogWarning("Cannot read the dead letter count: {Message}", e.Message);
                 }

@@ -61,7 +61,7 @@ public sealed class WorkerRegistration(
             await database.SortedSetRemoveAsync(WorkerRegistry.IndexKey, lifecycle.WorkerId);
             await database.KeyDeleteAsync(WorkerRegistry.Key(lifecycle.WorkerId));
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             logger.LogWarning("Could not unregister: {Error}", ex.Message);
         }

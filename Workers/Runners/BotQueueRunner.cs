@@ -55,9 +55,16 @@ public sealed class BotQueueRunner(
 
     private async Task<object?> RunAsync(string botType, ActiveJob job, CancellationToken processing)
     {
-        if (!lifecycle.CanClaim)
+        // A job taken as Redis came back, before this worker is registered again, waits for it; one taken as the worker
+        // stops goes back for another. Neither is an attempt of its bot.
+        while (!lifecycle.CanClaim)
         {
-            throw new InvalidOperationException($"The worker is {lifecycle.State} and cannot run bots now.");
+            if (lifecycle.State is WorkerState.SHUTTING_DOWN or WorkerState.STOPPED)
+            {
+                await job.MoveToDelayedAsync(TimeSpan.Zero, processing);
+                return null;
+            }
+            await Task.Delay(ReadyPoll, processing);
         }
         var data = job.ReadData<BotJobData>();
         lifecycle.JobStarted();

@@ -31,6 +31,22 @@ public sealed class CrashSafetyTests(TwoOrchestratorSystem system)
         Assert.Equal(FlowSystem.KeepFinishedJobs, await system.Redis.Connection.GetDatabase().SortedSetLengthAsync("bull:invocations:completed"));
     }
 
+    [Fact]
+    public async Task An_outage_of_redis_while_a_bot_runs_ends_it_completed_without_running_it_again()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 8000 }, webhookUrl = system.Webhook });
+        await system.WaitForStatusAsync(jobId, "running");
+
+        // Down for longer than the clients wait for an answer, so the calls made meanwhile fail rather than wait.
+        await system.Redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await system.Redis.StartAsync();
+        var job = await system.WaitForEndAsync(jobId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.True(job["attempts"]!.GetValue<int>() == 1, system.Services.ProcessOf("Workers").Output + "\n-----\n" + system.Services.ProcessOf(FlowSystem.OrchestratorInstance(1)).Output);
+    }
+
     /// <summary>How many invocations the orchestrator with this pid is processing, from the engine's own bookkeeping.</summary>
     private async Task<int> ActiveInvocationsOfAsync(int pid)
     {

@@ -91,6 +91,24 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Stops the server answering for <paramref name="duration"/>, as a stalled host would: its connections stay open
+    /// and every command waits, so clients see their calls time out rather than their connections drop.
+    /// </summary>
+    public async Task FreezeAsync(TimeSpan duration)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not started.");
+        Signals.Send(process.Id, Signals.SIGSTOP);
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            Signals.Send(process.Id, Signals.SIGCONT);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (_connection is not null)

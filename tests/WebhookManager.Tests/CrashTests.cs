@@ -22,6 +22,20 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_manager_keeps_running_and_delivering_through_a_redis_that_stops_answering_for_a_while()
+    {
+        await using var manager = await ManagerProcess.StartAsync(_redis);
+
+        // Longer than the client waits for an answer plus the dead letter gauge's refresh, so a refresh times out.
+        await _redis.FreezeAsync(TimeSpan.FromSeconds(11));
+        var id = await manager.DeliverAsync(Receiver.Url("127.0.0.30"));
+
+        await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+        Assert.False(manager.Process.HasExited, manager.Process.Output);
+        Assert.Contains("Cannot read the dead letter count", manager.Process.Output);
+    }
+
+    [Fact]
     public async Task A_manager_killed_with_sigkill_mid_retry_loses_no_delivery()
     {
         var slowRetries = new Dictionary<string, string?> { ["WEBHOOK_RETRY_DELAY"] = "1500" };

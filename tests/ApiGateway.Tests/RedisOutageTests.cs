@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+
+namespace ApiGateway.Tests;
+
+/// <summary>An orchestrator, with its default lease and lock times, following a bot while Redis restarts.</summary>
+public sealed class RedisOutageTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+    private ServiceSet? _services;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _services = new ServiceSet(_redis);
+        await _services.StartAsync("Orchestrator");
+    }
+
+    [Fact]
+    public async Task An_orchestration_following_a_bot_waits_out_a_redis_restart_instead_of_failing()
+    {
+        var invocationId = InvocationIds.New();
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = BotTypes.Python,
+            Bot = "data_analysis",
+            Payload = new JsonObject(),
+            WebhookUrl = "http://localhost:5000/webhook",
+        };
+        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        // The bot: a runner of this test that takes its job and completes it once Redis is back.
+        var redisBack = new TaskCompletionSource();
+        await using var runner = new Worker(bots.Name, _redis.Connection, async (_, _) =>
+        {
+            await redisBack.Task;
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            return new BotRunResult { Result = new JsonObject { ["answer"] = 42 }, DurationMs = 1 };
+        });
+        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
+        await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(invocationId) == JobState.Active, "the bot never started");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // Its clients find Redis gone for several seconds: long enough for the calls of a follow to fail, shorter
+        // than the permit's lease and the orchestration's lock (10 s each by default).
+        await _redis.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await _redis.StartAsync();
+        redisBack.SetResult();
+        await FlowSystem.EventuallyAsync(() => Task.FromResult(_redis.Connection.IsConnected), "the test's connection never came back");
+        await FlowSystem.EventuallyAsync(async () => await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
+            == InvocationStatus.Completed, "the invocation never completed", TimeSpan.FromSeconds(60));
+
+        var orchestrator = _services!.ProcessOf("Orchestrator");
+        Assert.False(orchestrator.HasExited, orchestrator.Output);
+        var orchestration = (await invocations.GetJobAsync(invocationId))!;
+        Assert.True(orchestration.AttemptsStarted == 1, $"the orchestration ran {orchestration.AttemptsStarted} times\n{orchestrator.Output}");
+        Assert.Contains("waits for Redis", orchestrator.Output);
+    }
+
+    [Fact]
+    public async Task An_orchestrator_keeps_running_through_a_redis_that_stops_answering_for_a_while()
+    {
+        // Longer than the client waits for an answer and than the semaphore gauges' refresh, so a refresh times out.
+        await _redis.FreezeAsync(TimeSpan.FromSeconds(8));
+        await FlowSystem.EventuallyAsync(() => Task.FromResult(_redis.Connection.IsConnected), "the test's connection never came back");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var orchestrator = _services!.ProcessOf("Orchestrator");
+        Assert.False(orchestrator.HasExited, orchestrator.Output);
+        Assert.Contains("Semaphore counts of", orchestrator.Output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+        await _redis.DisposeAsync();
+    }
+}
