@@ -37,6 +37,7 @@ public static partial class ProblemResponseExtensions
                 context.HttpContext.Response.Headers.RetryAfter = RetryAfterRedisOutage;
             }
         });
+        builder.Services.AddExceptionHandler<RedisOutageLog>();
         // Binding failures throw in every environment (by default only in development), so the handler above sees them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return builder;
@@ -56,8 +57,8 @@ public static partial class ProblemResponseExtensions
                 _ when RedisOutage.Is(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
-            // A client's bad request is answered, not an error of the service to log.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+            // A client's bad request is answered, not an error of the service to log; an outage of Redis is told in one line.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException || RedisOutage.Is(context.Exception),
         });
         app.UseStatusCodePages();
         return app;

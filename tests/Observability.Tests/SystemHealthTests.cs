@@ -86,6 +86,9 @@ public sealed class SystemHealthTests : IAsyncLifetime
         await AssertUnavailableAsync(await GetAsync($"{_gatewayUrl}/job/inv_0123456789abcdef", GatewayClient.DevelopmentClientKey));
         await AssertUnavailableAsync(await GetAsync($"{_gatewayUrl}/stats", AdminKey));
         await AssertUnavailableAsync(await GetAsync($"{_webhookManagerUrl}/deliveries/msg_inv_0123456789abcdef", AdminKey));
+        // Told in one line per request, not as an unhandled exception with its stack.
+        Assert.Contains("POST /invoke answered 503, Redis being out", _gateway!.Output);
+        Assert.DoesNotContain("An unhandled exception has occurred", _gateway.Output);
 
         await _redis.StartAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);
