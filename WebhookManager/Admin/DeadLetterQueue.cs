@@ -1,10 +1,11 @@
 using BotSystem.Contracts;
+using BotSystem.WebhookManager.Apis;
 using BotSystem.WebhookManager.Delivery;
 
 namespace BotSystem.WebhookManager.Admin;
 
 /// <summary>Listing and redriving dead deliveries.</summary>
-public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, WebhookMetrics metrics)
+public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, DisabledEndpoints disabled, WebhookMetrics metrics)
 {
     // Dead letter ids read at a time while looking for those of one endpoint.
     private const int EndpointScanPage = 500;
@@ -36,38 +37,56 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, We
         return [.. matching.Skip(skip).Take(take)];
     }
 
+    public enum Redrive { Redriven, NotDead, EndpointDisabled }
+
     /// <summary>
-    /// Puts a dead delivery back on the queue for a new round of attempts; false when it is not dead. A redrive that
-    /// revived the delivery but could not queue its attempt (Redis went away) is completed by the next: the attempt's
-    /// job id is fixed, so queuing it again adds nothing when it is there.
+    /// Puts a dead delivery back on the queue for a new round of attempts, unless it is not dead, or its endpoint is
+    /// disabled for its client (it would die again at once). A redrive that revived the delivery but could not queue
+    /// its attempt (Redis went away) is completed by the next: the attempt's job id is fixed, so queuing it again adds
+    /// nothing when it is there.
     /// </summary>
-    public async Task<bool> RedriveAsync(string id)
+    public async Task<Redrive> RedriveAsync(string id)
     {
-        var revived = await store.GetAsync(id) switch
+        var delivery = await store.GetAsync(id);
+        if (delivery is not ({ Status: DeliveryStatus.Dead } or { Status: DeliveryStatus.Pending, Round: > 1 }))
+        {
+            return Redrive.NotDead;
+        }
+        if (await disabled.IsDisabledAsync(delivery.Endpoint, delivery.ClientId))
+        {
+            return Redrive.EndpointDisabled;
+        }
+        var revived = delivery switch
         {
             { Status: DeliveryStatus.Dead } dead => await store.ReviveAsync(dead),
-            { Status: DeliveryStatus.Pending, Round: > 1 } pending when pending.Attempts == pending.RoundStartAttempts => pending,
+            { Status: DeliveryStatus.Pending } pending when pending.Attempts == pending.RoundStartAttempts => pending,
             _ => null,
         };
         if (revived is null)
         {
-            return false;
+            return Redrive.NotDead;
         }
         await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1), TimeSpan.Zero, null);
         metrics.DeadLetters(await store.CountDeadAsync());
-        return true;
+        return Redrive.Redriven;
     }
 
-    public async Task<int> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
+    /// <summary>Redrives the dead deliveries the filters select; counts those redriven and those left for their endpoint is disabled.</summary>
+    public async Task<RedriveResult> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
     {
-        var redriven = 0;
+        int redriven = 0, leftDisabled = 0;
         foreach (var id in await DeadIdsAsync(from, to, endpoint, 0, int.MaxValue))
         {
-            if (await RedriveAsync(id))
+            switch (await RedriveAsync(id))
             {
-                redriven++;
+                case Redrive.Redriven:
+                    redriven++;
+                    break;
+                case Redrive.EndpointDisabled:
+                    leftDisabled++;
+                    break;
             }
         }
-        return redriven;
+        return new RedriveResult(redriven, leftDisabled);
     }
 }

@@ -72,12 +72,15 @@ public static class AdminApi
         {
             return NoSuchDelivery(id);
         }
-        if (!await services.DeadLetters.RedriveAsync(id))
+        return await services.DeadLetters.RedriveAsync(id) switch
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not dead",
-                detail: $"Delivery '{id}' is {delivery.Status}; only dead deliveries are redriven.");
-        }
-        return TypedResults.Accepted($"/deliveries/{id}", new RedriveResult(1));
+            DeadLetterQueue.Redrive.Redriven => TypedResults.Accepted($"/deliveries/{id}", new RedriveResult(1, 0)),
+            DeadLetterQueue.Redrive.EndpointDisabled => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Endpoint disabled",
+                detail: $"{delivery.Endpoint} answered 410 Gone and is disabled for client {delivery.ClientId}, so the delivery would die again at once; "
+                    + $"enable it first with POST /endpoints/{Uri.EscapeDataString(delivery.Endpoint)}/enable?clientId={Uri.EscapeDataString(delivery.ClientId)}."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not dead",
+                detail: $"Delivery '{id}' is {delivery.Status}; only dead deliveries are redriven."),
+        };
     }
 
     private static async Task<Results<Accepted<RedriveResult>, ValidationProblem>> RedriveMany(
@@ -98,7 +101,7 @@ public static class AdminApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Accepted((string?)null, new RedriveResult(await services.DeadLetters.RedriveAllAsync(from, to, endpointKey)));
+        return TypedResults.Accepted((string?)null, await services.DeadLetters.RedriveAllAsync(from, to, endpointKey));
     }
 
     private static async Task<Ok<List<EndpointView>>> ListEndpoints([AsParameters] AdminServices services)

@@ -31,6 +31,10 @@ public sealed class DlqRedriveCommand : AsyncCommand<DlqRedriveCommand.Settings>
         var answer = await webhooks.PostAsync(path, null, cancellationToken);
         var count = answer["redriven"]?.ToString() ?? (settings.All ? "all" : "1");
         AnsiConsole.MarkupLineInterpolated($"redriven: {count}");
+        if (answer["leftForDisabledEndpoints"]?.GetValue<int>() is > 0 and var left)
+        {
+            AnsiConsole.MarkupLineInterpolated($"left dead: {left}, their endpoints disabled for their clients (enable one with POST /endpoints/{{endpoint}}/enable on the webhook manager)");
+        }
         return 0;
     }
 }

@@ -204,7 +204,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Gone_disables_the_endpoint_for_that_client_until_it_is_enabled_again()
     {
-        const string host = "127.0.0.18";
+        // A host no other test of the shared manager delivers to, so its dead letters are this test's own.
+        const string host = "127.0.0.26";
         var endpoint = $"http://{host}:{Receiver.Port}";
         await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 410 });
         var first = await Manager.DeliverAsync(Receiver.Url(host));
@@ -223,6 +224,19 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         var stats = (await Manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!;
         Assert.True((long)stats["deadLetters"]! >= 2, stats.ToJsonString());
         Assert.True((int)stats["disabledEndpoints"]! >= 1, stats.ToJsonString());
+        // Redriven now, it would die again at once: refused alone, left out of a redrive of many, both saying so.
+        using (var refused = await Manager.Admin.PostAsync($"/deliveries/{second}/redrive", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains($"/endpoints/{Uri.EscapeDataString(endpoint)}/enable?clientId=trusted", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]);
+        }
+        using (var many = await Manager.Admin.PostAsync($"/deliveries/redrive?endpoint={Uri.EscapeDataString(endpoint)}", null))
+        {
+            var result = (await many.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal(0, (int)result["redriven"]!);
+            Assert.Equal(2, (int)result["leftForDisabledEndpoints"]!);
+        }
+        Assert.Equal(DeliveryStatus.Dead, (string?)(await Manager.DeliveryAsync(second))!["delivery"]!["status"]);
 
         using var enable = await Manager.Admin.PostAsync($"/endpoints/{Uri.EscapeDataString(endpoint)}/enable", null);
         Assert.Equal(1, (int)(await enable.Content.ReadFromJsonAsync<JsonObject>())!["enabled"]!);
