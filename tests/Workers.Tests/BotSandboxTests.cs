@@ -36,26 +36,31 @@ public sealed class BotSandboxTests : IDisposable
     [InlineData(BotTypes.Java, "valid")]
     public async Task Sample_bot_of_each_language_completes_cold_with_progress_and_a_result(string botType, string field)
     {
-        var options = new WorkersOptions { BotsDirectory = Path.Combine(RepositoryPaths.Root, "Workers", "bots"), WarmHosts = false };
-        var launchers = new BotLaunchers(Options.Create(options));
-        var launch = await launchers.LaunchFor(new BotJobData
-        {
-            InvocationId = "inv_test",
-            BotType = botType,
-            Bot = BotCatalog.DefaultBot(botType),
-            Payload = new JsonObject { ["durationMs"] = 100 },
-            TimeoutSeconds = 60,
-        }, CancellationToken.None);
         var progress = new List<int>();
 
-        Assert.Null(launch.Warm);
-        var outcome = await new BotProcess(Options.Create(options), _spawner, NullLogger<BotProcess>.Instance)
-            .RunAsync(launch, p => { progress.Add(p.GetValue<int>()); return Task.CompletedTask; }, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunSampleAsync(botType, new JsonObject { ["durationMs"] = 100 }, progress);
 
         Assert.Equal(BotRunStatus.Completed, outcome.Status);
         Assert.NotNull(outcome.Result![field]);
         Assert.Equal(100, progress[^1]);
         Assert.True(outcome.PeakMemoryBytes > 0);
+    }
+
+    [Theory]
+    [InlineData(BotTypes.Python, "rows", "\"lots\"")]
+    [InlineData(BotTypes.Python, "durationMs", "-1")]
+    [InlineData(BotTypes.Node, "durationMs", "\"slow\"")]
+    [InlineData(BotTypes.Node, "records", "5")]
+    [InlineData(BotTypes.Java, "records", "\"lots\"")]
+    [InlineData(BotTypes.Java, "durationMs", "99999999999")]
+    public async Task A_sample_bot_given_a_field_it_cannot_use_fails_for_good_naming_the_field(string botType, string field, string value)
+    {
+        var outcome = await RunSampleAsync(botType, new JsonObject { [field] = JsonNode.Parse(value) }, []);
+
+        Assert.Equal(BotRunStatus.Failed, outcome.Status);
+        Assert.False(outcome.Retryable);
+        Assert.StartsWith($"payload.{field} must be", outcome.Error);
+        Assert.Contains(value, outcome.Error);
     }
 
     [Theory]
@@ -183,6 +188,23 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     private static string Bot(string file) => Path.Combine(TestBots, file);
+
+    /// <summary>Runs the sample bot of a language, cold, with the given payload.</summary>
+    private async Task<BotRunOutcome> RunSampleAsync(string botType, JsonObject payload, List<int> progress)
+    {
+        var options = new WorkersOptions { BotsDirectory = Path.Combine(RepositoryPaths.Root, "Workers", "bots"), WarmHosts = false };
+        var launch = await new BotLaunchers(Options.Create(options)).LaunchFor(new BotJobData
+        {
+            InvocationId = "inv_test",
+            BotType = botType,
+            Bot = BotCatalog.DefaultBot(botType),
+            Payload = payload,
+            TimeoutSeconds = 60,
+        }, CancellationToken.None);
+        Assert.Null(launch.Warm);
+        return await new BotProcess(Options.Create(options), _spawner, NullLogger<BotProcess>.Instance)
+            .RunAsync(launch, p => { progress.Add(p.GetValue<int>()); return Task.CompletedTask; }, _ => Task.CompletedTask, CancellationToken.None);
+    }
 
     private static BotLaunch Launch(string[] arguments, TimeSpan timeout) => new(new BotCommand("python3", arguments), "{}", timeout);
 

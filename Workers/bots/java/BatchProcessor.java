@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 /**
  * Processes a batch of N generated records: validates each, sums the valid amounts and counts rejects.
  * Protocol: one JSON request on stdin; JSON lines on stdout (progress, log, then result or error).
- * payload.records sets N, payload.durationMs stretches the work, payload.fail simulates errors.
+ * payload.records sets N, payload.durationMs stretches the work, payload.fail simulates errors; a payload field it
+ * cannot use fails the job for good, naming the field.
  * handle() does one job, so the warm host can serve many jobs with this class loaded once.
  */
 public final class BatchProcessor {
@@ -24,8 +25,23 @@ public final class BatchProcessor {
     }
 
     public static void handle(String request, Consumer<String> emit) throws InterruptedException {
-        int records = intField(request, "records", 1000);
-        int durationMs = intField(request, "durationMs", 300);
+        try {
+            process(request, emit);
+        } catch (BadPayload bad) {
+            emit.accept("{\"error\":\"" + jsonEscaped(bad.getMessage()) + "\",\"retryable\":false}");
+        }
+    }
+
+    /** A payload this bot cannot use: running it again would not help. */
+    private static final class BadPayload extends RuntimeException {
+        BadPayload(String message) {
+            super(message);
+        }
+    }
+
+    private static void process(String request, Consumer<String> emit) throws InterruptedException {
+        int records = wholeNumber(request, "records", 1000, 10_000_000);
+        int durationMs = wholeNumber(request, "durationMs", 300, 3_600_000);
         String fail = stringField(request, "fail");
 
         long startedAt = System.currentTimeMillis();
@@ -47,9 +63,16 @@ public final class BatchProcessor {
             + ",\"startedAt\":" + startedAt + ",\"finishedAt\":" + System.currentTimeMillis() + "}}");
     }
 
-    private static int intField(String json, String name, int fallback) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\\d+)").matcher(json);
-        return m.find() ? Integer.parseInt(m.group(1)) : fallback;
+    private static int wholeNumber(String json, String name, int fallback, int most) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^,}\\]\\s]+)").matcher(json);
+        if (!m.find()) return fallback;
+        String value = m.group(1);
+        if (value.matches("\\d{1,10}") && Long.parseLong(value) <= most) return Integer.parseInt(value);
+        throw new BadPayload("payload." + name + " must be a whole number from 0 to " + most + ", not " + value);
+    }
+
+    private static String jsonEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     private static String stringField(String json, String name) {

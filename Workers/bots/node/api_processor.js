@@ -1,15 +1,38 @@
 // Processes an API-like payload: normalises its records, groups them by status and sums amounts.
 // Protocol: one JSON request on stdin; JSON lines on stdout ({"progress"}, {"log"}, then {"result"} or {"error"}).
+// A payload field it cannot use fails the job for good, naming the field.
 // handle() does one job, so the warm host can serve many jobs with this module loaded once.
 "use strict";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A payload this bot cannot use: running it again would not help.
+class BadPayload extends Error {}
+
+function wholeNumber(payload, name, fallback, most) {
+  const value = payload[name] ?? fallback;
+  if (!Number.isInteger(value) || value < 0 || value > most) {
+    throw new BadPayload(`payload.${name} must be a whole number from 0 to ${most}, not ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 async function handle(request, emit) {
-  const payload = request.payload || {};
-  const durationMs = Number(payload.durationMs ?? 150);
-  const records = Array.isArray(payload.records) ? payload.records
-    : Array.from({ length: 200 }, (_, i) => ({ id: i + 1, status: ["new", "paid", "refunded"][i % 3], amount: (i * 37) % 500 }));
+  try {
+    await processRecords(request.payload || {}, emit);
+  } catch (error) {
+    if (!(error instanceof BadPayload)) throw error;
+    emit({ error: error.message, retryable: false });
+  }
+}
+
+async function processRecords(payload, emit) {
+  const durationMs = wholeNumber(payload, "durationMs", 150, 3600000);
+  if (payload.records !== undefined && !Array.isArray(payload.records)) {
+    throw new BadPayload(`payload.records must be an array of records, not ${JSON.stringify(payload.records)}`);
+  }
+  const records = payload.records
+    ?? Array.from({ length: 200 }, (_, i) => ({ id: i + 1, status: ["new", "paid", "refunded"][i % 3], amount: (i * 37) % 500 }));
 
   emit({ log: `processing ${records.length} records` });
   const steps = 4;
@@ -24,8 +47,8 @@ async function handle(request, emit) {
   const byStatus = {};
   let total = 0;
   for (const record of records) {
-    const status = String(record.status ?? "unknown").toLowerCase();
-    const amount = Number(record.amount ?? 0);
+    const status = String(record?.status ?? "unknown").toLowerCase();
+    const amount = Number(record?.amount ?? 0);
     byStatus[status] = (byStatus[status] || 0) + 1;
     total += amount;
   }

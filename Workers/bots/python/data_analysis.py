@@ -1,7 +1,8 @@
 """Analyses a generated sales dataset: per-region totals, mean, median and standard deviation.
 
 Protocol: one JSON request on stdin; JSON lines on stdout ({"progress"}, {"log"}, then {"result"} or {"error"}).
-payload.durationMs stretches the work (reporting progress as it goes); payload.fail simulates errors.
+payload.durationMs stretches the work (reporting progress as it goes); payload.fail simulates errors; a payload
+field it cannot use fails the job for good, naming the field.
 handle() does one job, so the warm host can serve many jobs with this module loaded once.
 """
 import json
@@ -16,12 +17,31 @@ def write_message(message):
     sys.stdout.flush()
 
 
+class BadPayload(Exception):
+    """A payload this bot cannot use: running it again would not help."""
+
+
+def whole_number(payload, name, default, most):
+    value = payload.get(name, default)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        raise BadPayload(f"payload.{name} must be a whole number from 0 to {most}, not {json.dumps(value)}")
+    return value
+
+
 def handle(request, emit):
-    payload = request.get("payload", {})
+    try:
+        analyse(request.get("payload", {}), emit)
+    except BadPayload as bad:
+        emit({"error": str(bad), "retryable": False})
+
+
+def analyse(payload, emit):
     fail = payload.get("fail")
-    duration_ms = int(payload.get("durationMs", 200))
-    dataset = payload.get("dataset", "sales")
-    rows = int(payload.get("rows", 5000))
+    duration_ms = whole_number(payload, "durationMs", 200, 3_600_000)
+    dataset = str(payload.get("dataset", "sales"))
+    rows = whole_number(payload, "rows", 5000, 1_000_000)
 
     emit({"log": f"analysing {rows} rows of {dataset}"})
     rng = random.Random(dataset)
