@@ -15,7 +15,14 @@ local free = limit - redis.call('ZCARD', holdersKey)
 local queued = redis.call('ZCARD', waitersKey)
 
 local admitted = false
-if waiterId == '' then
+if redis.call('ZSCORE', holdersKey, token) then
+  -- A repeat of a call that took the permit but whose answer was lost (Redis went away): the permit is the caller's.
+  admitted = true
+  if waiterId ~= '' then
+    redis.call('ZREM', waitersKey, waiterId)
+    redis.call('ZREM', heartbeatsKey, waiterId)
+  end
+elseif waiterId == '' then
   admitted = queued < free
 else
   local rank = redis.call('ZRANK', waitersKey, waiterId)

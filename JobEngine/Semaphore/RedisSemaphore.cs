@@ -86,7 +86,19 @@ public sealed class RedisSemaphore
             var heartbeat = _options.LeaseTime / 3;
             while (true)
             {
-                var (admitted, value) = await _scripts.AcquireAsync(token, _options.HolderName, _options.LeaseTime, waiterId, priority);
+                bool admitted;
+                long value;
+                try
+                {
+                    (admitted, value) = await _scripts.AcquireAsync(token, _options.HolderName, _options.LeaseTime, waiterId, priority);
+                }
+                catch (Exception e) when (RedisOutage.Is(e))
+                {
+                    // Redis restarts, fails over or stalls: ask again at the next heartbeat. The place in the queue
+                    // outlives an outage shorter than a heartbeat, and a repeat of a call that took the permit gets it.
+                    await WaitForWakeUpAsync(wakeUp, heartbeat, ct);
+                    continue;
+                }
                 if (admitted)
                 {
                     return new SemaphoreLease(_scripts, token, _options.LeaseTime);

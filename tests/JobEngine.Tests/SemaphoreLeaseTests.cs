@@ -43,6 +43,36 @@ public sealed class SemaphoreLeaseTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task A_waiter_waits_out_a_redis_that_stops_answering_and_is_admitted_once_the_permit_is_free()
+    {
+        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
+        var holder = await semaphore.AcquireAsync();
+        var waiting = semaphore.AcquireAsync();
+        await Task.Delay(ShortLease / 2);
+
+        // Longer than the client waits for an answer: the waiter's heartbeats meanwhile time out, and the holder's lease,
+        // which cannot be renewed, runs out in Redis.
+        await redis.FreezeAsync(TimeSpan.FromSeconds(8));
+
+        await using var lease = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(holder.Lost.IsCancellationRequested);
+        Assert.Equal(new SemaphoreCounts(1, 1, 0), await semaphore.GetCountsAsync());
+    }
+
+    [Fact]
+    public async Task An_acquire_repeated_after_its_answer_was_lost_gets_the_permit_it_took_instead_of_queueing_for_another()
+    {
+        var scripts = new SemaphoreScripts(redis.Connection, new SemaphoreKeys(new RedisSemaphoreOptions().Prefix, _name), 1);
+        var leaseTime = TimeSpan.FromSeconds(30);
+        Assert.True((await scripts.AcquireAsync("token", "holder", leaseTime, "waiter", 0)).Admitted);
+
+        // The same call again, as a caller whose first answer never arrived sends it.
+        Assert.True((await scripts.AcquireAsync("token", "holder", leaseTime, "waiter", 0)).Admitted);
+
+        Assert.Equal(new SemaphoreCounts(1, 1, 0), await scripts.CountsAsync());
+    }
+
+    [Fact]
     public async Task Lost_fires_when_the_lease_disappears_from_redis()
     {
         var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
