@@ -27,7 +27,30 @@ public sealed class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
+    private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Processes the job, and again while Redis is out (restarting, failing over, stalled) for as long as the job's
+    /// lock holds: a job failed by an outage would never be attempted, or stay pending for good. A repeat reads what
+    /// was recorded first, so it sends again only an attempt whose outcome Redis never took (with the same webhook-id).
+    /// </summary>
     public async Task<object?> ProcessAsync(ActiveJob active, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await ProcessOnceAsync(active, ct);
+            }
+            catch (Exception ex) when (RedisOutage.Is(ex) && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Webhook job {JobId} waits for Redis: {Message}", active.Job.Id, ex.Message);
+                await Task.Delay(OutageRetryDelay, ct);
+            }
+        }
+    }
+
+    private async Task<object?> ProcessOnceAsync(ActiveJob active, CancellationToken ct)
     {
         var job = active.Job;
         var traceParent = job.Options.TelemetryMetadata;

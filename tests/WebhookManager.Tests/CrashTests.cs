@@ -36,6 +36,34 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deliveries_in_flight_when_redis_stops_answering_end_delivered_and_no_job_fails()
+    {
+        // Locks as long as the defaults, so an outage shorter than them is the processor's to wait out.
+        await using var manager = await ManagerProcess.StartAsync(_redis, new Dictionary<string, string?>
+        {
+            ["Webhooks__LockDuration"] = "00:00:30",
+            ["Webhooks__StalledInterval"] = "00:00:30",
+        });
+        await Receiver.ConfigureAsync(new { latencyMs = 1500 });
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await manager.DeliverAsync(Receiver.Url("127.0.0.29")));
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // The receiver answers (within the attempt timeout of 2 s) while Redis is still frozen, so recording those outcomes times out.
+        await _redis.FreezeAsync(TimeSpan.FromSeconds(8));
+
+        foreach (var id in ids)
+        {
+            await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered, TimeSpan.FromSeconds(60));
+        }
+        Assert.Equal(0, await _redis.Connection.GetDatabase().SortedSetLengthAsync("bull:webhooks:failed"));
+        Assert.Contains("waits for Redis", manager.Process.Output);
+    }
+
+    [Fact]
     public async Task A_manager_killed_with_sigkill_mid_retry_loses_no_delivery()
     {
         var slowRetries = new Dictionary<string, string?> { ["WEBHOOK_RETRY_DELAY"] = "1500" };
