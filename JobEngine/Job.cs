@@ -45,6 +45,9 @@ public sealed class Job
     /// <summary>Started attempts (<c>ats</c>).</summary>
     public int AttemptsStarted { get; private set; }
 
+    /// <summary>Whether the attempt being made is the job's last: if it fails, the job fails for good.</summary>
+    public bool IsLastAttempt => AttemptsMade + 1 >= Options.Attempts;
+
     /// <summary>Times the job was found stalled (<c>stc</c>).</summary>
     public int StalledCount { get; private set; }
 

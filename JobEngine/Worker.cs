@@ -370,7 +370,7 @@ public sealed class Worker : IAsyncDisposable
         var error = outcome.Error;
         var attempt = job.AttemptsMade + 1;
         var unrecoverable = error is UnrecoverableException;
-        var willRetry = !unrecoverable && attempt < job.Options.Attempts;
+        var willRetry = !unrecoverable && !job.IsLastAttempt;
         var stacktrace = StackTraceJson(job, error);
         RedisResult? failReply;
         if (willRetry)

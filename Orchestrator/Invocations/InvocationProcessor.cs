@@ -41,7 +41,18 @@ public sealed class InvocationProcessor(
             await RecordScheduledRunAsync(invocationId, invocation);
         }
         var line = OrderingLine.Key(invocation.ClientId, invocation.OrderingKey);
-        var status = await RunAsync(invocationId, invocation, line, ct);
+        string status;
+        try
+        {
+            status = await RunAsync(invocationId, invocation, line, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested && (job.Job.IsLastAttempt || ex is UnrecoverableException))
+        {
+            // Failing for good, this job would leave its client a record running (or queued) until it expires, and the
+            // invocations after it in its ordering line waiting as long.
+            await EndUnorchestratedAsync(invocationId, invocation, ex);
+            throw;
+        }
         if (line is not null)
         {
             await redis.GetDatabase().ListRemoveAsync(line, invocationId);
@@ -116,6 +127,30 @@ public sealed class InvocationProcessor(
 
             var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, lease.Lost, ct);
             return await FinishAsync(invocationId, invocation, finished);
+        }
+    }
+
+    /// <summary>Ends the invocation failed, saying why its orchestration gave up, and tells its webhook; an ended one stays as it is.</summary>
+    private async Task EndUnorchestratedAsync(string invocationId, InvocationJobData invocation, Exception error)
+    {
+        var outcome = new BotOutcome(InvocationStatus.Failed, null, $"The orchestration failed: {error.Message}", 0, null, null);
+        var recordKey = InvocationRecord.Key(invocationId);
+        var ending = redis.GetDatabase().CreateTransaction();
+        foreach (var final in InvocationStatus.Final)
+        {
+            ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
+        }
+        _ = ending.HashSetAsync(recordKey, [
+            new(InvocationRecord.Status, outcome.Status),
+            new(InvocationRecord.Error, outcome.Error),
+            new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        ]);
+        _ = ending.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
+        if (await ending.ExecuteAsync())
+        {
+            logger.LogError(error, "Invocation {InvocationId} ({BotType}/{Bot}) ended failed: its orchestration failed for good",
+                invocationId, invocation.BotType, invocation.Bot);
+            await NotifyAsync(invocationId, invocation, outcome);
         }
     }
 

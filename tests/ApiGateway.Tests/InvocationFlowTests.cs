@@ -245,6 +245,24 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task An_invocation_whose_orchestration_fails_for_good_ends_failed_saying_why_and_its_webhook_says_so()
+    {
+        var orderingKey = "broken-" + Guid.NewGuid();
+        // Its ordering line's key holds a string (a foreign writer's, or a bug's): every orchestration of it fails.
+        await system.Redis.Connection.GetDatabase().StringSetAsync(OrderingLine.Key("dev", orderingKey), "not a list");
+        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey });
+
+        var job = await system.WaitForEndAsync(jobId);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.StartsWith("The orchestration failed: WRONGTYPE", job["error"]!.GetValue<string>());
+        Assert.NotNull(job["finishedAt"]);
+        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+        Assert.Equal("failed", delivered["status"]!.GetValue<string>());
+        Assert.Equal(JobState.Failed, await new Queue(QueueNames.Invocations, system.Redis.Connection).GetJobStateAsync(jobId));
+    }
+
+    [Fact]
     public async Task An_invocation_job_that_holds_no_invocation_fails_at_once_saying_what_it_should_hold()
     {
         // What a producer of another shape (a hand-made job, another version) could add.
