@@ -50,7 +50,7 @@ public sealed class BotSandboxTests : IDisposable
     [InlineData(BotTypes.Python, "rows", "\"lots\"")]
     [InlineData(BotTypes.Python, "durationMs", "-1")]
     [InlineData(BotTypes.Node, "durationMs", "\"slow\"")]
-    [InlineData(BotTypes.Node, "records", "5")]
+    [InlineData(BotTypes.Node, "records", "\"lots\"")]
     [InlineData(BotTypes.Java, "records", "\"lots\"")]
     [InlineData(BotTypes.Java, "durationMs", "99999999999")]
     public async Task A_sample_bot_given_a_field_it_cannot_use_fails_for_good_naming_the_field(string botType, string field, string value)

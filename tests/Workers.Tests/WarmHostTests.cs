@@ -81,15 +81,14 @@ public sealed class WarmHostTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(BotTypes.Python, true, "ValueError: invalid literal for int() with base 10: 'soon'")]
-    [InlineData(BotTypes.Python, false, "ValueError: invalid literal for int() with base 10: 'soon'")]
-    [InlineData(BotTypes.Java, true, "java.lang.NumberFormatException: For input string: \"3000000000\"")]
-    [InlineData(BotTypes.Java, false, "java.lang.NumberFormatException: For input string: \"3000000000\"")]
+    [InlineData(BotTypes.Python, true, "ValueError: simulated: a row that is no number")]
+    [InlineData(BotTypes.Python, false, "ValueError: simulated: a row that is no number")]
+    [InlineData(BotTypes.Java, true, "java.lang.IllegalStateException: simulated: a record that is no number")]
+    [InlineData(BotTypes.Java, false, "java.lang.IllegalStateException: simulated: a record that is no number")]
     public async Task An_exception_a_bot_leaves_uncaught_is_reported_by_its_type_and_message_warm_or_cold(string botType, bool warm, string reported)
     {
         var runner = Runner(SampleBots, new WorkersOptions { WarmHosts = warm });
-        // Input the sample bots parse without catching what it throws: an interval that is no number, more records than an int holds.
-        var payload = botType == BotTypes.Python ? new JsonObject { ["durationMs"] = "soon" } : new JsonObject { ["records"] = 3_000_000_000 };
+        var payload = new JsonObject { ["fail"] = "exception" };
 
         var crash = await runner.RunAsync(Job(BotCatalog.DefaultBot(botType), payload, botType), NoProgress, NoLog, CancellationToken.None);
 

@@ -43,6 +43,7 @@ public final class BatchProcessor {
         int records = wholeNumber(request, "records", 1000, 10_000_000);
         int durationMs = wholeNumber(request, "durationMs", 300, 3_600_000);
         String fail = stringField(request, "fail");
+        if ("exception".equals(fail)) throw new IllegalStateException("simulated: a record that is no number");
 
         long startedAt = System.currentTimeMillis();
         emit.accept("{\"log\":\"processing a batch of " + records + " records\"}");

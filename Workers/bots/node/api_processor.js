@@ -9,10 +9,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // A payload this bot cannot use: running it again would not help.
 class BadPayload extends Error {}
 
-function wholeNumber(payload, name, fallback, most) {
+function wholeNumber(payload, name, fallback, most, kind = "a whole number") {
   const value = payload[name] ?? fallback;
   if (!Number.isInteger(value) || value < 0 || value > most) {
-    throw new BadPayload(`payload.${name} must be a whole number from 0 to ${most}, not ${JSON.stringify(value)}`);
+    throw new BadPayload(`payload.${name} must be ${kind} from 0 to ${most}, not ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -28,11 +28,10 @@ async function handle(request, emit) {
 
 async function processRecords(payload, emit) {
   const durationMs = wholeNumber(payload, "durationMs", 150, 3600000);
-  if (payload.records !== undefined && !Array.isArray(payload.records)) {
-    throw new BadPayload(`payload.records must be an array of records, not ${JSON.stringify(payload.records)}`);
-  }
-  const records = payload.records
-    ?? Array.from({ length: 200 }, (_, i) => ({ id: i + 1, status: ["new", "paid", "refunded"][i % 3], amount: (i * 37) % 500 }));
+  // The records to process, or how many to generate.
+  const records = Array.isArray(payload.records) ? payload.records
+    : Array.from({ length: wholeNumber(payload, "records", 200, 1000000, "an array of records or a whole number") },
+      (_, i) => ({ id: i + 1, status: ["new", "paid", "refunded"][i % 3], amount: (i * 37) % 500 }));
 
   emit({ log: `processing ${records.length} records` });
   const steps = 4;

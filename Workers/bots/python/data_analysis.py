@@ -43,6 +43,8 @@ def analyse(payload, emit):
     dataset = str(payload.get("dataset", "sales"))
     rows = whole_number(payload, "rows", 5000, 1_000_000)
 
+    if fail == "exception":
+        raise ValueError("simulated: a row that is no number")
     emit({"log": f"analysing {rows} rows of {dataset}"})
     rng = random.Random(dataset)
     regions = ["north", "south", "east", "west"]
