@@ -67,8 +67,8 @@ public sealed class BotQueueRunner(
             await Task.Delay(ReadyPoll, processing);
         }
         var data = job.ReadData<BotJobData>();
-        lifecycle.JobStarted();
         using var cancellation = await runningBots.StartAsync(data.InvocationId, processing);
+        lifecycle.JobStarted();
         try
         {
             var outcome = await botRunner.RunAsync(data,

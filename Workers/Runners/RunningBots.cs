@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BotSystem.Contracts;
+using BotSystem.JobEngine;
 using StackExchange.Redis;
 
 namespace BotSystem.Workers.Runners;
@@ -10,6 +11,7 @@ namespace BotSystem.Workers.Runners;
 /// </summary>
 public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBots> logger)
 {
+    private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
     public async Task SubscribeAsync() =>
@@ -22,16 +24,43 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
             }
         });
 
-    /// <summary>Registers a starting bot; the token fires when its invocation is cancelled (also if that happened before start).</summary>
+    /// <summary>
+    /// Registers a starting bot; the token fires when its invocation is cancelled, also if that happened before start
+    /// (which Redis tells, so an outage of it is waited out rather than failing the bot's attempt).
+    /// </summary>
     public async Task<CancellationTokenSource> StartAsync(string invocationId, CancellationToken processing)
     {
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(processing);
         _running[invocationId] = cancellation;
-        if (await redis.GetDatabase().KeyExistsAsync(CancellationSignal.Key(invocationId)))
+        try
         {
-            await cancellation.CancelAsync();
+            if (await WasCancelledAsync(invocationId, processing))
+            {
+                await cancellation.CancelAsync();
+            }
+            return cancellation;
         }
-        return cancellation;
+        catch
+        {
+            Ended(invocationId);
+            cancellation.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<bool> WasCancelledAsync(string invocationId, CancellationToken processing)
+    {
+        while (true)
+        {
+            try
+            {
+                return await redis.GetDatabase().KeyExistsAsync(CancellationSignal.Key(invocationId));
+            }
+            catch (Exception ex) when (RedisOutage.Is(ex) && !processing.IsCancellationRequested)
+            {
+                await Task.Delay(OutageRetryDelay, processing);
+            }
+        }
     }
 
     public void Ended(string invocationId) => _running.TryRemove(invocationId, out _);
