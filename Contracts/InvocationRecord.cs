@@ -40,13 +40,32 @@ public static class InvocationRecord
     public const string WebhookLastStatusCode = "webhook.lastStatusCode";
     public const string WebhookNextAttemptAt = "webhook.nextAttemptAt";
 
-    /// <summary>The fields of an invocation ended cancelled, for <paramref name="reason"/>, at <paramref name="at"/>.</summary>
-    public static HashEntry[] Cancelled(string reason, DateTimeOffset at) =>
+    /// <summary>The fields of an invocation ended <paramref name="status"/>, for <paramref name="reason"/>, at <paramref name="at"/>.</summary>
+    public static HashEntry[] Ended(string status, string reason, DateTimeOffset at) =>
     [
-        new(Status, InvocationStatus.Cancelled),
+        new(Status, status),
         new(Error, reason),
         new(FinishedAt, at.ToUnixTimeMilliseconds()),
     ];
+
+    /// <summary>
+    /// Ends an invocation <paramref name="status"/> for <paramref name="reason"/>, now, unless its record is gone or it
+    /// has ended (false): whatever ended it first stands.
+    /// </summary>
+    public static async Task<bool> EndUnlessEndedAsync(IDatabase database, string invocationId, string status, string reason)
+    {
+        var key = Key(invocationId);
+        var ending = database.CreateTransaction();
+        ending.AddCondition(Condition.KeyExists(key));
+        foreach (var final in InvocationStatus.Final)
+        {
+            ending.AddCondition(Condition.HashNotEqual(key, Status, final));
+        }
+        _ = ending.HashSetAsync(key, Ended(status, reason, DateTimeOffset.UtcNow));
+        _ = ending.HashDeleteAsync(key, LeaseToken);
+        _ = ending.KeyExpireAsync(key, Retention);
+        return await ending.ExecuteAsync();
+    }
 
     /// <summary>The fields an invocation starts with.</summary>
     public static HashEntry[] Accepted(InvocationJobData invocation, DateTimeOffset createdAt)

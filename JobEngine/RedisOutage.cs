@@ -5,6 +5,9 @@ namespace BotSystem.JobEngine;
 /// <summary>Tells an outage of Redis, which passes, from a fault of the call itself.</summary>
 public static class RedisOutage
 {
+    /// <summary>How long to wait before asking Redis again while it is out.</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
     private static readonly string[] TransientServerErrors = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM", "MISCONF"];
 
     /// <summary>

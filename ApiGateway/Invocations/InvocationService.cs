@@ -125,7 +125,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             // The bot may end between the read above and this write: whichever the record says first stands, so a
             // client is never told cancelled for an invocation whose webhook says completed.
             if (InvocationStatus.IsFinal(fields[1]!)
-                || !await EndCancelledAsync(database, recordKey, "cancelled")
+                || !await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "cancelled")
                 && await database.HashGetAsync(recordKey, InvocationRecord.Status) != InvocationStatus.Cancelled)
             {
                 return Cancellation.AlreadyFinished;
@@ -154,22 +154,8 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         var database = redis.GetDatabase();
         foreach (var jobId in jobIds)
         {
-            await EndCancelledAsync(database, InvocationRecord.Key(jobId), "Removed from the queue by an operator.");
+            await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "Removed from the queue by an operator.");
         }
-    }
-
-    /// <summary>Ends a record cancelled for <paramref name="reason"/>, unless it is gone or has ended (false).</summary>
-    private static async Task<bool> EndCancelledAsync(IDatabase database, RedisKey recordKey, string reason)
-    {
-        var ending = database.CreateTransaction();
-        ending.AddCondition(Condition.KeyExists(recordKey));
-        foreach (var final in InvocationStatus.Final)
-        {
-            ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
-        }
-        _ = ending.HashSetAsync(recordKey, InvocationRecord.Cancelled(reason, DateTimeOffset.UtcNow));
-        _ = ending.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        return await ending.ExecuteAsync();
     }
 
     /// <summary>

@@ -134,19 +134,7 @@ public sealed class InvocationProcessor(
     private async Task EndUnorchestratedAsync(string invocationId, InvocationJobData invocation, Exception error)
     {
         var outcome = new BotOutcome(InvocationStatus.Failed, null, $"The orchestration failed: {error.Message}", 0, null, null);
-        var recordKey = InvocationRecord.Key(invocationId);
-        var ending = redis.GetDatabase().CreateTransaction();
-        foreach (var final in InvocationStatus.Final)
-        {
-            ending.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, final));
-        }
-        _ = ending.HashSetAsync(recordKey, [
-            new(InvocationRecord.Status, outcome.Status),
-            new(InvocationRecord.Error, outcome.Error),
-            new(InvocationRecord.FinishedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        ]);
-        _ = ending.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
-        if (await ending.ExecuteAsync())
+        if (await InvocationRecord.EndUnlessEndedAsync(redis.GetDatabase(), invocationId, outcome.Status, outcome.Error!))
         {
             logger.LogError(error, "Invocation {InvocationId} ({BotType}/{Bot}) ended failed: its orchestration failed for good",
                 invocationId, invocation.BotType, invocation.Bot);

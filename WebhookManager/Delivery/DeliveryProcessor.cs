@@ -27,7 +27,6 @@ public sealed class DeliveryProcessor(
     TimeProvider time,
     ILogger<DeliveryProcessor> logger)
 {
-    private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Processes the job, and again while Redis is out (restarting, failing over, stalled) for as long as the job's
@@ -45,7 +44,7 @@ public sealed class DeliveryProcessor(
             catch (Exception ex) when (RedisOutage.Is(ex) && !ct.IsCancellationRequested)
             {
                 logger.LogWarning("Webhook job {JobId} waits for Redis: {Message}", active.Job.Id, ex.Message);
-                await Task.Delay(OutageRetryDelay, ct);
+                await Task.Delay(RedisOutage.RetryDelay, ct);
             }
         }
     }

@@ -111,7 +111,7 @@ public sealed class BotQueueRunner(
         {
             await report();
         }
-        catch (RedisUnavailableException ex)
+        catch (Exception ex) when (RedisOutage.Is(ex))
         {
             logger.LogWarning("{BotType} bot {Bot} of {InvocationId} runs on, but a {What} of it was not recorded: {Message}",
                 data.BotType, data.Bot, data.InvocationId, what, ex.Message);

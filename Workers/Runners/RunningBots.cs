@@ -11,7 +11,6 @@ namespace BotSystem.Workers.Runners;
 /// </summary>
 public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBots> logger)
 {
-    private static readonly TimeSpan OutageRetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
     public async Task SubscribeAsync() =>
@@ -58,7 +57,7 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
             }
             catch (Exception ex) when (RedisOutage.Is(ex) && !processing.IsCancellationRequested)
             {
-                await Task.Delay(OutageRetryDelay, processing);
+                await Task.Delay(RedisOutage.RetryDelay, processing);
             }
         }
     }

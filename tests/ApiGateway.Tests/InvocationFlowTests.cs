@@ -171,7 +171,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 1500 }, webhookUrl = system.Webhook });
         await system.WaitForStatusAsync(jobId, "running");
         // What a cancel leaves when it lands as the bot ends: the record says cancelled, its kill comes too late.
-        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Cancelled("cancelled", DateTimeOffset.UtcNow));
+        await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Ended(InvocationStatus.Cancelled, "cancelled", DateTimeOffset.UtcNow));
 
         var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
 
