@@ -71,7 +71,7 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
         return Redrive.Redriven;
     }
 
-    /// <summary>Redrives the dead deliveries the filters select; counts those redriven and those left for their endpoint is disabled.</summary>
+    /// <summary>Redrives the dead deliveries the filters select; counts those redriven and those left because their endpoint is disabled.</summary>
     public async Task<RedriveResult> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)
     {
         int redriven = 0, leftDisabled = 0;
