@@ -29,11 +29,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
 
         await _redis.StopAsync();
         await WaitForHealthAsync(url, "Unhealthy");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!worker.Output.Contains("-> ERROR") && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
+        await Eventually.HoldsAsync(() => Task.FromResult(worker.Output.Contains("-> ERROR")), TimeSpan.FromSeconds(60), "the worker never went to ERROR");
         await _redis.StartAsync();
         await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
 
@@ -53,27 +49,16 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         // Eight seconds of progress, every 100 ms.
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["ticks"] = 80 });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await bots.GetJobAsync(jobId))?.Progress is not { ValueKind: JsonValueKind.Number } progress || progress.GetInt32() == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the bot never reported progress");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(async () => (await bots.GetJobAsync(jobId))?.Progress is { ValueKind: JsonValueKind.Number } progress && progress.GetInt32() > 0,
+            TimeSpan.FromSeconds(30), "the bot never reported progress");
 
         // Down for longer than the client waits for an answer, so the reports made meanwhile fail rather than wait.
         await _redis.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(6));
         await _redis.StartAsync();
         await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
-        deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!_redis.Connection.IsConnected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        while (await bots.GetJobStateAsync(jobId) is not (JobState.Completed or JobState.Failed) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(() => Task.FromResult(_redis.Connection.IsConnected), TimeSpan.FromSeconds(60), "the test's connection never came back");
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(60), "the job never ended");
 
         var job = (await bots.GetJobAsync(jobId))!;
         Assert.True(await bots.GetJobStateAsync(jobId) == JobState.Completed, $"the job ended {await bots.GetJobStateAsync(jobId)}: {job.FailedReason}\n{worker.Output}");
@@ -89,12 +74,9 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["hang"] = true });
         int[] pids = [];
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (pids.Length == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            pids = [.. (await bots.GetJobLogsAsync(jobId)).SelectMany(line => JsonNode.Parse(line)!["pids"]!.AsArray().Select(pid => pid!.GetValue<int>()))];
-        }
+        await Eventually.HoldsAsync(async () =>
+            (pids = [.. (await bots.GetJobLogsAsync(jobId)).SelectMany(line => JsonNode.Parse(line)!["pids"]!.AsArray().Select(pid => pid!.GetValue<int>()))]).Length > 0,
+            TimeSpan.FromSeconds(30), "the bot never logged its pids");
         Assert.Equal(2, pids.Length);
 
         first.Signal(Signals.SIGKILL);
@@ -103,11 +85,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var second = StartWorker(out var secondUrl);
         await WaitForHealthAsync(secondUrl, "Healthy");
 
-        deadline = DateTime.UtcNow.AddSeconds(10);
-        while (pids.Any(Signals.IsAlive) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(() => Task.FromResult(!pids.Any(Signals.IsAlive)), TimeSpan.FromSeconds(10), "the killed worker's bots never died");
         Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} outlived its killed worker"));
     }
 
@@ -119,22 +97,14 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await WaitForHealthAsync(firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 3000 });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await bots.GetJobStateAsync(jobId) != JobState.Active && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), "the bot never started");
         await Task.Delay(500);
 
         first.Signal(Signals.SIGKILL);
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         var killedAt = DateTime.UtcNow;
         await using var second = StartWorker(out _, quick);
-        deadline = killedAt.AddSeconds(30);
-        while (await bots.GetJobStateAsync(jobId) != JobState.Completed && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Completed, TimeSpan.FromSeconds(30), "the job never completed on the next worker");
 
         // The default (30 s each) would take it up again only after 30 to 90 s.
         Assert.Equal(JobState.Completed, await bots.GetJobStateAsync(jobId));

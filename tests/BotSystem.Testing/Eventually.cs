@@ -1,7 +1,7 @@
-namespace BotSystem.JobEngine.Tests;
+namespace BotSystem.Testing;
 
 /// <summary>Waits for a condition observed from outside the code under test.</summary>
-internal static class Eventually
+public static class Eventually
 {
     public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
     {
