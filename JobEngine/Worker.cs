@@ -303,7 +303,7 @@ public sealed class Worker : IAsyncDisposable
         {
             if (job.SchedulerId is not null)
             {
-                await QueueNextSchedulerRunAsync(job).ConfigureAwait(false);
+                await QueueNextSchedulerRunAsync(job, running.Cancellation.Token).ConfigureAwait(false);
             }
             if (job.DeferredFailure is { } deferred)
             {
@@ -498,7 +498,7 @@ public sealed class Worker : IAsyncDisposable
         return JsonSerializer.Serialize(traces);
     }
 
-    private async Task QueueNextSchedulerRunAsync(Job job)
+    private async Task QueueNextSchedulerRunAsync(Job job, CancellationToken ct)
     {
         var schedulerId = job.SchedulerId!;
         var prefixOfRun = $"repeat:{schedulerId}:";
@@ -507,26 +507,43 @@ public sealed class Worker : IAsyncDisposable
         {
             return;
         }
-        try
+        // Nothing else queues the next run: an outage here would end the schedule, so it is waited out for as long
+        // as the run is this worker's. A repeat after a lost answer queues nothing twice (the script queues only the
+        // run after the one it is given, once).
+        while (true)
         {
-            var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset"]).ConfigureAwait(false);
-            var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
-            if (fields[0].IsNullOrEmpty && every == 0)
+            try
             {
+                await QueueRunAfterAsync(schedulerId, currentMillis).ConfigureAwait(false);
                 return;
             }
-            var offset = fields[4].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[4]!, CultureInfo.InvariantCulture);
-            var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], offset);
-            var now = Queue.Now();
-            var nextMillis = timing.Next(currentMillis, now);
-            var template = JobOptionsCodec.Decode((string?)fields[3]);
-            var opts = SchedulerTiming.IterationOptions(template, schedulerId, nextMillis, currentMillis, now, timing);
-            await _scripts.UpdateJobSchedulerAsync(schedulerId, currentMillis, nextMillis, now, opts).ConfigureAwait(false);
+            catch (Exception e) when (RedisOutage.Is(e) && !ct.IsCancellationRequested)
+            {
+                await DelayQuietly(RedisOutage.RetryDelay, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (RedisOutage.Is(e) || e is JobEngineException or RedisException or ArgumentException or InvalidOperationException or FormatException)
+            {
+                // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
+                return;
+            }
         }
-        catch (Exception e) when (e is JobEngineException or RedisException or ArgumentException or InvalidOperationException or FormatException)
+    }
+
+    private async Task QueueRunAfterAsync(string schedulerId, long currentMillis)
+    {
+        var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset"]).ConfigureAwait(false);
+        var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
+        if (fields[0].IsNullOrEmpty && every == 0)
         {
-            // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
+            return;
         }
+        var offset = fields[4].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[4]!, CultureInfo.InvariantCulture);
+        var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], offset);
+        var now = Queue.Now();
+        var nextMillis = timing.Next(currentMillis, now);
+        var template = JobOptionsCodec.Decode((string?)fields[3]);
+        var opts = SchedulerTiming.IterationOptions(template, schedulerId, nextMillis, currentMillis, now, timing);
+        await _scripts.UpdateJobSchedulerAsync(schedulerId, currentMillis, nextMillis, now, opts).ConfigureAwait(false);
     }
 
     private async Task LockLoopAsync()

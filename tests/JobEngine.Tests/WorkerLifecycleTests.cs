@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using StackExchange.Redis;
 
 namespace BotSystem.JobEngine.Tests;
 
@@ -146,5 +147,26 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
 
         await Eventually(() => Task.FromResult(completed.Count == 5), TimeSpan.FromSeconds(60), "every job completes once Redis is back");
         Assert.All(ids, id => Assert.True(completed.ContainsKey(id)));
+    }
+
+    [Fact]
+    public async Task A_scheduler_whose_next_run_meets_a_lost_connection_queues_it_once_redis_answers_and_goes_on()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("tick", new RepeatOptions { Every = TimeSpan.FromMilliseconds(500) }, "tick", null);
+        var cutter = Track(new RedisConnectionCutter(Redis));
+        // The read of the scheduler with which the first run's worker queues the next run.
+        cutter.CutOnceWhenSent(K("repeat:tick") + "\r\n");
+        var throughCutter = Track(await ConnectionMultiplexer.ConnectAsync($"{cutter.ConnectionString},abortConnect=false"));
+        var runs = new ConcurrentQueue<string>();
+        Track(new Worker(QueueName, throughCutter, (job, _) =>
+        {
+            runs.Enqueue(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        }, new WorkerOptions { Prefix = Prefix }));
+
+        await Eventually(() => Task.FromResult(cutter.Cuts == 1 && runs.Count >= 4), TimeSpan.FromSeconds(20),
+            "the schedule goes on after its next run could not be queued at the first try");
+        Assert.Equal(runs.Count, runs.Distinct().Count());
     }
 }

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace BotSystem.Testing;
+
+/// <summary>
+/// A TCP relay in front of a <see cref="RedisServer"/> that can cut a client's connection the moment it sends a
+/// chosen command, before the command reaches Redis: an outage at an exact step of a client, which stopping or
+/// freezing the server can only hit by chance. Clients reconnect through it as they would to Redis.
+/// </summary>
+public sealed class RedisConnectionCutter : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _redisPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private byte[]? _armed;
+    private int _cuts;
+
+    public RedisConnectionCutter(RedisServer redis)
+    {
+        _redisPort = redis.Port;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    /// <summary>The <c>host:port</c> to connect to instead of the server's.</summary>
+    public string ConnectionString => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>How many connections have been cut.</summary>
+    public int Cuts => Volatile.Read(ref _cuts);
+
+    /// <summary>
+    /// Cuts the next connection that sends <paramref name="text"/> (as it appears in the RESP bytes, e.g. a key
+    /// followed by <c>\r\n</c>), once; what that connection sent with it is lost.
+    /// </summary>
+    public void CutOnceWhenSent(string text) => Volatile.Write(ref _armed, Encoding.UTF8.GetBytes(text));
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                _ = RelayAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        using var redis = new TcpClient();
+        using (client)
+        {
+            try
+            {
+                await redis.ConnectAsync(IPAddress.Loopback, _redisPort, _stop.Token);
+                // Whichever direction ends first ends the connection, as a dropped link does.
+                await Task.WhenAny(PumpAsync(client.GetStream(), redis.GetStream(), watch: true), PumpAsync(redis.GetStream(), client.GetStream(), watch: false));
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+            {
+                // The server or the client went away.
+            }
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool watch)
+    {
+        var buffer = new byte[64 * 1024];
+        // The end of the previous read, so a command split across two reads is still seen.
+        var seen = new List<byte>();
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+            {
+                if (watch && Volatile.Read(ref _armed) is { } pattern)
+                {
+                    seen.AddRange(buffer.AsSpan(0, read));
+                    if (seen.ToArray().AsSpan().IndexOf(pattern) >= 0 && Interlocked.CompareExchange(ref _armed, null, pattern) == pattern)
+                    {
+                        Interlocked.Increment(ref _cuts);
+                        return;
+                    }
+                    seen.RemoveRange(0, Math.Max(0, seen.Count - pattern.Length + 1));
+                }
+                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The other side closed.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
