@@ -88,46 +88,86 @@ public sealed class InvocationProcessor(
         {
             await record.HashSetAsync(recordKey, InvocationRecord.Status, InvocationStatus.WaitingForSlot);
             lease = await semaphore.AcquireAsync(invocation.Priority, ct);
-            await record.HashSetAsync(recordKey, InvocationRecord.LeaseToken, lease.Token);
         }
 
         await using (lease)
         {
-            if (await IsCancelledAsync(recordKey))
+            // From here the permit may have let the bot start: a step failing for an outage of Redis would hand the
+            // permit back while the bot runs, so each is waited out for as long as the lease lasts.
+            using var leased = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
+            var attempt = Math.Max(1, (int?)state[3] ?? 0);
+            var botQueue = botQueues.For(invocation.BotType);
+            if (!await WaitingOutOutagesAsync(() => StartBotAsync(botQueue, invocationId, invocation, lease.Token, attempt, ct), invocationId, leased.Token))
             {
                 return InvocationStatus.Cancelled;
             }
-            // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
-            // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
-            var attempt = Math.Max(1, (int?)state[3] ?? 0);
-            var running = record.CreateTransaction();
-            _ = running.HashSetAsync(recordKey, [
-                new(InvocationRecord.Status, InvocationStatus.Running),
-                new(InvocationRecord.Attempts, attempt),
-            ]);
-            _ = running.HashSetAsync(recordKey, InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), When.NotExists);
-            await running.ExecuteAsync();
-            var botQueue = botQueues.For(invocation.BotType);
-            await botQueue.AddAsync(invocation.Bot, new BotJobData
-            {
-                InvocationId = invocationId,
-                BotType = invocation.BotType,
-                Bot = invocation.Bot,
-                Payload = invocation.Payload,
-                TimeoutSeconds = invocation.TimeoutSeconds,
-            }, new JobOptions
-            {
-                JobId = invocationId,
-                Priority = invocation.Priority,
-                Attempts = options.Value.BotAttempts,
-                Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
-                RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),
-                RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
-            }, ct);
-
-            var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, lease.Lost, ct);
+            var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, leased.Token);
             return await FinishAsync(invocationId, invocation, finished);
         }
+    }
+
+    /// <summary>Runs <paramref name="step"/> again while Redis is out, until <paramref name="leased"/> is cancelled.</summary>
+    private async Task<T> WaitingOutOutagesAsync<T>(Func<Task<T>> step, string invocationId, CancellationToken leased)
+    {
+        var waiting = false;
+        while (true)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception ex) when (RedisOutage.Is(ex) && !leased.IsCancellationRequested)
+            {
+                if (!waiting)
+                {
+                    logger.LogWarning("Invocation {InvocationId} waits for Redis: {Message}", invocationId, ex.Message);
+                    waiting = true;
+                }
+            }
+            await Task.Delay(RedisOutage.RetryDelay, leased);
+        }
+    }
+
+    /// <summary>
+    /// Notes the permit in the record (a run taken up again after a crash takes it over rather than a second one) and
+    /// adds the bot job, unless the invocation was cancelled meanwhile (false). Every step may be repeated.
+    /// </summary>
+    private async Task<bool> StartBotAsync(Queue botQueue, string invocationId, InvocationJobData invocation, string leaseToken, int attempt,
+        CancellationToken ct)
+    {
+        var record = redis.GetDatabase();
+        var recordKey = InvocationRecord.Key(invocationId);
+        await record.HashSetAsync(recordKey, InvocationRecord.LeaseToken, leaseToken);
+        if (await IsCancelledAsync(recordKey))
+        {
+            return false;
+        }
+        // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
+        // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
+        var running = record.CreateTransaction();
+        _ = running.HashSetAsync(recordKey, [
+            new(InvocationRecord.Status, InvocationStatus.Running),
+            new(InvocationRecord.Attempts, attempt),
+        ]);
+        _ = running.HashSetAsync(recordKey, InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), When.NotExists);
+        await running.ExecuteAsync();
+        await botQueue.AddAsync(invocation.Bot, new BotJobData
+        {
+            InvocationId = invocationId,
+            BotType = invocation.BotType,
+            Bot = invocation.Bot,
+            Payload = invocation.Payload,
+            TimeoutSeconds = invocation.TimeoutSeconds,
+        }, new JobOptions
+        {
+            JobId = invocationId,
+            Priority = invocation.Priority,
+            Attempts = options.Value.BotAttempts,
+            Backoff = new BackoffOptions(BackoffType.Exponential, TimeSpan.FromSeconds(1), Jitter: 0.2),
+            RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),
+            RemoveOnFail = KeepJobs.Last(options.Value.KeepFinishedJobs),
+        }, ct);
+        return true;
     }
 
     /// <summary>Ends the invocation failed, saying why its orchestration gave up, and tells its webhook; an ended one stays as it is.</summary>
@@ -222,34 +262,20 @@ public sealed class InvocationProcessor(
     private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>
         await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;
 
-    /// <summary>Mirrors the bot job's progress and the attempt it is on into the record until it completes or fails.</summary>
-    private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, int attemptShown, CancellationToken leaseLost,
-        CancellationToken ct)
+    /// <summary>
+    /// Mirrors the bot job's progress and the attempt it is on into the record until it completes or fails. Redis
+    /// restarting or failing over is waited out: the bot runs on, and so does the permit, until its lease would run out.
+    /// </summary>
+    private async Task<BotOutcome> FollowAsync(Queue botQueue, string invocationId, RedisKey recordKey, int attemptShown, CancellationToken leased)
     {
         var shown = new Shown { Attempt = attemptShown };
-        var waitingForRedis = false;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leaseLost);
         while (true)
         {
-            try
+            if (await WaitingOutOutagesAsync(() => LookAsync(botQueue, invocationId, recordKey, shown, leased), invocationId, leased) is { } outcome)
             {
-                if (await LookAsync(botQueue, invocationId, recordKey, shown, linked.Token) is { } outcome)
-                {
-                    return outcome;
-                }
-                waitingForRedis = false;
+                return outcome;
             }
-            catch (Exception ex) when (RedisOutage.Is(ex) && !linked.IsCancellationRequested)
-            {
-                // Redis restarts or fails over: the bot runs on, and so does the permit, until its lease would run out
-                // (which cancels this loop). Giving up here would hand the permit back while the bot still runs.
-                if (!waitingForRedis)
-                {
-                    logger.LogWarning("Following invocation {InvocationId} waits for Redis: {Message}", invocationId, ex.Message);
-                    waitingForRedis = true;
-                }
-            }
-            await Task.Delay(options.Value.ProgressPollInterval, linked.Token);
+            await Task.Delay(options.Value.ProgressPollInterval, leased);
         }
     }
 

@@ -4,32 +4,28 @@ using BotSystem.JobEngine;
 
 namespace ApiGateway.Tests;
 
-/// <summary>An orchestrator, with its default lease and lock times, following a bot while Redis restarts.</summary>
+/// <summary>
+/// An orchestrator, with its default lease and lock times, orchestrating while Redis restarts, stalls, or drops its
+/// connection at a chosen command (it reaches Redis through a <see cref="RedisConnectionCutter"/>).
+/// </summary>
 public sealed class RedisOutageTests : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();
+    private RedisConnectionCutter? _cutter;
     private ServiceSet? _services;
 
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
+        _cutter = new RedisConnectionCutter(_redis);
         _services = new ServiceSet(_redis);
-        await _services.StartAsync("Orchestrator");
+        await _services.StartAsync("Orchestrator", ("ConnectionStrings__redis", _cutter.ConnectionString));
     }
 
     [Fact]
     public async Task An_orchestration_following_a_bot_waits_out_a_redis_restart_instead_of_failing()
     {
         var invocationId = InvocationIds.New();
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = BotTypes.Python,
-            Bot = "data_analysis",
-            Payload = new JsonObject(),
-            WebhookUrl = "http://localhost:5000/webhook",
-        };
-        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
         await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         // The bot: a runner of this test that takes its job and completes it once Redis is back.
@@ -40,7 +36,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(1));
             return new BotRunResult { Result = new JsonObject { ["answer"] = 42 }, DurationMs = 1 };
         });
-        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
+        await AddInvocationAsync(invocations, invocationId);
         await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(invocationId) == JobState.Active, "the bot never started");
         await Task.Delay(TimeSpan.FromSeconds(1));
 
@@ -74,11 +70,50 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.Contains("Semaphore counts of", orchestrator.Output);
     }
 
+    [Fact]
+    public async Task A_permit_taken_as_redis_drops_the_connection_is_handed_back_and_the_invocation_completes()
+    {
+        var invocationId = InvocationIds.New();
+        // The orchestrator has its permit and is about to note which it is in the record.
+        _cutter!.CutOnceWhenSent($"{InvocationRecord.Key(invocationId)}\r\n${InvocationRecord.LeaseToken.Length}\r\n{InvocationRecord.LeaseToken}\r\n");
+        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        await using var runner = new Worker(bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+
+        await AddInvocationAsync(invocations, invocationId);
+        await FlowSystem.EventuallyAsync(async () => await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
+            == InvocationStatus.Completed, "the invocation never completed", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, _cutter.Cuts);
+        var semaphore = new RedisSemaphore(_redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots);
+        await FlowSystem.EventuallyAsync(async () => (await semaphore.GetCountsAsync()).Holders == 0,
+            $"a permit is still held: {string.Join(", ", (await semaphore.GetHoldersAsync()).Select(holder => holder.Token))}", TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>An invocation as the gateway accepts it: its record, then its job.</summary>
+    private async Task AddInvocationAsync(Queue invocations, string invocationId)
+    {
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = BotTypes.Python,
+            Bot = "data_analysis",
+            Payload = new JsonObject(),
+            WebhookUrl = "http://localhost:5000/webhook",
+        };
+        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
+    }
+
     public async Task DisposeAsync()
     {
         if (_services is not null)
         {
             await _services.DisposeAsync();
+        }
+        if (_cutter is not null)
+        {
+            await _cutter.DisposeAsync();
         }
         await _redis.DisposeAsync();
     }
