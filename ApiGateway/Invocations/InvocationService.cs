@@ -45,18 +45,21 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     private async Task EnqueueAsync(IDatabase database, string clientId, InvokeRequest request, string jobId)
     {
-        // Commands on a connection run in the order sent, so the record (and the place in an ordering line) exists
-        // before the orchestrator can see the job; only the add is awaited, and it fails if Redis took none of them.
+        // The record (and the place in an ordering line) is in Redis before the orchestrator can see the job: sent
+        // ahead without waiting, it could be lost with a dropped connection while the job went on a new one, leaving
+        // an accepted invocation its client could never see. If the add fails, the record stays queued without a job,
+        // which a repeat of the request completes (see SubmitAsync) and an ordering line skips in time.
         var invocation = request.ToJobData(clientId);
         var recordKey = InvocationRecord.Key(jobId);
-        // Asynchronous sends: a synchronous one waits for the connection's write lock on a thread-pool thread.
-        _ = database.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow), CommandFlags.FireAndForget);
-        _ = database.KeyExpireAsync(recordKey, InvocationRecord.Retention, flags: CommandFlags.FireAndForget);
+        var accepted = database.CreateTransaction();
+        _ = accepted.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        _ = accepted.KeyExpireAsync(recordKey, InvocationRecord.Retention);
         if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
         {
-            _ = database.ListRightPushAsync(line, jobId, flags: CommandFlags.FireAndForget);
-            _ = database.KeyExpireAsync(line, InvocationRecord.Retention, flags: CommandFlags.FireAndForget);
+            _ = accepted.ListRightPushAsync(line, jobId);
+            _ = accepted.KeyExpireAsync(line, InvocationRecord.Retention);
         }
+        await accepted.ExecuteAsync();
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
     }
 

@@ -33,6 +33,28 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task An_invocation_whose_record_could_not_be_written_is_refused_and_its_repeat_accepted_and_seen_by_its_client()
+    {
+        await using var cutter = new RedisConnectionCutter(system.Redis);
+        var gatewayUrl = await system.StartGatewayAsync("ApiGateway-cut", ("ConnectionStrings__redis", cutter.ConnectionString));
+        var gateway = new GatewayClient(gatewayUrl, system.Http);
+        // The connection drops as the gateway writes the invocation's record, before it adds the job.
+        cutter.CutOnceWhenSent($"HMSET\r\n${InvocationRecord.Key(InvocationIds.New()).Length}\r\n{InvocationRecord.Key("")}");
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook };
+        var idempotencyKey = Guid.NewGuid().ToString();
+
+        using var refused = await gateway.InvokeAsync(body, idempotencyKey: idempotencyKey);
+        Assert.Equal(1, cutter.Cuts);
+        Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, await refused.Content.ReadAsStringAsync());
+        using var repeated = await gateway.InvokeAsync(body, idempotencyKey: idempotencyKey);
+
+        Assert.Equal(HttpStatusCode.Accepted, repeated.StatusCode);
+        var jobId = (await repeated.Content.ReadFromJsonAsync<JsonObject>())!["jobId"]!.GetValue<string>();
+        var job = await system.WaitForEndAsync(jobId);
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_delivery_being_retried_shows_on_the_job_with_its_last_status_code_and_next_attempt_time()
     {
         var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = $"{system.MockWebhookUrl}/test/error" });
