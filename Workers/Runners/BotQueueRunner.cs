@@ -43,6 +43,7 @@ public sealed class BotQueueRunner(
             _workers.Add(worker);
             logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));
         }
+        await runningBots.SweepUntilStoppedAsync(stoppingToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

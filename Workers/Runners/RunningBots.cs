@@ -11,17 +11,61 @@ namespace BotSystem.Workers.Runners;
 /// </summary>
 public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBots> logger)
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
     public async Task SubscribeAsync() =>
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CancellationSignal.Channel), (_, invocationId) =>
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CancellationSignal.Channel), (_, invocationId) => Cancel(invocationId!));
+
+    /// <summary>
+    /// Looks for the cancellation signal of every running bot every few seconds until <paramref name="stopping"/>: a
+    /// cancellation published while this process could not reach Redis (a network partition, a reconnect) never arrives.
+    /// </summary>
+    public async Task SweepUntilStoppedAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(SweepInterval);
+        try
         {
-            if (_running.TryGetValue(invocationId!, out var cancellation))
+            while (await timer.WaitForNextTickAsync(stopping))
             {
-                logger.LogInformation("Cancelling the bot of invocation {InvocationId}", (string?)invocationId);
+                var database = redis.GetDatabase();
+                try
+                {
+                    var signals = await Task.WhenAll(_running.Keys.Select(async invocationId =>
+                        (invocationId, Signalled: await database.KeyExistsAsync(CancellationSignal.Key(invocationId)))));
+                    foreach (var (invocationId, _) in signals.Where(signal => signal.Signalled))
+                    {
+                        Cancel(invocationId);
+                    }
+                }
+                catch (Exception ex) when (RedisOutage.Is(ex))
+                {
+                    // The next sweep looks again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Cancel(string invocationId)
+    {
+        if (_running.TryGetValue(invocationId, out var cancellation) && !cancellation.IsCancellationRequested)
+        {
+            logger.LogInformation("Cancelling the bot of invocation {InvocationId}", invocationId);
+            try
+            {
                 cancellation.Cancel();
             }
-        });
+            catch (ObjectDisposedException)
+            {
+                // The bot ended meanwhile.
+            }
+        }
+    }
 
     /// <summary>
     /// Registers a starting bot; the token fires when its invocation is cancelled, also if that happened before start

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -6,8 +7,9 @@ namespace BotSystem.Testing;
 
 /// <summary>
 /// A TCP relay in front of a <see cref="RedisServer"/> that can cut a client's connection the moment it sends a
-/// chosen command, before the command reaches Redis: an outage at an exact step of a client, which stopping or
-/// freezing the server can only hit by chance. Clients reconnect through it as they would to Redis.
+/// chosen command, before the command reaches Redis (an outage at an exact step of a client, which stopping or
+/// freezing the server can only hit by chance), or cut the clients behind it off Redis for a while, as a network
+/// partition would, while others reach it. Clients reconnect through it as they would to Redis.
 /// </summary>
 public sealed class RedisConnectionCutter : IAsyncDisposable
 {
@@ -15,8 +17,10 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
     private readonly int _redisPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly ConcurrentDictionary<TcpClient, bool> _relayed = new();
     private byte[]? _armed;
     private int _cuts;
+    private long _partitionedUntil;
 
     public RedisConnectionCutter(RedisServer redis)
     {
@@ -36,6 +40,19 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
     /// followed by <c>\r\n</c>), once; what that connection sent with it is lost.
     /// </summary>
     public void CutOnceWhenSent(string text) => Volatile.Write(ref _armed, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>
+    /// Cuts every connection and refuses new ones for <paramref name="duration"/>; returns when the partition heals.
+    /// </summary>
+    public async Task PartitionAsync(TimeSpan duration)
+    {
+        Volatile.Write(ref _partitionedUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
+        foreach (var client in _relayed.Keys)
+        {
+            client.Dispose();
+        }
+        await Task.Delay(duration);
+    }
 
     private async Task AcceptAsync()
     {
@@ -57,15 +74,24 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
         using var redis = new TcpClient();
         using (client)
         {
+            if (Environment.TickCount64 < Volatile.Read(ref _partitionedUntil))
+            {
+                return;
+            }
+            _relayed[client] = true;
             try
             {
                 await redis.ConnectAsync(IPAddress.Loopback, _redisPort, _stop.Token);
                 // Whichever direction ends first ends the connection, as a dropped link does.
                 await Task.WhenAny(PumpAsync(client.GetStream(), redis.GetStream(), watch: true), PumpAsync(redis.GetStream(), client.GetStream(), watch: false));
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
             {
-                // The server or the client went away.
+                // The server or the client went away, or a partition cut the connection.
+            }
+            finally
+            {
+                _relayed.TryRemove(client, out _);
             }
         }
     }
