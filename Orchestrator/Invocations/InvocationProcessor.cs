@@ -107,26 +107,8 @@ public sealed class InvocationProcessor(
     }
 
     /// <summary>Runs <paramref name="step"/> again while Redis is out, until <paramref name="leased"/> is cancelled.</summary>
-    private async Task<T> WaitingOutOutagesAsync<T>(Func<Task<T>> step, string invocationId, CancellationToken leased)
-    {
-        var waiting = false;
-        while (true)
-        {
-            try
-            {
-                return await step();
-            }
-            catch (Exception ex) when (RedisOutage.Is(ex) && !leased.IsCancellationRequested)
-            {
-                if (!waiting)
-                {
-                    logger.LogWarning("Invocation {InvocationId} waits for Redis: {Message}", invocationId, ex.Message);
-                    waiting = true;
-                }
-            }
-            await Task.Delay(RedisOutage.RetryDelay, leased);
-        }
-    }
+    private Task<T> WaitingOutOutagesAsync<T>(Func<Task<T>> step, string invocationId, CancellationToken leased) =>
+        RedisOutage.WaitOutAsync(step, ex => logger.LogWarning("Invocation {InvocationId} waits for Redis: {Message}", invocationId, ex.Message), leased);
 
     /// <summary>
     /// Notes the permit in the record (a run taken up again after a crash takes it over rather than a second one) and

@@ -33,21 +33,11 @@ public sealed class DeliveryProcessor(
     /// lock holds: a job failed by an outage would never be attempted, or stay pending for good. A repeat reads what
     /// was recorded first, so it sends again only an attempt whose outcome Redis never took (with the same webhook-id).
     /// </summary>
-    public async Task<object?> ProcessAsync(ActiveJob active, CancellationToken ct)
-    {
-        while (true)
-        {
-            try
-            {
-                return await ProcessOnceAsync(active, ct);
-            }
-            catch (Exception ex) when (RedisOutage.Is(ex) && !ct.IsCancellationRequested)
-            {
-                logger.LogWarning("Webhook job {JobId} waits for Redis: {Message}", active.Job.Id, ex.Message);
-                await Task.Delay(RedisOutage.RetryDelay, ct);
-            }
-        }
-    }
+    public Task<object?> ProcessAsync(ActiveJob active, CancellationToken ct) =>
+        WaitingOutOutagesAsync(() => ProcessOnceAsync(active, ct), active.Job.Id, ct);
+
+    private Task<T> WaitingOutOutagesAsync<T>(Func<Task<T>> step, string jobId, CancellationToken ct) =>
+        RedisOutage.WaitOutAsync(step, ex => logger.LogWarning("Webhook job {JobId} waits for Redis: {Message}", jobId, ex.Message), ct);
 
     private async Task<object?> ProcessOnceAsync(ActiveJob active, CancellationToken ct)
     {
@@ -161,9 +151,10 @@ public sealed class DeliveryProcessor(
                 ExceptionDispatchInfo.Throw(error);
                 break;
         }
+        // The request was made: its outcome is recorded once Redis answers, rather than the job processed again, which
+        // would send it again.
         var result = outcome.Result!;
-
-        return await RecordAsync(delivery, attempt, result, traceParent);
+        return await WaitingOutOutagesAsync(() => RecordAsync(delivery, attempt, result, traceParent), active.Job.Id, ct);
     }
 
     private async Task<string> RecordAsync(DeliveryRecord delivery, DeliveryAttemptJob attempt, AttemptResult result, string? traceParent)
@@ -183,7 +174,7 @@ public sealed class DeliveryProcessor(
         }
 
         var nextAttemptAt = delay is { } wait ? time.GetUtcNow() + wait : (DateTimeOffset?)null;
-        await store.RecordAttemptAsync(delivery, new AttemptRecord
+        var recorded = await store.RecordAttemptAsync(delivery, new AttemptRecord
         {
             Attempt = attempt.Attempt,
             Round = attempt.Round,
@@ -193,7 +184,10 @@ public sealed class DeliveryProcessor(
             DurationMs = Math.Round(result.Duration.TotalMilliseconds, 1),
             Outcome = result.Outcome.ToString().ToLowerInvariant(),
         }, status, nextAttemptAt, deadReason);
-        metrics.Attempted(status, result.Duration);
+        if (recorded)
+        {
+            metrics.Attempted(status, result.Duration);
+        }
 
         if (delay is { } retryDelay)
         {

@@ -35,6 +35,7 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
 
     private static readonly CachedLuaScript WriteStatusScript = new(CachedLuaScript.ReadEmbedded(typeof(DeliveryStore).Assembly, "writeDeliveryStatus-4.lua"));
     private static readonly long RetentionSeconds = (long)InvocationRecord.Retention.TotalSeconds;
+    private static readonly (string Json, int Number) NoAttempt = ("", 0);
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -94,8 +95,11 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
         return [.. entries.Select(entry => JsonSerializer.Deserialize<AttemptRecord>(entry.ToString())!)];
     }
 
-    /// <summary>Appends an attempt and moves the delivery to <paramref name="status"/>, in one step.</summary>
-    public Task RecordAttemptAsync(DeliveryRecord delivery, AttemptRecord attempt, string status, DateTimeOffset? nextAttemptAt, string? deadReason)
+    /// <summary>
+    /// Appends an attempt and moves the delivery to <paramref name="status"/>, in one step; false when the attempt was
+    /// recorded already (a repeat after the answer to the first write was lost).
+    /// </summary>
+    public Task<bool> RecordAttemptAsync(DeliveryRecord delivery, AttemptRecord attempt, string status, DateTimeOffset? nextAttemptAt, string? deadReason)
     {
         var statusCode = attempt.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "";
         List<RedisValue> fields =
@@ -111,18 +115,18 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
             InvocationRecord.WebhookAttempts, attempt.Attempt,
             InvocationRecord.WebhookLastStatusCode, statusCode,
         ];
-        return WriteStatusAsync(delivery, status, JsonSerializer.Serialize(attempt), nextAttemptAt, deadReason, fields, invocation);
+        return WriteStatusAsync(delivery, status, (JsonSerializer.Serialize(attempt), attempt.Attempt), nextAttemptAt, deadReason, fields, invocation);
     }
 
     /// <summary>Sends a delivery to the dead letter queue without an attempt (its endpoint is disabled, its URL unusable).</summary>
     public Task MarkDeadAsync(DeliveryRecord delivery, string reason) =>
-        WriteStatusAsync(delivery, DeliveryStatus.Dead, "", null, reason,
+        WriteStatusAsync(delivery, DeliveryStatus.Dead, NoAttempt, null, reason,
             [StatusField, DeliveryStatus.Dead, LastErrorField, reason],
             [InvocationRecord.WebhookStatus, DeliveryStatus.Dead]);
 
     /// <summary>Notes when a postponed delivery will be tried; a postponement is no attempt.</summary>
     public Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt) =>
-        WriteStatusAsync(delivery, delivery.Status, "", nextAttemptAt, null, [], []);
+        WriteStatusAsync(delivery, delivery.Status, NoAttempt, nextAttemptAt, null, [], []);
 
     /// <summary>Takes a dead delivery out of the dead letter queue into a new round; null when it is no longer dead as read.</summary>
     public async Task<DeliveryRecord?> ReviveAsync(DeliveryRecord delivery)
@@ -170,8 +174,9 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
         Db.SortedSetRemoveRangeByScoreAsync(DeadKey, double.NegativeInfinity, (time.GetUtcNow() - options.Value.DeadLetterRetention).ToUnixTimeMilliseconds(),
             Exclude.Stop);
 
-    private async Task WriteStatusAsync(DeliveryRecord delivery, string status, string attemptJson, DateTimeOffset? nextAttemptAt, string? deadReason,
-        List<RedisValue> fields, List<RedisValue> invocation)
+    // A repeat of an attempt's write (its answer lost to an outage) is told apart by the attempt's number and changes nothing.
+    private async Task<bool> WriteStatusAsync(DeliveryRecord delivery, string status, (string Json, int Number) attempt, DateTimeOffset? nextAttemptAt,
+        string? deadReason, List<RedisValue> fields, List<RedisValue> invocation)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         if (nextAttemptAt is { } next)
@@ -209,7 +214,8 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
         [
             delivery.Id,
             status,
-            attemptJson,
+            attempt.Json,
+            attempt.Number,
             RetentionSeconds,
             (long)options.Value.DeadLetterRetention.TotalSeconds,
             now,
@@ -218,7 +224,8 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
             .. fields,
             .. invocation,
         ];
-        await WriteStatusScript.EvaluateAsync(Db, [Key(delivery.Id), AttemptsKey(delivery.Id), InvocationRecord.Key(delivery.InvocationId), DeadKey], arguments);
+        var outcome = await WriteStatusScript.EvaluateAsync(Db, [Key(delivery.Id), AttemptsKey(delivery.Id), InvocationRecord.Key(delivery.InvocationId), DeadKey], arguments);
+        return (long)outcome == 0;
     }
 
     private static Task WriteInvocationAsync(ITransaction transaction, string invocationId, HashEntry[] entries)

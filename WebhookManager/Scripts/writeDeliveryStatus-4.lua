@@ -10,31 +10,37 @@
   ARGV[1] the delivery id
   ARGV[2] the new status: dead, delivered, or another (pending, retrying)
   ARGV[3] the attempt as JSON, or "" when none was made
-  ARGV[4] the retention of delivered and invocation records in seconds
-  ARGV[5] the retention of dead deliveries in seconds
-  ARGV[6] now in ms, the dead letter score
-  ARGV[7] "1" to drop the delivery's next attempt time
-  ARGV[8] n, the number of delivery fields
-  ARGV[9 .. 8 + 2n] the delivery's field/value pairs
-  ARGV[9 + 2n ..] the invocation's field/value pairs
+  ARGV[4] the attempt's number, or 0 when none was made
+  ARGV[5] the retention of delivered and invocation records in seconds
+  ARGV[6] the retention of dead deliveries in seconds
+  ARGV[7] now in ms, the dead letter score
+  ARGV[8] "1" to drop the delivery's next attempt time
+  ARGV[9] n, the number of delivery fields
+  ARGV[10 .. 9 + 2n] the delivery's field/value pairs
+  ARGV[10 + 2n ..] the invocation's field/value pairs
+
+  Returns 0, or 1 when the attempt is recorded already: a repeat of a write whose answer was lost changes nothing.
 ]]
 if ARGV[3] ~= '' then
+  if tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0') >= tonumber(ARGV[4]) then
+    return 1
+  end
   redis.call('RPUSH', KEYS[2], ARGV[3])
 end
-if ARGV[7] == '1' then
+if ARGV[8] == '1' then
   redis.call('HDEL', KEYS[1], 'nextAttemptAt')
 end
-local deliveryEnd = 8 + 2 * tonumber(ARGV[8])
-redis.call('HSET', KEYS[1], unpack(ARGV, 9, deliveryEnd))
+local deliveryEnd = 9 + 2 * tonumber(ARGV[9])
+redis.call('HSET', KEYS[1], unpack(ARGV, 10, deliveryEnd))
 redis.call('HSET', KEYS[3], unpack(ARGV, deliveryEnd + 1))
-redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
+redis.call('EXPIRE', KEYS[3], ARGV[5], 'NX')
 -- Lifetimes last, once every key exists: the first change of a new delivery creates its record.
 if ARGV[2] == 'dead' then
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
+  redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+elseif ARGV[2] == 'delivered' then
   redis.call('EXPIRE', KEYS[1], ARGV[5])
   redis.call('EXPIRE', KEYS[2], ARGV[5])
-elseif ARGV[2] == 'delivered' then
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
 end
 return 0

@@ -91,20 +91,8 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
         }
     }
 
-    private async Task<bool> WasCancelledAsync(string invocationId, CancellationToken processing)
-    {
-        while (true)
-        {
-            try
-            {
-                return await redis.GetDatabase().KeyExistsAsync(CancellationSignal.Key(invocationId));
-            }
-            catch (Exception ex) when (RedisOutage.Is(ex) && !processing.IsCancellationRequested)
-            {
-                await Task.Delay(RedisOutage.RetryDelay, processing);
-            }
-        }
-    }
+    private Task<bool> WasCancelledAsync(string invocationId, CancellationToken processing) =>
+        RedisOutage.WaitOutAsync(() => redis.GetDatabase().KeyExistsAsync(CancellationSignal.Key(invocationId)), null, processing);
 
     public void Ended(string invocationId) => _running.TryRemove(invocationId, out _);
 }

@@ -1,4 +1,7 @@
 using BotSystem.Contracts;
+using BotSystem.WebhookManager;
+using BotSystem.WebhookManager.Delivery;
+using Microsoft.Extensions.Options;
 
 namespace WebhookManager.Tests;
 
@@ -61,6 +64,50 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
         }
         Assert.Equal(0, await _redis.Connection.GetDatabase().SortedSetLengthAsync("bull:webhooks:failed"));
         Assert.Contains("waits for Redis", manager.Process.Output);
+    }
+
+    [Fact]
+    public async Task An_attempt_whose_outcome_meets_a_dropped_connection_is_recorded_once_redis_answers_without_sending_it_again()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        await using var manager = await ManagerProcess.StartAsync(_redis, new Dictionary<string, string?> { ["ConnectionStrings__redis"] = cutter.ConnectionString });
+        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
+        // The write of the first attempt's outcome, made after the receiver answered.
+        cutter.CutOnceWhenSent($"botsystem:webhooks:delivery:{WebhookDeliveryJobData.MessageIdFor(invocationId)}:attempts\r\n");
+
+        var id = await manager.DeliverAsync(Receiver.Url("127.0.0.28"), invocationId: invocationId);
+
+        var view = await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+        Assert.Equal(1, cutter.Cuts);
+        Assert.Equal([200], ManagerProcess.History(view).Select(attempt => (int?)attempt["statusCode"]));
+        Assert.Single(await Receiver.DeliveriesAsync(id));
+    }
+
+    [Fact]
+    public async Task Recording_an_attempt_again_after_the_answer_to_the_first_write_was_lost_changes_nothing()
+    {
+        var store = new DeliveryStore(_redis.Connection, Options.Create(new WebhookOptions()), TimeProvider.System);
+        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
+        var delivery = await store.OpenAsync(new WebhookDeliveryJobData
+        {
+            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+            InvocationId = invocationId,
+            ClientId = "trusted",
+            Url = "http://127.0.0.1:9/webhook",
+            EventType = WebhookEvent.Completed,
+            Body = "{}",
+        }, "http://127.0.0.1:9");
+        var attempt = new AttemptRecord { Attempt = 1, Round = 1, At = DateTimeOffset.UtcNow, StatusCode = 503, DurationMs = 3, Outcome = "temporary" };
+        var nextAttemptAt = DateTimeOffset.UtcNow.AddSeconds(5);
+
+        Assert.True(await store.RecordAttemptAsync(delivery, attempt, DeliveryStatus.Retrying, nextAttemptAt, null));
+        // The processor repeats the write with what it held before it, as it does when Redis did not answer the first.
+        Assert.False(await store.RecordAttemptAsync(delivery, attempt, DeliveryStatus.Retrying, nextAttemptAt.AddSeconds(1), null));
+
+        Assert.Equal([503], (await store.GetAttemptsAsync(delivery.Id)).Select(recorded => recorded.StatusCode));
+        var stored = (await store.GetAsync(delivery.Id))!;
+        Assert.Equal((DeliveryStatus.Retrying, 1), (stored.Status, stored.Attempts));
+        Assert.Equal(nextAttemptAt.ToUnixTimeMilliseconds(), stored.NextAttemptAt!.Value.ToUnixTimeMilliseconds());
     }
 
     [Fact]
