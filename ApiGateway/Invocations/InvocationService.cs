@@ -9,6 +9,8 @@ namespace BotSystem.ApiGateway.Invocations;
 /// <summary>Accepts, reads and cancels invocations; the orchestrator does the rest.</summary>
 public sealed class InvocationService(IConnectionMultiplexer redis)
 {
+    private static readonly CachedLuaScript AcceptScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationService).Assembly, "acceptInvocation.lua"));
+
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
     private readonly Dictionary<string, Queue> _botQueues = BotTypes.All.ToDictionary(type => type, type => new Queue(QueueNames.Bots(type), redis));
 
@@ -50,16 +52,14 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         // an accepted invocation its client could never see. If the add fails, the record stays queued without a job,
         // which a repeat of the request completes (see SubmitAsync) and an ordering line skips in time.
         var invocation = request.ToJobData(clientId);
-        var recordKey = InvocationRecord.Key(jobId);
-        var accepted = database.CreateTransaction();
-        _ = accepted.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        _ = accepted.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
-        {
-            _ = accepted.ListRightPushAsync(line, jobId);
-            _ = accepted.KeyExpireAsync(line, InvocationRecord.Retention);
-        }
-        await accepted.ExecuteAsync();
+        RedisKey[] keys = OrderingLine.Key(clientId, request.OrderingKey) is { } line ? [InvocationRecord.Key(jobId), line] : [InvocationRecord.Key(jobId)];
+        RedisValue[] arguments =
+        [
+            jobId,
+            (long)InvocationRecord.Retention.TotalSeconds,
+            .. InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow).SelectMany(field => (RedisValue[])[field.Name, field.Value]),
+        ];
+        await AcceptScript.EvaluateAsync(database, keys, arguments);
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
     }
 

@@ -39,7 +39,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         var gatewayUrl = await system.StartGatewayAsync("ApiGateway-cut", ("ConnectionStrings__redis", cutter.ConnectionString));
         var gateway = new GatewayClient(gatewayUrl, system.Http);
         // The connection drops as the gateway writes the invocation's record, before it adds the job.
-        cutter.CutOnceWhenSent($"HMSET\r\n${InvocationRecord.Key(InvocationIds.New()).Length}\r\n{InvocationRecord.Key("")}");
+        cutter.CutOnceWhenSent($"${InvocationRecord.Key(InvocationIds.New()).Length}\r\n{InvocationRecord.Key("")}");
         var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook };
         var idempotencyKey = Guid.NewGuid().ToString();
 
@@ -270,9 +270,24 @@ public sealed class InvocationFlowTests(FlowSystem system)
     public async Task An_invocation_whose_orchestration_fails_for_good_ends_failed_saying_why_and_its_webhook_says_so()
     {
         var orderingKey = "broken-" + Guid.NewGuid();
-        // Its ordering line's key holds a string (a foreign writer's, or a bug's): every orchestration of it fails.
-        await system.Redis.Connection.GetDatabase().StringSetAsync(OrderingLine.Key("dev", orderingKey), "not a list");
-        var jobId = await system.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey });
+        // Its ordering line's key came to hold a string once it was accepted (a foreign writer's, or a bug's): every
+        // orchestration of it fails.
+        var database = system.Redis.Connection.GetDatabase();
+        await database.StringSetAsync(OrderingLine.Key("dev", orderingKey), "not a list");
+        var jobId = InvocationIds.New();
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = BotTypes.Python,
+            Bot = "data_analysis",
+            Payload = new JsonObject { ["durationMs"] = 10 },
+            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+            OrderingKey = orderingKey,
+        };
+        await database.HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        await invocations.AddAsync("invoke", invocation,
+            new JobOptions { JobId = jobId, Attempts = 3, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(100)) });
 
         var job = await system.WaitForEndAsync(jobId);
 
@@ -281,7 +296,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.NotNull(job["finishedAt"]);
         var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
         Assert.Equal("failed", delivered["status"]!.GetValue<string>());
-        Assert.Equal(JobState.Failed, await new Queue(QueueNames.Invocations, system.Redis.Connection).GetJobStateAsync(jobId));
+        Assert.Equal(JobState.Failed, await invocations.GetJobStateAsync(jobId));
     }
 
     [Fact]
