@@ -116,20 +116,9 @@ public class FlowSystem : IAsyncLifetime
     public Task WaitForStatusAsync(string jobId, string status) =>
         EventuallyAsync(async () => (await GetJobAsync(jobId))?["status"]?.GetValue<string>() == status, $"job {jobId} never became {status}");
 
-    /// <summary>Polls <paramref name="condition"/> until it holds, or fails with <paramref name="failure"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string failure, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException(failure);
-    }
+    /// <summary>Polls <paramref name="condition"/> until it holds, or fails with <paramref name="failure"/> after a minute or <paramref name="timeout"/>.</summary>
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string failure, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(condition, timeout ?? TimeSpan.FromSeconds(60), failure);
 
     public async Task DisposeAsync()
     {
