@@ -14,7 +14,7 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
     public async Task<IReadOnlyList<DeliveryRecord>> ListAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint, int skip, int take)
     {
         var records = await Task.WhenAll((await DeadIdsAsync(from, to, endpoint, skip, take)).Select(store.GetAsync));
-        return [.. records.OfType<DeliveryRecord>()];
+        return [.. records.OfType<DeliveryRecord>().Where(record => record.Status == DeliveryStatus.Dead)];
     }
 
     private async Task<IReadOnlyList<string>> DeadIdsAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint, int skip, int take)
@@ -42,8 +42,8 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
     /// <summary>
     /// Puts a dead delivery back on the queue for a new round of attempts, unless it is not dead, or its endpoint is
     /// disabled for its client (it would die again at once). A redrive that revived the delivery but could not queue
-    /// its attempt (Redis went away) is completed by the next: the attempt's job id is fixed, so queuing it again adds
-    /// nothing when it is there.
+    /// its attempt (Redis went away) is completed by the next, of it or of all (it is still in the dead letter index):
+    /// the attempt's job id is fixed, so queuing it again adds nothing when it is there.
     /// </summary>
     public async Task<Redrive> RedriveAsync(string id)
     {
@@ -67,6 +67,7 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
             return Redrive.NotDead;
         }
         await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1), TimeSpan.Zero, null);
+        await store.ForgetDeadAsync(id);
         metrics.DeadLetters(await store.CountDeadAsync());
         return Redrive.Redriven;
     }

@@ -128,7 +128,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     public Task MarkPostponedAsync(DeliveryRecord delivery, DateTimeOffset nextAttemptAt) =>
         WriteStatusAsync(delivery, delivery.Status, NoAttempt, nextAttemptAt, null, [], []);
 
-    /// <summary>Takes a dead delivery out of the dead letter queue into a new round; null when it is no longer dead as read.</summary>
+    /// <summary>
+    /// Takes a dead delivery into a new round; null when it is no longer dead as read. It stays in the dead letter index
+    /// until its attempt is queued (<see cref="ForgetDeadAsync"/>), so a redrive cut short between the two is found by the next.
+    /// </summary>
     public async Task<DeliveryRecord?> ReviveAsync(DeliveryRecord delivery)
     {
         var id = delivery.Id;
@@ -142,7 +145,6 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
             new(RoundStartField, delivery.Attempts),
         ]);
         _ = transaction.HashDeleteAsync(Key(id), [DeadAtField, DeadReasonField, NextAttemptAtField]);
-        _ = transaction.SortedSetRemoveAsync(DeadKey, id);
         // Kept as long as the new round lasts, however near the dead letter was to its expiry.
         _ = transaction.KeyPersistAsync(Key(id));
         _ = transaction.KeyPersistAsync(AttemptsKey(id));
@@ -152,7 +154,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
             : null;
     }
 
-    /// <summary>Dead delivery ids, oldest first, that died within the range.</summary>
+    /// <summary>Takes a redriven delivery, whose attempt is queued, out of the dead letter index.</summary>
+    public Task ForgetDeadAsync(string id) => Db.SortedSetRemoveAsync(DeadKey, id);
+
+    /// <summary>Dead delivery ids, oldest first, that died within the range (and redriven ones whose attempt is not queued yet).</summary>
     public async Task<IReadOnlyList<string>> GetDeadIdsAsync(DateTimeOffset? from, DateTimeOffset? to, long skip = 0, long take = -1)
     {
         await ForgetExpiredDeadAsync();

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.WebhookManager;
 using BotSystem.WebhookManager.Delivery;
@@ -81,6 +84,29 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal(1, cutter.Cuts);
         Assert.Equal([200], ManagerProcess.History(view).Select(attempt => (int?)attempt["statusCode"]));
         Assert.Single(await Receiver.DeliveriesAsync(id));
+    }
+
+    [Fact]
+    public async Task A_redrive_of_all_cut_short_after_reviving_a_delivery_leaves_it_for_the_next_redrive_of_all()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        await using var manager = await ManagerProcess.StartAsync(_redis, new Dictionary<string, string?> { ["ConnectionStrings__redis"] = cutter.ConnectionString });
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 400 });
+        var id = await manager.DeliverAsync(Receiver.Url("127.0.0.27"));
+        await manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+        // The connection drops as the redrive queues the revived delivery's attempt.
+        cutter.CutOnceWhenSent($"{new DeliveryAttemptJob(id, Round: 2, Attempt: 2).JobId}\r\n");
+
+        using (var cutShort = await manager.Admin.PostAsync("/deliveries/redrive", null))
+        {
+            Assert.Equal(1, cutter.Cuts);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, cutShort.StatusCode);
+        }
+        using var redrive = await manager.Admin.PostAsync("/deliveries/redrive", null);
+
+        Assert.Equal(1, (await redrive.Content.ReadFromJsonAsync<JsonObject>())!["redriven"]!.GetValue<int>());
+        var view = await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+        Assert.Equal([1, 2], ManagerProcess.History(view).Select(attempt => (int)attempt["round"]!));
     }
 
     [Fact]
