@@ -510,22 +510,14 @@ public sealed class Worker : IAsyncDisposable
         // Nothing else queues the next run: an outage here would end the schedule, so it is waited out for as long
         // as the run is this worker's. A repeat after a lost answer queues nothing twice (the script queues only the
         // run after the one it is given, once).
-        while (true)
+        try
         {
-            try
-            {
-                await QueueRunAfterAsync(schedulerId, currentMillis).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception e) when (RedisOutage.Is(e) && !ct.IsCancellationRequested)
-            {
-                await DelayQuietly(RedisOutage.RetryDelay, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (RedisOutage.Is(e) || e is JobEngineException or RedisException or ArgumentException or InvalidOperationException or FormatException)
-            {
-                // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
-                return;
-            }
+            await RedisOutage.WaitOutAsync(() => QueueRunAfterAsync(schedulerId, currentMillis), null, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or JobEngineException or RedisException or TimeoutException or ArgumentException
+                                      or InvalidOperationException or FormatException)
+        {
+            // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
         }
     }
 

@@ -47,10 +47,9 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     private async Task EnqueueAsync(IDatabase database, string clientId, InvokeRequest request, string jobId)
     {
-        // The record (and the place in an ordering line) is in Redis before the orchestrator can see the job: sent
-        // ahead without waiting, it could be lost with a dropped connection while the job went on a new one, leaving
-        // an accepted invocation its client could never see. If the add fails, the record stays queued without a job,
-        // which a repeat of the request completes (see SubmitAsync) and an ordering line skips in time.
+        // The record (and the place in an ordering line) is acknowledged before the job is added, so no job runs whose
+        // record was lost with a dropped connection, out of its client's sight. If the add fails, the record stays
+        // queued without a job, which a repeat of the request completes (see SubmitAsync) and an ordering line skips in time.
         var invocation = request.ToJobData(clientId);
         RedisKey[] keys = OrderingLine.Key(clientId, request.OrderingKey) is { } line ? [InvocationRecord.Key(jobId), line] : [InvocationRecord.Key(jobId)];
         RedisValue[] arguments =

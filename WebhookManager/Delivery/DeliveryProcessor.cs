@@ -30,8 +30,8 @@ public sealed class DeliveryProcessor(
 
     /// <summary>
     /// Processes the job, and again while Redis is out (restarting, failing over, stalled) for as long as the job's
-    /// lock holds: a job failed by an outage would never be attempted, or stay pending for good. A repeat reads what
-    /// was recorded first, so it sends again only an attempt whose outcome Redis never took (with the same webhook-id).
+    /// lock holds: a job failed by an outage would never be attempted, or stay pending for good. A request already made
+    /// has its outcome recorded where it was made, so a repeat here never sends the same attempt twice.
     /// </summary>
     public Task<object?> ProcessAsync(ActiveJob active, CancellationToken ct) =>
         WaitingOutOutagesAsync(() => ProcessOnceAsync(active, ct), active.Job.Id, ct);
