@@ -1,6 +1,8 @@
+using StackExchange.Redis;
+
 namespace BotSystem.Contracts;
 
-/// <summary>How the gateway tells runners to kill a running bot: a key checked before start, and a channel.</summary>
+/// <summary>How runners are told to kill a running bot: a key checked before start and every few seconds, and a channel.</summary>
 public static class CancellationSignal
 {
     public const string Channel = "botsystem:cancel";
@@ -8,4 +10,11 @@ public static class CancellationSignal
     public static string Key(string invocationId) => "botsystem:cancel:" + invocationId;
 
     public static readonly TimeSpan KeyLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Tells the runners to kill the bot of <paramref name="invocationId"/>, whether it runs now or starts later.</summary>
+    public static async Task SendAsync(IConnectionMultiplexer redis, string invocationId)
+    {
+        await redis.GetDatabase().StringSetAsync(Key(invocationId), "1", KeyLifetime);
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), invocationId);
+    }
 }

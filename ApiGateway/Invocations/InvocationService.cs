@@ -140,8 +140,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         }
         if (!_botQueues.TryGetValue(fields[2]!, out var botQueue) || !await RemoveWaitingBotAsync(botQueue, recordKey, jobId))
         {
-            await database.StringSetAsync(CancellationSignal.Key(jobId), "1", CancellationSignal.KeyLifetime);
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(CancellationSignal.Channel), jobId);
+            await CancellationSignal.SendAsync(redis, jobId);
         }
         return Cancellation.Cancelled;
     }

@@ -152,7 +152,10 @@ public sealed class InvocationProcessor(
         return true;
     }
 
-    /// <summary>Ends the invocation failed, saying why its orchestration gave up, and tells its webhook; an ended one stays as it is.</summary>
+    /// <summary>
+    /// Ends the invocation failed, saying why its orchestration gave up, stops its bot (which would run on unfollowed,
+    /// without a permit) and tells its webhook; an ended one stays as it is.
+    /// </summary>
     private async Task EndUnorchestratedAsync(string invocationId, InvocationJobData invocation, Exception error)
     {
         var outcome = new BotOutcome(InvocationStatus.Failed, null, $"The orchestration failed: {error.Message}", 0, null, null);
@@ -160,6 +163,11 @@ public sealed class InvocationProcessor(
         {
             logger.LogError(error, "Invocation {InvocationId} ({BotType}/{Bot}) ended failed: its orchestration failed for good",
                 invocationId, invocation.BotType, invocation.Bot);
+            if (BotTypes.All.Contains(invocation.BotType))
+            {
+                await botQueues.For(invocation.BotType).RemoveJobAsync(invocationId);
+                await CancellationSignal.SendAsync(redis, invocationId);
+            }
             await NotifyAsync(invocationId, invocation, outcome);
         }
     }

@@ -90,8 +90,35 @@ public sealed class RedisOutageTests : IAsyncLifetime
             "a permit is still held after the invocation completed", TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task An_orchestration_that_fails_for_good_while_its_bot_runs_tells_the_runners_to_stop_the_bot()
+    {
+        var invocationId = InvocationIds.New();
+        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var botStarted = new TaskCompletionSource();
+        await using var runner = new Worker(bots.Name, _redis.Connection, async (_, ct) =>
+        {
+            botStarted.TrySetResult();
+            await Task.Delay(TimeSpan.FromMinutes(1), ct);
+            return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
+        });
+        await AddInvocationAsync(invocations, invocationId, attempts: 1);
+        await botStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Its permit is taken from it, as when its lease ran out: following the bot fails, in the orchestration's last attempt.
+        var database = _redis.Connection.GetDatabase();
+        var leaseToken = (string)(await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.LeaseToken))!;
+        await (await new RedisSemaphore(_redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots).ReattachAsync(leaseToken))!.ReleaseAsync();
+        await FlowSystem.EventuallyAsync(async () => await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
+            == InvocationStatus.Failed, "the invocation never ended failed", TimeSpan.FromSeconds(30));
+        await runner.CloseAsync(TimeSpan.Zero);
+
+        Assert.True(await database.KeyExistsAsync(CancellationSignal.Key(invocationId)), "the bot, running on without a permit, was not told to stop");
+    }
+
     /// <summary>An invocation as the gateway accepts it: its record, then its job.</summary>
-    private async Task AddInvocationAsync(Queue invocations, string invocationId)
+    private async Task AddInvocationAsync(Queue invocations, string invocationId, int attempts = 3)
     {
         var invocation = new InvocationJobData
         {
@@ -102,7 +129,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             WebhookUrl = "http://localhost:5000/webhook",
         };
         await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
+        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = attempts });
     }
 
     public async Task DisposeAsync()
