@@ -93,7 +93,8 @@ public sealed class InvocationProcessor(
         await using (lease)
         {
             // From here the permit may have let the bot start: a step failing for an outage of Redis would hand the
-            // permit back while the bot runs, so each is waited out for as long as the lease lasts.
+            // permit back while the bot runs (or, in the last attempt, leave its end untold), so each is waited out for
+            // as long as the lease lasts.
             using var leased = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
             var attempt = Math.Max(1, (int?)state[3] ?? 0);
             var botQueue = botQueues.For(invocation.BotType);
@@ -102,7 +103,8 @@ public sealed class InvocationProcessor(
                 return InvocationStatus.Cancelled;
             }
             var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, leased.Token);
-            return await FinishAsync(invocationId, invocation, finished);
+            // Recording the outcome and queuing the webhook may be repeated: the outcome is written over, the delivery's job id is fixed.
+            return await WaitingOutOutagesAsync(() => FinishAsync(invocationId, invocation, finished), invocationId, leased.Token);
         }
     }
 

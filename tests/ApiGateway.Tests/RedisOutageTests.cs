@@ -117,6 +117,25 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.True(await database.KeyExistsAsync(CancellationSignal.Key(invocationId)), "the bot, running on without a permit, was not told to stop");
     }
 
+    [Fact]
+    public async Task The_webhook_of_a_finished_bot_whose_queuing_meets_a_dropped_connection_is_queued_in_the_orchestrations_last_attempt()
+    {
+        var invocationId = InvocationIds.New();
+        // The add of its delivery to the webhooks queue, after its outcome was recorded.
+        _cutter!.CutOnceWhenSent($"bull:{QueueNames.Webhooks}:\r\n${invocationId.Length}\r\n{invocationId}\r\n");
+        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        await using var webhooks = new Queue(QueueNames.Webhooks, _redis.Connection);
+        await using var runner = new Worker(bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+
+        await AddInvocationAsync(invocations, invocationId, attempts: 1);
+
+        await FlowSystem.EventuallyAsync(async () => await webhooks.GetJobStateAsync(WebhookDeliveryJobData.JobIdFor(invocationId)) != JobState.Unknown,
+            "its webhook was never queued", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, _cutter.Cuts);
+        Assert.Equal(InvocationStatus.Completed, (string?)await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status));
+    }
+
     /// <summary>An invocation as the gateway accepts it: its record, then its job.</summary>
     private async Task AddInvocationAsync(Queue invocations, string invocationId, int attempts = 3)
     {
