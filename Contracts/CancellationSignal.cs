@@ -11,6 +11,9 @@ public static class CancellationSignal
 
     public static readonly TimeSpan KeyLifetime = TimeSpan.FromHours(1);
 
+    /// <summary>Whether the runners were told to kill the bot of <paramref name="invocationId"/> (within <see cref="KeyLifetime"/>).</summary>
+    public static Task<bool> WasSentAsync(IDatabaseAsync database, string invocationId) => database.KeyExistsAsync(Key(invocationId));
+
     /// <summary>Tells the runners to kill the bot of <paramref name="invocationId"/>, whether it runs now or starts later.</summary>
     public static async Task SendAsync(IConnectionMultiplexer redis, string invocationId)
     {

@@ -33,7 +33,7 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
                 try
                 {
                     var signals = await Task.WhenAll(_running.Keys.Select(async invocationId =>
-                        (invocationId, Signalled: await database.KeyExistsAsync(CancellationSignal.Key(invocationId)))));
+                        (invocationId, Signalled: await CancellationSignal.WasSentAsync(database, invocationId))));
                     foreach (var (invocationId, _) in signals.Where(signal => signal.Signalled))
                     {
                         Cancel(invocationId);
@@ -92,7 +92,7 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
     }
 
     private Task<bool> WasCancelledAsync(string invocationId, CancellationToken processing) =>
-        RedisOutage.WaitOutAsync(() => redis.GetDatabase().KeyExistsAsync(CancellationSignal.Key(invocationId)), null, processing);
+        RedisOutage.WaitOutAsync(() => CancellationSignal.WasSentAsync(redis.GetDatabase(), invocationId), null, processing);
 
     public void Ended(string invocationId) => _running.TryRemove(invocationId, out _);
 }

@@ -13,10 +13,19 @@ public sealed class RedisOutageTests : IAsyncLifetime
     private readonly RedisServer _redis = new();
     private RedisConnectionCutter? _cutter;
     private ServiceSet? _services;
+    private Queue? _invocations;
+    private Queue? _bots;
+
+    private Queue Invocations => _invocations!;
+
+    // The python bots' queue, taken from by each test's own runner.
+    private Queue Bots => _bots!;
 
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
+        _invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        _bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         _cutter = new RedisConnectionCutter(_redis);
         _services = new ServiceSet(_redis);
         await _services.StartAsync("Orchestrator", ("ConnectionStrings__redis", _cutter.ConnectionString));
@@ -26,18 +35,16 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task An_orchestration_following_a_bot_waits_out_a_redis_restart_instead_of_failing()
     {
         var invocationId = InvocationIds.New();
-        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         // The bot: a runner of this test that takes its job and completes it once Redis is back.
         var redisBack = new TaskCompletionSource();
-        await using var runner = new Worker(bots.Name, _redis.Connection, async (_, _) =>
+        await using var runner = new Worker(Bots.Name, _redis.Connection, async (_, _) =>
         {
             await redisBack.Task;
             await Task.Delay(TimeSpan.FromSeconds(1));
             return new BotRunResult { Result = new JsonObject { ["answer"] = 42 }, DurationMs = 1 };
         });
-        await AddInvocationAsync(invocations, invocationId);
-        await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(invocationId) == JobState.Active, "the bot never started");
+        await AddInvocationAsync(invocationId);
+        await FlowSystem.EventuallyAsync(async () => await Bots.GetJobStateAsync(invocationId) == JobState.Active, "the bot never started");
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         // Its clients find Redis gone for several seconds: long enough for the calls of a follow to fail, shorter
@@ -52,7 +59,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
 
         var orchestrator = _services!.ProcessOf("Orchestrator");
         Assert.False(orchestrator.HasExited, orchestrator.Output);
-        var orchestration = (await invocations.GetJobAsync(invocationId))!;
+        var orchestration = (await Invocations.GetJobAsync(invocationId))!;
         Assert.True(orchestration.AttemptsStarted == 1, $"the orchestration ran {orchestration.AttemptsStarted} times\n{orchestrator.Output}");
         Assert.Contains("waits for Redis", orchestrator.Output);
     }
@@ -76,11 +83,9 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var invocationId = InvocationIds.New();
         // The orchestrator has its permit and is about to note which it is in the record.
         _cutter!.CutOnceWhenSent($"{InvocationRecord.Key(invocationId)}\r\n${InvocationRecord.LeaseToken.Length}\r\n{InvocationRecord.LeaseToken}\r\n");
-        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        await using var runner = new Worker(bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+        await using var runner = new Worker(Bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
 
-        await AddInvocationAsync(invocations, invocationId);
+        await AddInvocationAsync(invocationId);
         await FlowSystem.EventuallyAsync(async () => await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
             == InvocationStatus.Completed, "the invocation never completed", TimeSpan.FromSeconds(30));
 
@@ -94,16 +99,14 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task An_orchestration_that_fails_for_good_while_its_bot_runs_tells_the_runners_to_stop_the_bot()
     {
         var invocationId = InvocationIds.New();
-        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var botStarted = new TaskCompletionSource();
-        await using var runner = new Worker(bots.Name, _redis.Connection, async (_, ct) =>
+        await using var runner = new Worker(Bots.Name, _redis.Connection, async (_, ct) =>
         {
             botStarted.TrySetResult();
             await Task.Delay(TimeSpan.FromMinutes(1), ct);
             return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
         });
-        await AddInvocationAsync(invocations, invocationId, attempts: 1);
+        await AddInvocationAsync(invocationId, attempts: 1);
         await botStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // Its permit is taken from it, as when its lease ran out: following the bot fails, in the orchestration's last attempt.
@@ -125,12 +128,10 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var invocationId = InvocationIds.New();
         // The add of its delivery to the webhooks queue, after its outcome was recorded.
         _cutter!.CutOnceWhenSent($"bull:{QueueNames.Webhooks}:\r\n${invocationId.Length}\r\n{invocationId}\r\n");
-        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         await using var webhooks = new Queue(QueueNames.Webhooks, _redis.Connection);
-        await using var runner = new Worker(bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+        await using var runner = new Worker(Bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
 
-        await AddInvocationAsync(invocations, invocationId, attempts: 1);
+        await AddInvocationAsync(invocationId, attempts: 1);
 
         await FlowSystem.EventuallyAsync(async () => await webhooks.GetJobStateAsync(WebhookDeliveryJobData.JobIdFor(invocationId)) != JobState.Unknown,
             "its webhook was never queued", TimeSpan.FromSeconds(30));
@@ -139,7 +140,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
     }
 
     /// <summary>An invocation as the gateway accepts it: its record, then its job.</summary>
-    private async Task AddInvocationAsync(Queue invocations, string invocationId, int attempts = 3)
+    private async Task AddInvocationAsync(string invocationId, int attempts = 3)
     {
         var invocation = new InvocationJobData
         {
@@ -150,7 +151,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             WebhookUrl = "http://localhost:5000/webhook",
         };
         await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        await invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = attempts });
+        await Invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = attempts });
     }
 
     public async Task DisposeAsync()
@@ -162,6 +163,13 @@ public sealed class RedisOutageTests : IAsyncLifetime
         if (_cutter is not null)
         {
             await _cutter.DisposeAsync();
+        }
+        foreach (var queue in (Queue?[])[_invocations, _bots])
+        {
+            if (queue is not null)
+            {
+                await queue.DisposeAsync();
+            }
         }
         await _redis.DisposeAsync();
     }
