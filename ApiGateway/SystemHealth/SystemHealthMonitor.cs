@@ -29,6 +29,7 @@ public sealed class SystemHealthMonitor(
 
     // Written on every check: a Redis that answers PING may still refuse every write (disk full, out of memory, replica).
     private const string WriteProbeKey = "botsystem:health:write-probe";
+    private static readonly CachedLuaScript EvictionPolicyScript = new(CachedLuaScript.ReadEmbedded(typeof(SystemHealthMonitor).Assembly, "readEvictionPolicy.lua"));
 
     public SystemHealthReport Current { get; private set; } = SystemHealthReport.NotYetChecked;
 
@@ -114,6 +115,7 @@ public sealed class SystemHealthMonitor(
             {
                 unhealthy.Add($"Redis refuses writes: {ex.Message}");
             }
+            await CheckEvictionPolicyAsync(degraded, ct);
         }
 
         var services = await CheckServicesAsync(unhealthy, ct);
@@ -132,6 +134,19 @@ public sealed class SystemHealthMonitor(
             Circuits = circuits,
             LiveWorkersByType = workers,
         };
+    }
+
+    /// <summary>
+    /// Any policy but <c>noeviction</c> lets a Redis that reaches its <c>maxmemory</c> drop keys, jobs and invocation
+    /// records among them, without a word to anyone; managed Redis services often default to one.
+    /// </summary>
+    private async Task CheckEvictionPolicyAsync(List<string> degraded, CancellationToken ct)
+    {
+        var policy = (string?)await EvictionPolicyScript.EvaluateAsync(redis.GetDatabase(), [], []).WaitAsync(TimeSpan.FromSeconds(2), ct);
+        if (policy is not null && policy != "noeviction")
+        {
+            degraded.Add($"Redis may evict queue data: its maxmemory-policy is {policy}; set it to noeviction.");
+        }
     }
 
     /// <summary>Every service the AppHost told us about (<c>services__&lt;name&gt;__http__0</c>).</summary>

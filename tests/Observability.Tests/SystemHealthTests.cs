@@ -133,6 +133,23 @@ public sealed class SystemHealthTests : IAsyncLifetime
             },
             server => server.ConfigSetAsync("maxmemory", "0"));
 
+    [Fact]
+    public async Task A_redis_that_may_evict_keys_makes_the_system_degraded_until_its_policy_is_noeviction()
+    {
+        const string reason = "Redis may evict queue data: its maxmemory-policy is allkeys-lru; set it to noeviction.";
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{_redis.ConnectionString},allowAdmin=true");
+        var server = admin.GetServers()[0];
+        var first = await WaitForReportAsync(report => report["checkedAt"]!.GetValue<DateTimeOffset>() > DateTimeOffset.MinValue);
+        Assert.DoesNotContain(first["reasons"]!.AsArray(), r => r!.GetValue<string>().Contains("evict"));
+
+        await server.ConfigSetAsync("maxmemory-policy", "allkeys-lru");
+        var evicting = await WaitForReportAsync(report => report["reasons"]!.AsArray().Any(r => r!.GetValue<string>() == reason));
+        Assert.Equal("degraded", evicting["status"]!.GetValue<string>());
+
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+        await WaitForReportAsync(report => report["reasons"]!.AsArray().All(r => !r!.GetValue<string>().Contains("evict")));
+    }
+
     // While Redis refuses (after refuse, until restore): /invoke is a 503 problem and the system report is unhealthy with the reason.
     private async Task AssertRefusalIsReportedAsync(string reason, Func<IServer, Task> refuse, Func<IServer, Task> restore)
     {
