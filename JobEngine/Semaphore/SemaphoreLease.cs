@@ -4,7 +4,7 @@ namespace BotSystem.JobEngine;
 
 /// <summary>
 /// A permit held on a <see cref="RedisSemaphore"/>, renewed in the background every third of the lease
-/// time until released. Disposing releases it.
+/// time until released or detached. Disposing releases it.
 /// </summary>
 public sealed class SemaphoreLease : IAsyncDisposable
 {
@@ -13,7 +13,7 @@ public sealed class SemaphoreLease : IAsyncDisposable
     private readonly CancellationTokenSource _lost = new();
     private readonly CancellationTokenSource _stopRenewing = new();
     private readonly Task _renewing;
-    private int _released;
+    private int _ended;
 
     internal SemaphoreLease(SemaphoreScripts scripts, string token, TimeSpan leaseTime)
     {
@@ -32,21 +32,36 @@ public sealed class SemaphoreLease : IAsyncDisposable
     /// <summary>Fires when a renewal finds the lease gone (it ran out or was removed); not on release.</summary>
     public CancellationToken Lost => _lost.Token;
 
-    /// <summary>Stops renewing and returns the permit; later calls do nothing.</summary>
+    /// <summary>Stops renewing and returns the permit; later calls, and a detach, do nothing.</summary>
     public async Task ReleaseAsync()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 1)
+        if (await StopRenewingAsync())
         {
-            return;
+            await _scripts.ReleaseAsync(Token);
+        }
+    }
+
+    /// <summary>
+    /// Stops renewing and keeps the permit: it stays taken until its lease runs out, for another process to take over
+    /// with <see cref="RedisSemaphore.ReattachAsync"/> meanwhile. Later calls, and a release, do nothing.
+    /// </summary>
+    public async Task DetachAsync() => await StopRenewingAsync();
+
+    /// <inheritdoc cref="ReleaseAsync"/>
+    public async ValueTask DisposeAsync() => await ReleaseAsync();
+
+    // False when the lease was released or detached before.
+    private async Task<bool> StopRenewingAsync()
+    {
+        if (Interlocked.Exchange(ref _ended, 1) == 1)
+        {
+            return false;
         }
         await _stopRenewing.CancelAsync();
         await _renewing;
         _stopRenewing.Dispose();
-        await _scripts.ReleaseAsync(Token);
+        return true;
     }
-
-    /// <inheritdoc cref="ReleaseAsync"/>
-    public async ValueTask DisposeAsync() => await ReleaseAsync();
 
     private async Task RenewUntilStoppedAsync()
     {

@@ -90,7 +90,8 @@ public sealed class InvocationProcessor(
             lease = await semaphore.AcquireAsync(invocation.Priority, ct);
         }
 
-        await using (lease)
+        var handedOver = false;
+        try
         {
             // From here the permit may have let the bot start: a step failing for an outage of Redis would hand the
             // permit back while the bot runs (or, in the last attempt, leave its end untold), so each is waited out for
@@ -105,6 +106,17 @@ public sealed class InvocationProcessor(
             var finished = await FollowAsync(botQueue, invocationId, recordKey, attempt, leased.Token);
             // Recording the outcome and queuing the webhook may be repeated: the outcome is written over, the delivery's job id is fixed.
             return await WaitingOutOutagesAsync(() => FinishAsync(invocationId, invocation, finished), invocationId, leased.Token);
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // This process is stopping (or lost the job): another orchestrator takes the run up and the permit over by
+            // its token while the bot runs on. Handed back now, the permit could start another bot of the type meanwhile.
+            handedOver = true;
+            throw;
+        }
+        finally
+        {
+            await (handedOver ? lease.DetachAsync() : lease.ReleaseAsync());
         }
     }
 

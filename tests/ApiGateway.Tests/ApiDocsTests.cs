@@ -103,7 +103,9 @@ public sealed class ApiDocsTests(FlowSystem system)
             [Path.Combine(RepositoryPaths.Root, "tests", "node", "docs", "render.js"), system.GatewayUrl, Path.Combine(screenshots, "api-docs.png")],
             timeout: TimeSpan.FromMinutes(1));
 
-        var report = JsonNode.Parse(render.Output.Split('\n').Last(line => line.StartsWith('{')))!;
+        var reportLine = render.Output.Split('\n').LastOrDefault(line => line.StartsWith('{'));
+        Assert.True(reportLine is not null, $"The page was not rendered (./test.sh installs chromium and the node packages):\n{render.Output}");
+        var report = JsonNode.Parse(reportLine)!;
         Assert.True(report["rendered"]!.GetValue<bool>(), render.Output);
         Assert.Empty(report["foreign"]!.AsArray());
     }

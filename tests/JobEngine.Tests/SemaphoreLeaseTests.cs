@@ -114,6 +114,24 @@ public sealed class SemaphoreLeaseTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task A_detached_lease_keeps_its_permit_for_a_process_taking_it_over_and_returns_it_when_nobody_does()
+    {
+        var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
+        var handedOver = await semaphore.AcquireAsync();
+        await handedOver.DetachAsync();
+        await handedOver.ReleaseAsync();
+
+        Assert.Null(await semaphore.TryAcquireAsync());
+        var takenOver = await semaphore.ReattachAsync(handedOver.Token);
+        Assert.NotNull(takenOver);
+        await takenOver.DetachAsync();
+
+        var detachedAt = DateTimeOffset.UtcNow;
+        await using var next = await semaphore.AcquireAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(DateTimeOffset.UtcNow - detachedAt > ShortLease / 2, "the permit came back before its lease ran out");
+    }
+
+    [Fact]
     public async Task Reattaching_to_a_lease_that_ran_out_returns_null()
     {
         var crashingConnection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+
+namespace ApiGateway.Tests;
+
+/// <summary>
+/// An orchestrator stopped the way a deploy stops it (SIGTERM) while the bots of its invocations run, and another
+/// taking its invocations over. The bots are run by the test's own runner, which counts how many run at once.
+/// </summary>
+public sealed class OrchestratorShutdownTests : IAsyncLifetime
+{
+    private const string Stopping = "Orchestrator-stopping";
+    private const string TakingOver = "Orchestrator-taking-over";
+
+    private readonly RedisServer _redis = new();
+    private ServiceSet? _services;
+    private Queue? _invocations;
+    private Queue? _bots;
+
+    private ServiceSet Services => _services!;
+
+    public async Task InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        _invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        _bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        _services = new ServiceSet(_redis);
+    }
+
+    [Fact]
+    public async Task An_orchestrator_stopped_while_its_bot_runs_leaves_the_permit_to_the_one_taking_over_and_no_other_bot_of_the_type_starts_meanwhile()
+    {
+        // One python bot at a time; the orchestrator to be stopped takes one invocation at a time, so the second
+        // invocation waits for the permit in the other orchestrator.
+        await Services.StartInstanceAsync(Stopping, "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__Concurrency", "1"));
+        var (first, second) = (InvocationIds.New(), InvocationIds.New());
+        var (running, mostAtOnce) = (0, 0);
+        await using var runner = new Worker(_bots!.Name, _redis.Connection, async (job, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostAtOnce, now);
+            try
+            {
+                // The first bot outlasts the stopping orchestrator's wait for its invocations to end (10 s).
+                await Task.Delay(job.Job.Id == first ? TimeSpan.FromSeconds(20) : TimeSpan.FromSeconds(1), ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+            return new BotRunResult { Result = new JsonObject { ["ok"] = true }, DurationMs = 1 };
+        }, new WorkerOptions { Concurrency = 2 });
+
+        await AddInvocationAsync(first);
+        await FlowSystem.EventuallyAsync(async () => await _bots.GetJobStateAsync(first) == JobState.Active, "the first bot never started");
+        await Services.StartInstanceAsync(TakingOver, "Orchestrator", ("MAX_PYTHON_BOTS", "1"));
+        await AddInvocationAsync(second);
+        await FlowSystem.EventuallyAsync(async () => await StatusOfAsync(second) == InvocationStatus.WaitingForSlot, "the second invocation never waited for the permit");
+
+        var stopping = Services.ProcessOf(Stopping);
+        stopping.Signal(Signals.SIGTERM);
+        Assert.True(await stopping.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the orchestrator did not stop");
+
+        foreach (var invocation in (string[])[first, second])
+        {
+            await FlowSystem.EventuallyAsync(async () => await StatusOfAsync(invocation) == InvocationStatus.Completed,
+                $"invocation {invocation} never completed\n{Services.ProcessOf(TakingOver).Output}", TimeSpan.FromSeconds(60));
+        }
+        Assert.True(mostAtOnce == 1, $"{mostAtOnce} python bots ran at once under a limit of 1\n{stopping.Output}");
+        Assert.Equal(1, (await _bots.GetJobAsync(first))!.AttemptsStarted);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private async Task<string?> StatusOfAsync(string invocationId) =>
+        await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status);
+
+    private async Task AddInvocationAsync(string invocationId)
+    {
+        var invocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = BotTypes.Python,
+            Bot = "data_analysis",
+            Payload = new JsonObject(),
+            WebhookUrl = "http://localhost:5000/webhook",
+        };
+        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        await _invocations!.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+        foreach (var queue in (Queue?[])[_invocations, _bots])
+        {
+            if (queue is not null)
+            {
+                await queue.DisposeAsync();
+            }
+        }
+        await _redis.DisposeAsync();
+    }
+}
