@@ -111,6 +111,26 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.InRange(DateTime.UtcNow - killedAt, TimeSpan.Zero, TimeSpan.FromSeconds(15));
     }
 
+    [Fact]
+    public async Task A_worker_stopped_while_its_bot_outlasts_the_shutdown_deadline_hands_the_job_back_and_the_next_worker_completes_it()
+    {
+        await using var first = StartWorker(out var firstUrl, ("Workers__ShutdownDeadline", "00:00:01"));
+        await WaitForHealthAsync(firstUrl, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 4000 });
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), "the bot never started");
+
+        first.Signal(Signals.SIGTERM);
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
+        var handedBack = await bots.GetJobStateAsync(jobId);
+        Assert.True(handedBack == JobState.Waiting, $"the job was left {handedBack}: {(await bots.GetJobAsync(jobId))?.FailedReason}\n{first.Output}");
+
+        await using var second = StartWorker(out _);
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(60), "the job never ended");
+        var job = (await bots.GetJobAsync(jobId))!;
+        Assert.True(await bots.GetJobStateAsync(jobId) == JobState.Completed, $"the job ended failed: {job.FailedReason}\n{second.Output}");
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
