@@ -9,16 +9,12 @@ namespace BotSystem.ApiGateway.Apis;
 
 public static class InvocationsApi
 {
-    private const string IdempotencyKeyHeader = "Idempotency-Key";
-    private const int MaxIdempotencyKeyLength = 255;
-
     public static WebApplication MapInvocationsApi(this WebApplication app)
     {
         var client = app.MapGroup("").AddEndpointFilter<ClientAuthenticationFilter>().WithTags("Invocations");
         client.MapPost("/invoke", InvokeAsync)
             .AcceptsJsonFields(InvokeRequest.Fields)
-            .WithHeader(IdempotencyKeyHeader, "A repeat with the same key within the idempotency window (24 hours by default) answers the first request's job and adds nothing; with another body it is a 409.",
-                MaxIdempotencyKeyLength)
+            .WithIdempotencyKey("the first request's job")
             .Produces<InvokeAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -48,11 +44,7 @@ public static class InvocationsApi
         {
             await WebhookUrlPolicy.CheckAsync(request, clientId, clients, errors, context.RequestAborted);
         }
-        var idempotencyKey = context.Request.Headers[IdempotencyKeyHeader].FirstOrDefault();
-        if (idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxIdempotencyKeyLength))
-        {
-            errors[IdempotencyKeyHeader] = [$"Must be 1 to {MaxIdempotencyKeyLength} characters, not blank."];
-        }
+        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
         if (request is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);

@@ -1,5 +1,6 @@
 using BotSystem.ApiGateway.Invocations;
 using BotSystem.ApiGateway.Schedules;
+using BotSystem.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -12,10 +13,12 @@ public static class SchedulesApi
         var schedules = app.MapGroup("/schedules").AddEndpointFilter<ClientOrAdminFilter>().WithTags("Schedules");
         schedules.MapPost("", CreateAsync)
             .AcceptsJsonFields(ScheduleRequest.Fields)
+            .WithIdempotencyKey("the schedule the first request created")
             .Produces<ScheduleView>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         schedules.MapGet("", ListAsync);
         schedules.MapGet("/{id}", GetAsync);
         schedules.MapDelete("/{id}", DeleteAsync);
@@ -39,12 +42,19 @@ public static class SchedulesApi
         {
             await WebhookUrlPolicy.CheckAsync(request.Invocation, clientId, clients, errors, context.RequestAborted);
         }
+        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
         if (request is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var schedule = await schedules.CreateAsync(clientId, request);
-        return TypedResults.Created($"/schedules/{schedule.ScheduleId}", schedule);
+        var claim = idempotencyKey is null ? null : new InvocationService.Claim(IdempotencyClaim.ScheduleKey(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        var (outcome, schedule) = await schedules.CreateAsync(clientId, request, claim, body.Bytes);
+        return outcome switch
+        {
+            ScheduleService.Creation.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This Idempotency-Key was used with a different request body."),
+            ScheduleService.Creation.Deleted => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The schedule this Idempotency-Key created has been deleted since."),
+            _ => TypedResults.Created($"/schedules/{schedule!.ScheduleId}", schedule),
+        };
     }
 
     private static async Task<Ok<IReadOnlyList<ScheduleView>>> ListAsync(HttpContext context, ScheduleService schedules, CancellationToken ct) =>

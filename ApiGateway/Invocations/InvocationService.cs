@@ -29,7 +29,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         var jobId = InvocationIds.New();
         if (claim is not null && !await database.StringSetAsync(claim.Key, IdempotencyClaim.Value(body, jobId), claim.Window, When.NotExists))
         {
-            if (IdempotencyClaim.JobIdFor(await database.StringGetAsync(claim.Key), body) is not { } claimedJobId)
+            if (IdempotencyClaim.IdFor(await database.StringGetAsync(claim.Key), body) is not { } claimedJobId)
             {
                 return (Submission.Conflict, null);
             }

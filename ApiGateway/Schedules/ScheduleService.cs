@@ -22,21 +22,51 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
 
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
 
-    public async Task<ScheduleView> CreateAsync(string clientId, ScheduleRequest request)
+    public enum Creation { Created, Repeated, Conflict, Deleted }
+
+    /// <summary>
+    /// Creates a schedule, or with a <paramref name="claim"/> held by an earlier request, answers with that request's
+    /// schedule: <see cref="Creation.Repeated"/>, <see cref="Creation.Conflict"/> when its body was another, or
+    /// <see cref="Creation.Deleted"/> when its schedule is gone.
+    /// </summary>
+    public async Task<(Creation Outcome, ScheduleView? Schedule)> CreateAsync(string clientId, ScheduleRequest request, InvocationService.Claim? claim, byte[] body)
     {
         var scheduleId = "sch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var database = redis.GetDatabase();
         var created = database.CreateTransaction();
+        if (claim is not null)
+        {
+            // Claimed with the record it names, so a claim whose record is missing tells of a schedule deleted since.
+            created.AddCondition(Condition.KeyNotExists(claim.Key));
+            _ = created.StringSetAsync(claim.Key, IdempotencyClaim.Value(body, scheduleId), claim.Window);
+        }
         _ = created.HashSetAsync(ScheduleRecord.Key(scheduleId), [
             new(ScheduleRecord.ClientId, clientId),
             new(ScheduleRecord.Definition, JsonSerializer.Serialize(request.ToDefinition(), JsonSerializerOptions.Web)),
             new(ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         ]);
         _ = created.SetAddAsync(ScheduleRecord.Index, scheduleId);
-        await created.ExecuteAsync();
-        await _invocations.UpsertJobSchedulerAsync(scheduleId, request.Repeat, RunJobName,
-            request.Invocation.ToJobData(clientId, scheduleId), InvocationService.JobOptionsFor(request.Invocation.Priority));
-        return (await GetAsync(clientId, scheduleId))!;
+        var outcome = Creation.Created;
+        if (!await created.ExecuteAsync())
+        {
+            if (IdempotencyClaim.IdFor(await database.StringGetAsync(claim!.Key), body) is not { } claimedId)
+            {
+                return (Creation.Conflict, null);
+            }
+            if (!await database.KeyExistsAsync(ScheduleRecord.Key(claimedId)))
+            {
+                return (Creation.Deleted, null);
+            }
+            (scheduleId, outcome) = (claimedId, Creation.Repeated);
+        }
+        // A repeat adds the scheduler only when the first request was cut short before it: adding it again would move
+        // the runs of a schedule that has one.
+        if (outcome == Creation.Created || !(await TimingsAsync(CancellationToken.None)).ContainsKey(scheduleId))
+        {
+            await _invocations.UpsertJobSchedulerAsync(scheduleId, request.Repeat, RunJobName,
+                request.Invocation.ToJobData(clientId, scheduleId), InvocationService.JobOptionsFor(request.Invocation.Priority));
+        }
+        return (outcome, (await GetAsync(clientId, scheduleId))!);
     }
 
     /// <summary>The schedules of one client, or of every client when <paramref name="clientId"/> is null (the admin).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -162,6 +163,66 @@ public sealed class SchedulesTests(FlowSystem system)
         using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{inCreation}"))
         {
         }
+    }
+
+    [Fact]
+    public async Task A_schedule_created_again_with_its_idempotency_key_is_the_same_schedule_and_another_body_with_that_key_is_a_409()
+    {
+        var name = "idempotent " + Guid.NewGuid().ToString("N");
+        var body = new { name, botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000 };
+        var key = Guid.NewGuid().ToString();
+
+        using var first = await CreateWithKeyAsync(body, key);
+        using var repeated = await CreateWithKeyAsync(body, key);
+        using var otherBody = await CreateWithKeyAsync(body with { everyMs = 30_000 }, key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, repeated.StatusCode);
+        var id = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+        Assert.Equal(id, JsonNode.Parse(await repeated.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, otherBody.StatusCode);
+        Assert.Single(await ListAsync(FlowSystem.ClientKey), s => s!["name"]?.GetValue<string>() == name);
+
+        using (var deleted = await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        using var afterDeletion = await CreateWithKeyAsync(body, key);
+        Assert.Equal(HttpStatusCode.Conflict, afterDeletion.StatusCode);
+        Assert.DoesNotContain(await ListAsync(FlowSystem.ClientKey), s => s!["name"]?.GetValue<string>() == name);
+    }
+
+    [Fact]
+    public async Task The_repeat_of_a_schedule_creation_cut_short_before_its_scheduler_completes_it()
+    {
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 };
+        var key = Guid.NewGuid().ToString();
+        using var first = await CreateWithKeyAsync(body, key);
+        var id = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+        // The state a creation cut short between its two writes leaves: the record without its scheduler.
+        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
+        {
+            await invocations.RemoveJobSchedulerAsync(id);
+        }
+
+        using var repeated = await CreateWithKeyAsync(body, key);
+
+        Assert.Equal(HttpStatusCode.Created, repeated.StatusCode);
+        var schedule = JsonNode.Parse(await repeated.Content.ReadAsStringAsync())!;
+        Assert.Equal(id, schedule["scheduleId"]!.GetValue<string>());
+        Assert.NotNull(schedule["nextRunAt"]);
+        Assert.Equal("completed", (await system.WaitForEndAsync(await FirstRunAsync(id)))["status"]!.GetValue<string>());
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+    }
+
+    private async Task<HttpResponseMessage> CreateWithKeyAsync(object body, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/schedules") { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await system.Http.SendAsync(request);
     }
 
     private async Task<JsonNode> CreateAsync(object body)
