@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class RedisClientExtensions
 {
-    private static readonly TimeSpan StartupConnectTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
@@ -22,9 +22,11 @@ public static class RedisClientExtensions
                 $"Set the environment variable ConnectionStrings__{connectionName}=host:port (the AppHost does this).");
         }
 
-        // Connect now so a missing Redis fails the start with one clear message; afterwards the
-        // multiplexer reconnects by itself when Redis goes away and returns.
+        // Connected before the service starts when Redis answers. When it does not yet (it starts after this service, or
+        // restarts), the service starts all the same and connects once it answers, unhealthy until then: failing the start
+        // would have a supervisor restart it over and over, each time later, and so bring it back long after Redis.
         builder.Services.AddSingleton<IConnectionMultiplexer>(Connect(connectionName, connectionString));
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<RedisConnectionLog>(services, connectionName));
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>(connectionName, tags: ["ready"]);
         return builder;
     }
@@ -32,18 +34,9 @@ public static class RedisClientExtensions
     private static ConnectionMultiplexer Connect(string connectionName, string connectionString)
     {
         var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = true;
-        options.ConnectTimeout = (int)StartupConnectTimeout.TotalMilliseconds;
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
         options.ClientName ??= connectionName;
-        try
-        {
-            return ConnectionMultiplexer.Connect(options);
-        }
-        catch (RedisConnectionException ex)
-        {
-            throw new InvalidOperationException(
-                $"Redis '{connectionName}' at '{connectionString}' is unreachable: {ex.Message.Split('\n')[0]} " +
-                "Start redis-server or fix ConnectionStrings__" + connectionName + ".", ex);
-        }
+        return ConnectionMultiplexer.Connect(options);
     }
 }

@@ -25,7 +25,9 @@ public sealed class InvocationWorkerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await semaphores.ApplyLimitsAsync(options);
+        // Started before Redis answers (it starts later, or restarts), the orchestrator waits for it here.
+        await RedisOutage.WaitOutAsync(() => semaphores.ApplyLimitsAsync(options),
+            ex => logger.LogWarning("The semaphore limits wait for Redis: {Message}", ex.Message), stoppingToken);
         RegisterGauges();
 
         var settings = options.Value;
