@@ -13,19 +13,15 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
     private const string Stopping = "Orchestrator-stopping";
     private const string TakingOver = "Orchestrator-taking-over";
 
-    private readonly RedisServer _redis = new();
+    private readonly OrchestrationQueues _queues = new();
     private ServiceSet? _services;
-    private Queue? _invocations;
-    private Queue? _bots;
 
     private ServiceSet Services => _services!;
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        _invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        _bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        _services = new ServiceSet(_redis);
+        await _queues.StartAsync();
+        _services = new ServiceSet(_queues.Redis);
     }
 
     [Fact]
@@ -36,7 +32,7 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         await Services.StartInstanceAsync(Stopping, "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__Concurrency", "1"));
         var (first, second) = (InvocationIds.New(), InvocationIds.New());
         var (running, mostAtOnce) = (0, 0);
-        await using var runner = new Worker(_bots!.Name, _redis.Connection, async (job, ct) =>
+        await using var runner = new Worker(_queues.Bots.Name, _queues.Redis.Connection, async (job, ct) =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref mostAtOnce, now);
@@ -52,11 +48,11 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
             return new BotRunResult { Result = new JsonObject { ["ok"] = true }, DurationMs = 1 };
         }, new WorkerOptions { Concurrency = 2 });
 
-        await AddInvocationAsync(first);
-        await FlowSystem.EventuallyAsync(async () => await _bots.GetJobStateAsync(first) == JobState.Active, "the first bot never started");
+        await _queues.AddInvocationAsync(first);
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(first) == JobState.Active, "the first bot never started");
         await Services.StartInstanceAsync(TakingOver, "Orchestrator", ("MAX_PYTHON_BOTS", "1"));
-        await AddInvocationAsync(second);
-        await FlowSystem.EventuallyAsync(async () => await StatusOfAsync(second) == InvocationStatus.WaitingForSlot, "the second invocation never waited for the permit");
+        await _queues.AddInvocationAsync(second);
+        await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(second) == InvocationStatus.WaitingForSlot, "the second invocation never waited for the permit");
 
         var stopping = Services.ProcessOf(Stopping);
         stopping.Signal(Signals.SIGTERM);
@@ -64,11 +60,11 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
 
         foreach (var invocation in (string[])[first, second])
         {
-            await FlowSystem.EventuallyAsync(async () => await StatusOfAsync(invocation) == InvocationStatus.Completed,
+            await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(invocation) == InvocationStatus.Completed,
                 $"invocation {invocation} never completed\n{Services.ProcessOf(TakingOver).Output}", TimeSpan.FromSeconds(60));
         }
         Assert.True(mostAtOnce == 1, $"{mostAtOnce} python bots ran at once under a limit of 1\n{stopping.Output}");
-        Assert.Equal(1, (await _bots.GetJobAsync(first))!.AttemptsStarted);
+        Assert.Equal(1, (await _queues.Bots.GetJobAsync(first))!.AttemptsStarted);
     }
 
     private static void InterlockedMax(ref int target, int value)
@@ -79,36 +75,12 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         }
     }
 
-    private async Task<string?> StatusOfAsync(string invocationId) =>
-        await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status);
-
-    private async Task AddInvocationAsync(string invocationId)
-    {
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = BotTypes.Python,
-            Bot = "data_analysis",
-            Payload = new JsonObject(),
-            WebhookUrl = "http://localhost:5000/webhook",
-        };
-        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        await _invocations!.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = 3 });
-    }
-
     public async Task DisposeAsync()
     {
         if (_services is not null)
         {
             await _services.DisposeAsync();
         }
-        foreach (var queue in (Queue?[])[_invocations, _bots])
-        {
-            if (queue is not null)
-            {
-                await queue.DisposeAsync();
-            }
-        }
-        await _redis.DisposeAsync();
+        await _queues.DisposeAsync();
     }
 }

@@ -10,24 +10,22 @@ namespace ApiGateway.Tests;
 /// </summary>
 public sealed class RedisOutageTests : IAsyncLifetime
 {
-    private readonly RedisServer _redis = new();
+    private readonly OrchestrationQueues _queues = new();
     private RedisConnectionCutter? _cutter;
     private ServiceSet? _services;
-    private Queue? _invocations;
-    private Queue? _bots;
 
-    private Queue Invocations => _invocations!;
+    private RedisServer Redis => _queues.Redis;
+
+    private Queue Invocations => _queues.Invocations;
 
     // The python bots' queue, taken from by each test's own runner.
-    private Queue Bots => _bots!;
+    private Queue Bots => _queues.Bots;
 
     public async Task InitializeAsync()
     {
-        await _redis.InitializeAsync();
-        _invocations = new Queue(QueueNames.Invocations, _redis.Connection);
-        _bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        _cutter = new RedisConnectionCutter(_redis);
-        _services = new ServiceSet(_redis);
+        await _queues.StartAsync();
+        _cutter = new RedisConnectionCutter(Redis);
+        _services = new ServiceSet(Redis);
         await _services.StartAsync("Orchestrator", ("ConnectionStrings__redis", _cutter.ConnectionString));
     }
 
@@ -37,24 +35,24 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var invocationId = InvocationIds.New();
         // The bot: a runner of this test that takes its job and completes it once Redis is back.
         var redisBack = new TaskCompletionSource();
-        await using var runner = new Worker(Bots.Name, _redis.Connection, async (_, _) =>
+        await using var runner = new Worker(Bots.Name, Redis.Connection, async (_, _) =>
         {
             await redisBack.Task;
             await Task.Delay(TimeSpan.FromSeconds(1));
             return new BotRunResult { Result = new JsonObject { ["answer"] = 42 }, DurationMs = 1 };
         });
-        await AddInvocationAsync(invocationId);
+        await _queues.AddInvocationAsync(invocationId);
         await FlowSystem.EventuallyAsync(async () => await Bots.GetJobStateAsync(invocationId) == JobState.Active, "the bot never started");
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         // Its clients find Redis gone for several seconds: long enough for the calls of a follow to fail, shorter
         // than the permit's lease and the orchestration's lock (10 s each by default).
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await _redis.StartAsync();
+        await Redis.StartAsync();
         redisBack.SetResult();
-        await FlowSystem.EventuallyAsync(() => Task.FromResult(_redis.Connection.IsConnected), "the test's connection never came back");
-        await FlowSystem.EventuallyAsync(async () => await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
+        await FlowSystem.EventuallyAsync(() => Task.FromResult(Redis.Connection.IsConnected), "the test's connection never came back");
+        await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(invocationId)
             == InvocationStatus.Completed, "the invocation never completed", TimeSpan.FromSeconds(60));
 
         var orchestrator = _services!.ProcessOf("Orchestrator");
@@ -68,8 +66,8 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task An_orchestrator_keeps_running_through_a_redis_that_stops_answering_for_a_while()
     {
         // Longer than the client waits for an answer and than the semaphore gauges' refresh, so a refresh times out.
-        await _redis.FreezeAsync(TimeSpan.FromSeconds(8));
-        await FlowSystem.EventuallyAsync(() => Task.FromResult(_redis.Connection.IsConnected), "the test's connection never came back");
+        await Redis.FreezeAsync(TimeSpan.FromSeconds(8));
+        await FlowSystem.EventuallyAsync(() => Task.FromResult(Redis.Connection.IsConnected), "the test's connection never came back");
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var orchestrator = _services!.ProcessOf("Orchestrator");
@@ -83,14 +81,14 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var invocationId = InvocationIds.New();
         // The orchestrator has its permit and is about to note which it is in the record.
         _cutter!.CutOnceWhenSent($"{InvocationRecord.Key(invocationId)}\r\n${InvocationRecord.LeaseToken.Length}\r\n{InvocationRecord.LeaseToken}\r\n");
-        await using var runner = new Worker(Bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+        await using var runner = new Worker(Bots.Name, Redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
 
-        await AddInvocationAsync(invocationId);
-        await FlowSystem.EventuallyAsync(async () => await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
+        await _queues.AddInvocationAsync(invocationId);
+        await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(invocationId)
             == InvocationStatus.Completed, "the invocation never completed", TimeSpan.FromSeconds(30));
 
         Assert.Equal(1, _cutter.Cuts);
-        var semaphore = new RedisSemaphore(_redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots);
+        var semaphore = new RedisSemaphore(Redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots);
         await FlowSystem.EventuallyAsync(async () => (await semaphore.GetCountsAsync()).Holders == 0,
             "a permit is still held after the invocation completed", TimeSpan.FromSeconds(5));
     }
@@ -100,19 +98,19 @@ public sealed class RedisOutageTests : IAsyncLifetime
     {
         var invocationId = InvocationIds.New();
         var botStarted = new TaskCompletionSource();
-        await using var runner = new Worker(Bots.Name, _redis.Connection, async (_, ct) =>
+        await using var runner = new Worker(Bots.Name, Redis.Connection, async (_, ct) =>
         {
             botStarted.TrySetResult();
             await Task.Delay(TimeSpan.FromMinutes(1), ct);
             return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
         });
-        await AddInvocationAsync(invocationId, attempts: 1);
+        await _queues.AddInvocationAsync(invocationId, attempts: 1);
         await botStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         // Its permit is taken from it, as when its lease ran out: following the bot fails, in the orchestration's last attempt.
-        var database = _redis.Connection.GetDatabase();
+        var database = Redis.Connection.GetDatabase();
         var leaseToken = (string)(await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.LeaseToken))!;
-        await (await new RedisSemaphore(_redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots).ReattachAsync(leaseToken))!.ReleaseAsync();
+        await (await new RedisSemaphore(Redis.Connection, BotTypes.Python, FlowSystem.MaxPythonBots).ReattachAsync(leaseToken))!.ReleaseAsync();
         await FlowSystem.EventuallyAsync(async () => await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status)
             == InvocationStatus.Failed, "the invocation never ended failed", TimeSpan.FromSeconds(30));
         await runner.CloseAsync(TimeSpan.Zero);
@@ -128,30 +126,15 @@ public sealed class RedisOutageTests : IAsyncLifetime
         var invocationId = InvocationIds.New();
         // The add of its delivery to the webhooks queue, after its outcome was recorded.
         _cutter!.CutOnceWhenSent($"bull:{QueueNames.Webhooks}:\r\n${invocationId.Length}\r\n{invocationId}\r\n");
-        await using var webhooks = new Queue(QueueNames.Webhooks, _redis.Connection);
-        await using var runner = new Worker(Bots.Name, _redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+        await using var webhooks = new Queue(QueueNames.Webhooks, Redis.Connection);
+        await using var runner = new Worker(Bots.Name, Redis.Connection, (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
 
-        await AddInvocationAsync(invocationId, attempts: 1);
+        await _queues.AddInvocationAsync(invocationId, attempts: 1);
 
         await FlowSystem.EventuallyAsync(async () => await webhooks.GetJobStateAsync(WebhookDeliveryJobData.JobIdFor(invocationId)) != JobState.Unknown,
             "its webhook was never queued", TimeSpan.FromSeconds(30));
         Assert.Equal(1, _cutter.Cuts);
-        Assert.Equal(InvocationStatus.Completed, (string?)await _redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Status));
-    }
-
-    /// <summary>An invocation as the gateway accepts it: its record, then its job.</summary>
-    private async Task AddInvocationAsync(string invocationId, int attempts = 3)
-    {
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = BotTypes.Python,
-            Bot = "data_analysis",
-            Payload = new JsonObject(),
-            WebhookUrl = "http://localhost:5000/webhook",
-        };
-        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
-        await Invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = attempts });
+        Assert.Equal(InvocationStatus.Completed, await _queues.StatusOfAsync(invocationId));
     }
 
     public async Task DisposeAsync()
@@ -164,13 +147,6 @@ public sealed class RedisOutageTests : IAsyncLifetime
         {
             await _cutter.DisposeAsync();
         }
-        foreach (var queue in (Queue?[])[_invocations, _bots])
-        {
-            if (queue is not null)
-            {
-                await queue.DisposeAsync();
-            }
-        }
-        await _redis.DisposeAsync();
+        await _queues.DisposeAsync();
     }
 }
