@@ -78,6 +78,11 @@ public sealed class InvocationProcessor(
             // It ended before this process (or Redis) failed, and only its delivery may be missing. Adding that again
             // is harmless (its job id is fixed); running the bot again, whose job may be gone by now, would repeat its work.
             await NotifyAsync(invocationId, invocation, recorded);
+            // The run that recorded it may have stopped before handing the permit back, leaving it for a run taking over.
+            if ((string?)state[5] is { } leftToken && await semaphores.For(invocation.BotType).ReattachAsync(leftToken, ct) is { } left)
+            {
+                await left.ReleaseAsync();
+            }
             return recorded.Status;
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using StackExchange.Redis;
 
 namespace ApiGateway.Tests;
 
@@ -26,8 +27,11 @@ public sealed class OrchestrationQueues : IAsyncDisposable
         _bots = new Queue(QueueNames.Bots(BotTypes.Python), Redis.Connection);
     }
 
-    /// <summary>An invocation of a python bot as the gateway accepts it: its record, then its job.</summary>
-    public async Task AddInvocationAsync(string invocationId, int attempts = 3)
+    /// <summary>
+    /// An invocation of a python bot as the gateway accepts it: its record, then its job; <paramref name="recorded"/>
+    /// are fields an earlier run of it wrote in its record.
+    /// </summary>
+    public async Task AddInvocationAsync(string invocationId, int attempts = 3, params HashEntry[] recorded)
     {
         var invocation = new InvocationJobData
         {
@@ -37,7 +41,7 @@ public sealed class OrchestrationQueues : IAsyncDisposable
             Payload = new JsonObject(),
             WebhookUrl = "http://localhost:5000/webhook",
         };
-        await Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
+        await Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), [.. InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow), .. recorded]);
         await Invocations.AddAsync("invoke", invocation, new JobOptions { JobId = invocationId, Attempts = attempts });
     }
 

@@ -67,6 +67,28 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         Assert.Equal(1, (await _queues.Bots.GetJobAsync(first))!.AttemptsStarted);
     }
 
+    [Fact]
+    public async Task The_permit_of_a_run_that_recorded_its_end_but_stopped_before_handing_the_permit_back_returns_when_the_invocation_is_taken_up_again()
+    {
+        await Services.StartInstanceAsync("Orchestrator", "Orchestrator", ("MAX_PYTHON_BOTS", "1"));
+        var semaphore = new RedisSemaphore(_queues.Redis.Connection, BotTypes.Python, 1);
+        // What an orchestrator stopped between recording the end and handing the permit back leaves: the permit, kept for
+        // the lease time (10 s) for a run taking over, and the run's job, handed back.
+        var left = await semaphore.AcquireAsync();
+        await left.DetachAsync();
+        var invocationId = InvocationIds.New();
+        await _queues.AddInvocationAsync(invocationId, recorded: [
+            new(InvocationRecord.Status, InvocationStatus.Completed),
+            new(InvocationRecord.Result, "{\"ok\":true}"),
+            new(InvocationRecord.Attempts, 1),
+            new(InvocationRecord.LeaseToken, left.Token),
+        ]);
+
+        await FlowSystem.EventuallyAsync(async () => await _queues.Invocations.GetJobStateAsync(invocationId) == JobState.Completed,
+            "the invocation's job never completed", TimeSpan.FromSeconds(30));
+        Assert.Equal(0, (await semaphore.GetCountsAsync()).Holders);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;
