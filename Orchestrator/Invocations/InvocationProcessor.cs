@@ -71,6 +71,7 @@ public sealed class InvocationProcessor(
         var state = await record.HashGetAsync(recordKey, RunStateFields);
         if (state[0] == InvocationStatus.Cancelled)
         {
+            await HandBackLeftPermitAsync(invocation, state, ct);
             return InvocationStatus.Cancelled;
         }
         if (RecordedOutcome(state) is { } recorded)
@@ -78,11 +79,7 @@ public sealed class InvocationProcessor(
             // It ended before this process (or Redis) failed, and only its delivery may be missing. Adding that again
             // is harmless (its job id is fixed); running the bot again, whose job may be gone by now, would repeat its work.
             await NotifyAsync(invocationId, invocation, recorded);
-            // The run that recorded it may have stopped before handing the permit back, leaving it for a run taking over.
-            if ((string?)state[5] is { } leftToken && await semaphores.For(invocation.BotType).ReattachAsync(leftToken, ct) is { } left)
-            {
-                await left.ReleaseAsync();
-            }
+            await HandBackLeftPermitAsync(invocation, state, ct);
             return recorded.Status;
         }
 
@@ -122,6 +119,18 @@ public sealed class InvocationProcessor(
         finally
         {
             await (handedOver ? lease.DetachAsync() : lease.ReleaseAsync());
+        }
+    }
+
+    /// <summary>
+    /// Releases the permit a run of an invocation that has ended left behind: stopped before handing it back, that run
+    /// kept it for a run taking over, which has nothing to run.
+    /// </summary>
+    private async Task HandBackLeftPermitAsync(InvocationJobData invocation, RedisValue[] state, CancellationToken ct)
+    {
+        if ((string?)state[5] is { } leftToken && await semaphores.For(invocation.BotType).ReattachAsync(leftToken, ct) is { } left)
+        {
+            await left.ReleaseAsync();
         }
     }
 

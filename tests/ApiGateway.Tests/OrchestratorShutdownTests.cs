@@ -67,8 +67,10 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         Assert.Equal(1, (await _queues.Bots.GetJobAsync(first))!.AttemptsStarted);
     }
 
-    [Fact]
-    public async Task The_permit_of_a_run_that_recorded_its_end_but_stopped_before_handing_the_permit_back_returns_when_the_invocation_is_taken_up_again()
+    [Theory]
+    [InlineData(InvocationStatus.Completed)]
+    [InlineData(InvocationStatus.Cancelled)]
+    public async Task The_permit_of_a_run_that_recorded_its_end_but_stopped_before_handing_the_permit_back_returns_when_the_invocation_is_taken_up_again(string status)
     {
         await Services.StartInstanceAsync("Orchestrator", "Orchestrator", ("MAX_PYTHON_BOTS", "1"));
         var semaphore = new RedisSemaphore(_queues.Redis.Connection, BotTypes.Python, 1);
@@ -78,7 +80,7 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         await left.DetachAsync();
         var invocationId = InvocationIds.New();
         await _queues.AddInvocationAsync(invocationId, recorded: [
-            new(InvocationRecord.Status, InvocationStatus.Completed),
+            new(InvocationRecord.Status, status),
             new(InvocationRecord.Result, "{\"ok\":true}"),
             new(InvocationRecord.Attempts, 1),
             new(InvocationRecord.LeaseToken, left.Token),
