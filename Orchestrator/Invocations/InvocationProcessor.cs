@@ -92,7 +92,6 @@ public sealed class InvocationProcessor(
             lease = await semaphore.AcquireAsync(invocation.Priority, ct);
         }
 
-        var handedOver = false;
         try
         {
             // From here the permit may have let the bot start: a step failing for an outage of Redis would hand the
@@ -113,12 +112,13 @@ public sealed class InvocationProcessor(
         {
             // This process is stopping (or lost the job): another orchestrator takes the run up and the permit over by
             // its token while the bot runs on. Handed back now, the permit could start another bot of the type meanwhile.
-            handedOver = true;
+            await lease.DetachAsync();
             throw;
         }
         finally
         {
-            await (handedOver ? lease.DetachAsync() : lease.ReleaseAsync());
+            // Does nothing once detached.
+            await lease.ReleaseAsync();
         }
     }
 
