@@ -5,6 +5,8 @@ namespace BotSystem.Contracts;
 /// <summary>
 /// The Redis hash <c>botsystem:invocation:{id}</c> that every service writes its part of an
 /// invocation's state into and the gateway reads for <c>GET /job/{id}</c>. Field names in one place.
+/// An invocation outside an ordering line has none while it is queued (its job says all there is to say, and accepting
+/// it writes once); the orchestrator makes it when it takes the job, or the gateway when it cancels it first.
 /// </summary>
 public static class InvocationRecord
 {
@@ -13,7 +15,7 @@ public static class InvocationRecord
     /// <summary>How long a finished invocation's record is kept.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
-    // Written by the gateway on acceptance.
+    // Written when the record is made.
     public const string ClientId = "clientId";
     public const string BotType = "botType";
     public const string Bot = "bot";
@@ -65,6 +67,25 @@ public static class InvocationRecord
         _ = ending.HashDeleteAsync(key, LeaseToken);
         _ = ending.KeyExpireAsync(key, Retention);
         return await ending.ExecuteAsync();
+    }
+
+    /// <summary>
+    /// Makes the record of an invocation seen for the first time, and puts it last in its ordering line when it has one,
+    /// unless its record exists (false): whoever makes it first, the fields are the same.
+    /// </summary>
+    public static async Task<bool> CreateUnlessExistsAsync(IDatabase database, string invocationId, InvocationJobData invocation, DateTimeOffset createdAt)
+    {
+        var key = Key(invocationId);
+        var firstSight = database.CreateTransaction();
+        firstSight.AddCondition(Condition.KeyNotExists(key));
+        _ = firstSight.HashSetAsync(key, Accepted(invocation, createdAt));
+        _ = firstSight.KeyExpireAsync(key, Retention);
+        if (Contracts.OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
+        {
+            _ = firstSight.ListRightPushAsync(line, invocationId);
+            _ = firstSight.KeyExpireAsync(line, Retention);
+        }
+        return await firstSight.ExecuteAsync();
     }
 
     /// <summary>The fields an invocation starts with.</summary>

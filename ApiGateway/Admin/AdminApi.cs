@@ -161,7 +161,9 @@ public static class AdminApi
         }
         try
         {
-            var removed = await q.CleanAsync(state, TimeSpan.FromSeconds(request.AgeSeconds));
+            const int CleanLimit = 1000;
+            await MakeRecordsIfInvocationsAsync(q, state, await q.GetJobsAsync(state, 0, CleanLimit - 1, ascending: true), invocations);
+            var removed = await q.CleanAsync(state, TimeSpan.FromSeconds(request.AgeSeconds), CleanLimit);
             await EndIfInvocationsAsync(q, removed, invocations);
             return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
         }
@@ -221,6 +223,10 @@ public static class AdminApi
         {
             throw new JobEngineException(PendingDeliveryStays);
         }
+        if (await queue.GetJobAsync(id) is { } job)
+        {
+            await MakeRecordsIfInvocationsAsync(queue, state, [job], invocations);
+        }
         if (!await queue.RemoveJobAsync(id))
         {
             throw new JobEngineException("The job is running and locked by a worker.");
@@ -234,6 +240,12 @@ public static class AdminApi
 
     private static bool IsPendingDelivery(Queue queue, JobState state) =>
         queue.Name == QueueNames.Webhooks && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed;
+
+    // An invocation queued without a record would vanish from its client's sight with its job; one that was taken has its record.
+    private static Task MakeRecordsIfInvocationsAsync(Queue queue, JobState state, IReadOnlyList<Job> jobs, InvocationService invocations) =>
+        queue.Name == QueueNames.Invocations && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed
+            ? invocations.MakeRecordsOfQueuedAsync(jobs)
+            : Task.CompletedTask;
 
     // An invocation removed before it ran would otherwise show queued to its client until its record expires.
     private static Task EndIfInvocationsAsync(Queue queue, IReadOnlyList<string> removed, InvocationService invocations) =>

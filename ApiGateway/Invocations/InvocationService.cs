@@ -47,18 +47,20 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     private async Task EnqueueAsync(IDatabase database, string clientId, InvokeRequest request, string jobId)
     {
-        // The record (and the place in an ordering line) is acknowledged before the job is added, so no job runs whose
-        // record was lost with a dropped connection, out of its client's sight. If the add fails, the record stays
-        // queued without a job, which a repeat of the request completes (see SubmitAsync) and an ordering line skips in time.
         var invocation = request.ToJobData(clientId);
-        RedisKey[] keys = OrderingLine.Key(clientId, request.OrderingKey) is { } line ? [InvocationRecord.Key(jobId), line] : [InvocationRecord.Key(jobId)];
-        RedisValue[] arguments =
-        [
-            jobId,
-            (long)InvocationRecord.Retention.TotalSeconds,
-            .. InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow).SelectMany(field => (RedisValue[])[field.Name, field.Value]),
-        ];
-        await AcceptScript.EvaluateAsync(database, keys, arguments);
+        if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
+        {
+            // A line's head is judged by its record: the record and the place in the line are acknowledged before the
+            // job is added. If the add fails, the record stays queued without a job, which a repeat of the request
+            // completes (see SubmitAsync) and the line skips in time.
+            RedisValue[] arguments =
+            [
+                jobId,
+                (long)InvocationRecord.Retention.TotalSeconds,
+                .. InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow).SelectMany(field => (RedisValue[])[field.Name, field.Value]),
+            ];
+            await AcceptScript.EvaluateAsync(database, [InvocationRecord.Key(jobId), line], arguments);
+        }
         await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
     }
 
@@ -78,7 +80,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     /// <summary>The invocation as its client sees it, or null when it does not exist or belongs to another client.</summary>
     public async Task<InvocationView?> GetAsync(string clientId, string jobId)
     {
-        var fields = (await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        var database = redis.GetDatabase();
+        var fields = await ReadRecordAsync(database, jobId);
+        if (fields.Count == 0 && await GetQueuedAsync(jobId) is { } queued)
+        {
+            return queued.Invocation.ClientId == clientId ? QueuedView(jobId, queued.Invocation, queued.AcceptedAt) : null;
+        }
         if (fields.GetValueOrDefault(InvocationRecord.ClientId) != clientId)
         {
             return null;
@@ -104,6 +111,33 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
                 RecordTime.Parse(Field(InvocationRecord.WebhookNextAttemptAt))));
     }
 
+    private static async Task<Dictionary<string, string>> ReadRecordAsync(IDatabase database, string jobId) =>
+        (await database.HashGetAllAsync(InvocationRecord.Key(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+
+    /// <summary>
+    /// An invocation accepted outside an ordering line and not yet taken by the orchestrator, which has no record: its
+    /// job's data, with when it was accepted. Null when there is no such job.
+    /// </summary>
+    private async Task<(InvocationJobData Invocation, DateTimeOffset AcceptedAt)?> GetQueuedAsync(string jobId) =>
+        await _invocations.GetJobAsync(jobId) is { } job ? QueuedOf(job) : null;
+
+    // A schedule's run is another's job id, and a job that is no invocation has no record to show.
+    private static (InvocationJobData Invocation, DateTimeOffset AcceptedAt)? QueuedOf(Job job)
+    {
+        try
+        {
+            return job.GetData<InvocationJobData>() is { ScheduleId: null } invocation ? (invocation, job.Timestamp) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static InvocationView QueuedView(string jobId, InvocationJobData invocation, DateTimeOffset acceptedAt) =>
+        new(jobId, InvocationStatus.Queued, invocation.BotType, invocation.Bot, 0, null, null, 0, acceptedAt, null, null,
+            new WebhookDeliveryView(DeliveryStatus.Pending, 0, null, null));
+
     /// <summary>Whether an invocation of this id has a record, whoever's it is.</summary>
     public Task<bool> ExistsAsync(string jobId) => redis.GetDatabase().KeyExistsAsync(InvocationRecord.Key(jobId));
 
@@ -117,7 +151,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     {
         var database = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(jobId);
-        var fields = await database.HashGetAsync(recordKey, [InvocationRecord.ClientId, InvocationRecord.Status, InvocationRecord.BotType, InvocationRecord.OrderingLine]);
+        RedisValue[] cancelFields = [InvocationRecord.ClientId, InvocationRecord.Status, InvocationRecord.BotType, InvocationRecord.OrderingLine];
+        var fields = await database.HashGetAsync(recordKey, cancelFields);
+        if (fields[0].IsNull && await MakeRecordOfQueuedAsync(database, jobId, clientId))
+        {
+            fields = await database.HashGetAsync(recordKey, cancelFields);
+        }
         if (fields[0] != clientId)
         {
             return Cancellation.NotFound;
@@ -157,6 +196,36 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         {
             await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "Removed from the queue by an operator.");
         }
+    }
+
+    /// <summary>
+    /// Makes the records of <paramref name="jobs"/> of invocations queued without one, as the orchestrator would on taking
+    /// them: before an operator removes the jobs, so that their clients see them end.
+    /// </summary>
+    public async Task MakeRecordsOfQueuedAsync(IEnumerable<Job> jobs)
+    {
+        var database = redis.GetDatabase();
+        foreach (var job in jobs)
+        {
+            if (QueuedOf(job) is { } queued)
+            {
+                await InvocationRecord.CreateUnlessExistsAsync(database, job.Id, queued.Invocation, queued.AcceptedAt);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the record of an invocation queued without one, when it is <paramref name="clientId"/>'s; false when there
+    /// is no such invocation.
+    /// </summary>
+    private async Task<bool> MakeRecordOfQueuedAsync(IDatabase database, string jobId, string clientId)
+    {
+        if (await GetQueuedAsync(jobId) is not { } queued || queued.Invocation.ClientId != clientId)
+        {
+            return false;
+        }
+        await InvocationRecord.CreateUnlessExistsAsync(database, jobId, queued.Invocation, queued.AcceptedAt);
+        return true;
     }
 
     /// <summary>

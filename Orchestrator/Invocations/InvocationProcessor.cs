@@ -36,10 +36,7 @@ public sealed class InvocationProcessor(
     {
         var invocationId = InvocationIds.Of(job.Job.Id);
         var invocation = job.ReadData<InvocationJobData>();
-        if (invocation.ScheduleId is not null)
-        {
-            await RecordScheduledRunAsync(invocationId, invocation);
-        }
+        await RecordFirstSightAsync(invocationId, invocation, job.Job.Timestamp);
         var line = OrderingLine.Key(invocation.ClientId, invocation.OrderingKey);
         string status;
         try
@@ -200,26 +197,21 @@ public sealed class InvocationProcessor(
         }
     }
 
-    /// <summary>A schedule's run starts here: its record (and its place in its ordering line) is made once per run.</summary>
-    private async Task RecordScheduledRunAsync(string invocationId, InvocationJobData invocation)
+    /// <summary>
+    /// Makes the record of an invocation taken for the first time (one accepted outside an ordering line has none until
+    /// then) from its job, accepted at <paramref name="acceptedAt"/>; a schedule's run, made by the schedule, starts now.
+    /// </summary>
+    private async Task RecordFirstSightAsync(string invocationId, InvocationJobData invocation, DateTimeOffset acceptedAt)
     {
-        var recordKey = InvocationRecord.Key(invocationId);
         var now = DateTimeOffset.UtcNow;
-        var firstSight = redis.GetDatabase().CreateTransaction();
-        firstSight.AddCondition(Condition.KeyNotExists(recordKey));
-        _ = firstSight.HashSetAsync(recordKey, InvocationRecord.Accepted(invocation, now));
-        _ = firstSight.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        if (OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
-        {
-            _ = firstSight.ListRightPushAsync(line, invocationId);
-            _ = firstSight.KeyExpireAsync(line, InvocationRecord.Retention);
-        }
-        if (!await firstSight.ExecuteAsync())
+        var database = redis.GetDatabase();
+        if (!await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, invocation.ScheduleId is null ? acceptedAt : now)
+            || invocation.ScheduleId is null)
         {
             return;
         }
-        var scheduleKey = ScheduleRecord.Key(invocation.ScheduleId!);
-        var lastRun = redis.GetDatabase().CreateTransaction();
+        var scheduleKey = ScheduleRecord.Key(invocation.ScheduleId);
+        var lastRun = database.CreateTransaction();
         lastRun.AddCondition(Condition.KeyExists(scheduleKey));
         _ = lastRun.HashSetAsync(scheduleKey, [
             new(ScheduleRecord.LastInvocationId, invocationId),

@@ -32,15 +32,19 @@ public sealed class InvocationFlowTests(FlowSystem system)
             "the job never showed its webhook as delivered");
     }
 
-    [Fact]
-    public async Task An_invocation_whose_record_could_not_be_written_is_refused_and_its_repeat_accepted_and_seen_by_its_client()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_invocation_whose_first_write_could_not_be_made_is_refused_and_its_repeat_accepted_and_seen_by_its_client(bool inOrderingLine)
     {
         await using var cutter = new RedisConnectionCutter(system.Redis);
-        var gatewayUrl = await system.StartGatewayAsync("ApiGateway-cut", ("ConnectionStrings__redis", cutter.ConnectionString));
+        var gatewayUrl = await system.StartGatewayAsync(inOrderingLine ? "ApiGateway-cut-ordered" : "ApiGateway-cut", ("ConnectionStrings__redis", cutter.ConnectionString));
         var gateway = new GatewayClient(gatewayUrl, system.Http);
-        // The connection drops as the gateway writes the invocation's record, before it adds the job.
-        cutter.CutOnceWhenSent($"${InvocationRecord.Key(InvocationIds.New()).Length}\r\n{InvocationRecord.Key("")}");
-        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook };
+        // The connection drops as the gateway adds the job, or, in an ordering line, as it writes the record first.
+        cutter.CutOnceWhenSent(inOrderingLine
+            ? $"${InvocationRecord.Key(InvocationIds.New()).Length}\r\n{InvocationRecord.Key("")}"
+            : $"bull:{QueueNames.Invocations}:\r\n${InvocationIds.New().Length}\r\n");
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey = inOrderingLine ? Guid.NewGuid().ToString() : null };
         var idempotencyKey = Guid.NewGuid().ToString();
 
         using var refused = await gateway.InvokeAsync(body, idempotencyKey: idempotencyKey);

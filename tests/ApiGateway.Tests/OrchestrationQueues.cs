@@ -28,8 +28,8 @@ public sealed class OrchestrationQueues : IAsyncDisposable
     }
 
     /// <summary>
-    /// An invocation of a python bot as the gateway accepts it: its record, then its job; <paramref name="recorded"/>
-    /// are fields an earlier run of it wrote in its record.
+    /// An invocation of a python bot with its record (as the gateway accepts one in an ordering line), then its job;
+    /// <paramref name="recorded"/> are fields an earlier run of it wrote in its record.
     /// </summary>
     public async Task AddInvocationAsync(string invocationId, int attempts = 3, params HashEntry[] recorded)
     {

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using BotSystem.Contracts;
+using BotSystem.JobEngine;
+
+namespace ApiGateway.Tests;
+
+/// <summary>
+/// Invocations accepted while no orchestrator takes them: what their clients see and can do while they are queued, and
+/// what an orchestrator taking them up later keeps of it.
+/// </summary>
+public sealed class QueuedInvocationTests : IAsyncLifetime
+{
+    private const string Webhook = "http://localhost:5000/webhook";
+    private static readonly (string, string) OtherClient = ("Clients__other__ApiKeyHash", "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1");
+
+    private readonly OrchestrationQueues _queues = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private ServiceSet? _services;
+    private GatewayClient? _gateway;
+
+    private ServiceSet Services => _services!;
+
+    private GatewayClient Gateway => _gateway!;
+
+    public async Task InitializeAsync()
+    {
+        await _queues.StartAsync();
+        _services = new ServiceSet(_queues.Redis);
+        _gateway = new GatewayClient(await Services.StartAsync("ApiGateway", OtherClient), _http);
+    }
+
+    [Fact]
+    public async Task A_queued_invocation_is_shown_to_its_client_alone_and_keeps_its_acceptance_time_once_an_orchestrator_takes_it()
+    {
+        var acceptedAfter = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var jobId = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, priority = 4 });
+
+        var queued = (await Gateway.GetJobAsync(jobId))!;
+        Assert.Equal(InvocationStatus.Queued, (string?)queued["status"]);
+        Assert.Equal(BotTypes.Python, (string?)queued["botType"]);
+        Assert.Equal(BotCatalog.DefaultBot(BotTypes.Python), (string?)queued["bot"]);
+        Assert.Equal(0, queued["progress"]!.GetValue<int>());
+        Assert.Equal(0, queued["attempts"]!.GetValue<int>());
+        Assert.Null(queued["startedAt"]);
+        Assert.Equal(DeliveryStatus.Pending, (string?)queued["webhook"]!["status"]);
+        Assert.InRange(DateTimeOffset.Parse((string)queued["createdAt"]!), acceptedAfter, DateTimeOffset.UtcNow);
+        Assert.Null(await Gateway.GetJobAsync(jobId, FlowSystem.OtherClientKey));
+
+        // No runner takes the bot job: the invocation stays running once the orchestrator has started its bot.
+        await Services.StartAsync("Orchestrator");
+        await FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(jobId))?["status"] == InvocationStatus.Running,
+            $"the invocation was never taken\n{Services.ProcessOf("Orchestrator").Output}");
+
+        var running = (await Gateway.GetJobAsync(jobId))!;
+        Assert.Equal((string?)queued["createdAt"], (string?)running["createdAt"]);
+        Assert.Equal(JobState.Prioritized, await _queues.Bots.GetJobStateAsync(jobId));
+    }
+
+    [Fact]
+    public async Task A_queued_invocation_cancelled_by_its_client_ends_cancelled_and_its_bot_never_starts_while_another_clients_cancel_is_a_404()
+    {
+        var jobId = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
+
+        using (var foreign = await CancelAsync(jobId, FlowSystem.OtherClientKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        }
+        Assert.Equal(InvocationStatus.Queued, (string?)(await Gateway.GetJobAsync(jobId))!["status"]);
+        using (var cancel = await CancelAsync(jobId, GatewayClient.DevelopmentClientKey))
+        {
+            var answer = await cancel.Content.ReadAsStringAsync();
+            Assert.True(cancel.StatusCode == HttpStatusCode.OK, answer);
+            Assert.Equal(InvocationStatus.Cancelled, (string?)JsonNode.Parse(answer)!["status"]);
+        }
+
+        // An orchestrator started now takes the next invocation, and never the cancelled one.
+        await Services.StartAsync("Orchestrator");
+        var next = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(next) != JobState.Unknown,
+            $"the next invocation was never taken\n{Services.ProcessOf("Orchestrator").Output}");
+        Assert.Equal(JobState.Unknown, await _queues.Bots.GetJobStateAsync(jobId));
+        Assert.Equal(JobState.Unknown, await _queues.Invocations.GetJobStateAsync(jobId));
+        var cancelled = (await Gateway.GetJobAsync(jobId))!;
+        Assert.Equal(InvocationStatus.Cancelled, (string?)cancelled["status"]);
+        Assert.NotNull(cancelled["finishedAt"]);
+    }
+
+    private async Task<HttpResponseMessage> CancelAsync(string jobId, string apiKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"{Services.UrlOf("ApiGateway")}/job/{jobId}");
+        request.Headers.Add("X-Api-Key", apiKey);
+        return await _http.SendAsync(request);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+        _http.Dispose();
+        await _queues.DisposeAsync();
+    }
+}
