@@ -65,8 +65,16 @@ public sealed class Queue : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         EnsureConnected();
-        var entries = await Db.HashGetAllAsync(Keys.Job(jobId)).WaitAsync(ct).ConfigureAwait(false);
-        return entries.Length == 0 ? null : Job.FromHash(jobId, Name, entries);
+        try
+        {
+            var entries = await Db.HashGetAllAsync(Keys.Job(jobId)).WaitAsync(ct).ConfigureAwait(false);
+            return entries.Length == 0 ? null : Job.FromHash(jobId, Name, entries);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            // The id names one of the queue's own keys (its wait list, events stream, ...), which share the jobs' prefix.
+            return null;
+        }
     }
 
     /// <summary>

@@ -47,14 +47,14 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         Assert.InRange(DateTimeOffset.Parse((string)queued["createdAt"]!), acceptedAfter, DateTimeOffset.UtcNow);
         Assert.Null(await Gateway.GetJobAsync(jobId, FlowSystem.OtherClientKey));
 
-        // No runner takes the bot job: the invocation stays running once the orchestrator has started its bot.
+        // No runner takes the bot job: the invocation stays running once the orchestrator has added its bot's job.
         await Services.StartAsync("Orchestrator");
-        await FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(jobId))?["status"] == InvocationStatus.Running,
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(jobId) == JobState.Prioritized,
             $"the invocation was never taken\n{Services.ProcessOf("Orchestrator").Output}");
 
         var running = (await Gateway.GetJobAsync(jobId))!;
+        Assert.Equal(InvocationStatus.Running, (string?)running["status"]);
         Assert.Equal((string?)queued["createdAt"], (string?)running["createdAt"]);
-        Assert.Equal(JobState.Prioritized, await _queues.Bots.GetJobStateAsync(jobId));
     }
 
     [Fact]
@@ -84,6 +84,20 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         var cancelled = (await Gateway.GetJobAsync(jobId))!;
         Assert.Equal(InvocationStatus.Cancelled, (string?)cancelled["status"]);
         Assert.NotNull(cancelled["finishedAt"]);
+    }
+
+    [Fact]
+    public async Task Ids_that_name_the_queues_own_keys_are_404s()
+    {
+        var jobId = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
+
+        foreach (var id in (string[])["meta", "events", "prioritized", "marker", "id"])
+        {
+            Assert.Null(await Gateway.GetJobAsync(id));
+            using var cancel = await CancelAsync(id, GatewayClient.DevelopmentClientKey);
+            Assert.True(cancel.StatusCode == HttpStatusCode.NotFound, $"DELETE /job/{id}: {(int)cancel.StatusCode} {await cancel.Content.ReadAsStringAsync()}");
+        }
+        Assert.Equal(InvocationStatus.Queued, (string?)(await Gateway.GetJobAsync(jobId))!["status"]);
     }
 
     private async Task<HttpResponseMessage> CancelAsync(string jobId, string apiKey)

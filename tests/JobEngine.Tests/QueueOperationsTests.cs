@@ -13,6 +13,20 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     public sealed class OnCluster(RedisCluster cluster) : QueueOperationsTests(EngineTarget.Cluster(cluster));
 
     [Fact]
+    public async Task An_id_naming_one_of_the_queues_own_keys_reads_as_no_job()
+    {
+        var queue = NewQueue();
+        await queue.AddAsync("send", "plain text");
+        await queue.AddAsync("send", "urgent", new JobOptions { Priority = 2 });
+
+        foreach (var id in (string[])["wait", "prioritized", "events", "marker", "id"])
+        {
+            Assert.True(await Db.KeyExistsAsync(K(id)), $"the queue has no {id} key to read");
+            Assert.Null(await queue.GetJobAsync(id));
+        }
+    }
+
+    [Fact]
     public async Task Add_stores_the_job_hash_in_the_BullMQ_layout()
     {
         var queue = NewQueue();
