@@ -8,6 +8,9 @@ public class FlowSystem : IAsyncLifetime
 {
     public const string ClientKey = GatewayClient.DevelopmentClientKey;
     public const string OtherClientKey = "other-api-key";
+
+    /// <summary>The gateway setting that makes <see cref="OtherClientKey"/> a client's key (its SHA-256).</summary>
+    public static readonly (string Name, string Value) OtherClient = ("Clients__other__ApiKeyHash", "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1");
     public const string AdminKey = GatewayClient.DevelopmentAdminKey;
     public const int MaxJavaBots = 3;
     public const int MaxPythonBots = 5;
@@ -58,7 +61,7 @@ public class FlowSystem : IAsyncLifetime
                 ["Orchestrator__LeaseTime"] = "00:00:04",
                 ["Orchestrator__KeepFinishedJobs"] = KeepFinishedJobs.ToString(),
             },
-            ApiGateway = { ["Clients__other__ApiKeyHash"] = "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1" },
+            ApiGateway = { [OtherClient.Name] = OtherClient.Value },
         };
         _system = await SystemProcesses.StartAsync(Redis, settings);
         _gateway = new GatewayClient(GatewayUrl, Http);

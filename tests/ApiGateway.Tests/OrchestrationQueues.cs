@@ -6,15 +6,19 @@ using StackExchange.Redis;
 namespace ApiGateway.Tests;
 
 /// <summary>
-/// A Redis of its own with the queues an orchestrator works between, for tests that run orchestrators as processes and
-/// the python bots with a runner of their own (taking from <see cref="Bots"/>).
+/// A Redis of its own with the queues an orchestrator works between, for tests that run orchestrators (and gateways) as
+/// processes in <see cref="Services"/> and the python bots with a runner of their own (taking from <see cref="Bots"/>).
 /// </summary>
 public sealed class OrchestrationQueues : IAsyncDisposable
 {
     private Queue? _invocations;
     private Queue? _bots;
+    private ServiceSet? _services;
 
     public RedisServer Redis { get; } = new();
+
+    /// <summary>The services the test starts, on this Redis.</summary>
+    public ServiceSet Services => _services!;
 
     public Queue Invocations => _invocations!;
 
@@ -25,6 +29,7 @@ public sealed class OrchestrationQueues : IAsyncDisposable
         await Redis.InitializeAsync();
         _invocations = new Queue(QueueNames.Invocations, Redis.Connection);
         _bots = new Queue(QueueNames.Bots(BotTypes.Python), Redis.Connection);
+        _services = new ServiceSet(Redis);
     }
 
     /// <summary>
@@ -51,6 +56,10 @@ public sealed class OrchestrationQueues : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
         foreach (var queue in (Queue?[])[_invocations, _bots])
         {
             if (queue is not null)

@@ -14,14 +14,12 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
     private const string TakingOver = "Orchestrator-taking-over";
 
     private readonly OrchestrationQueues _queues = new();
-    private ServiceSet? _services;
 
-    private ServiceSet Services => _services!;
+    private ServiceSet Services => _queues.Services;
 
     public async Task InitializeAsync()
     {
         await _queues.StartAsync();
-        _services = new ServiceSet(_queues.Redis);
     }
 
     [Fact]
@@ -99,12 +97,5 @@ public sealed class OrchestratorShutdownTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-        await _queues.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _queues.DisposeAsync();
 }

@@ -12,22 +12,19 @@ namespace ApiGateway.Tests;
 public sealed class QueuedInvocationTests : IAsyncLifetime
 {
     private const string Webhook = "http://localhost:5000/webhook";
-    private static readonly (string, string) OtherClient = ("Clients__other__ApiKeyHash", "e4c0d6a96d89f0f2ca26312d2715555bd8e470eb47ce309f3125a120a63f7de1");
 
     private readonly OrchestrationQueues _queues = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private ServiceSet? _services;
     private GatewayClient? _gateway;
 
-    private ServiceSet Services => _services!;
+    private ServiceSet Services => _queues.Services;
 
     private GatewayClient Gateway => _gateway!;
 
     public async Task InitializeAsync()
     {
         await _queues.StartAsync();
-        _services = new ServiceSet(_queues.Redis);
-        _gateway = new GatewayClient(await Services.StartAsync("ApiGateway", OtherClient), _http);
+        _gateway = new GatewayClient(await Services.StartAsync("ApiGateway", FlowSystem.OtherClient), _http);
     }
 
     [Fact]
@@ -109,10 +106,6 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
         _http.Dispose();
         await _queues.DisposeAsync();
     }
