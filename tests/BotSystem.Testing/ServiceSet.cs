@@ -29,6 +29,11 @@ public sealed partial class ServiceSet(RedisServer redis) : IAsyncDisposable
     /// <summary>Starts another process of <paramref name="project"/>, known by <paramref name="instance"/>, and returns its base URL.</summary>
     public async Task<string> StartInstanceAsync(string instance, string project, params (string Name, string Value)[] environment)
     {
+        // Refused before its process starts, which nothing would stop.
+        if (_services.ContainsKey(instance))
+        {
+            throw new ArgumentException($"An instance named '{instance}' is started already.", nameof(instance));
+        }
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         var variables = new Dictionary<string, string?>
         {
