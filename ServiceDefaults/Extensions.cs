@@ -57,16 +57,19 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(BotSystemTelemetry.Name)
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, BotSystemTelemetry.Name + "*")
-                .AddAspNetCoreInstrumentation(options =>
-                    options.Filter = context => !IsInfrastructurePath(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
 
+        // Spans are recorded only when there is a collector to send them to: without one, every request paid for spans
+        // nobody could see (about a sixth of the gateway's CPU per /invoke).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName, BotSystemTelemetry.Name + "*")
+                    .AddAspNetCoreInstrumentation(options =>
+                        options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;
