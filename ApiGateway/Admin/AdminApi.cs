@@ -161,9 +161,12 @@ public static class AdminApi
         }
         try
         {
-            const int CleanLimit = 1000;
-            await MakeRecordsIfInvocationsAsync(q, state, await q.GetJobsAsync(state, 0, CleanLimit - 1, ascending: true), invocations);
-            var removed = await q.CleanAsync(state, TimeSpan.FromSeconds(request.AgeSeconds), CleanLimit);
+            var grace = TimeSpan.FromSeconds(request.AgeSeconds);
+            if (MayHoldUnrecordedInvocations(q, state))
+            {
+                await invocations.MakeRecordsOfQueuedAsync(state, DateTimeOffset.UtcNow - grace);
+            }
+            var removed = await q.CleanAsync(state, grace);
             await EndIfInvocationsAsync(q, removed, invocations);
             return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
         }
@@ -223,9 +226,9 @@ public static class AdminApi
         {
             throw new JobEngineException(PendingDeliveryStays);
         }
-        if (await queue.GetJobAsync(id) is { } job)
+        if (MayHoldUnrecordedInvocations(queue, state) && await queue.GetJobAsync(id) is { } job)
         {
-            await MakeRecordsIfInvocationsAsync(queue, state, [job], invocations);
+            await invocations.MakeRecordOfQueuedAsync(job);
         }
         if (!await queue.RemoveJobAsync(id))
         {
@@ -242,10 +245,8 @@ public static class AdminApi
         queue.Name == QueueNames.Webhooks && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed;
 
     // An invocation queued without a record would vanish from its client's sight with its job; one that was taken has its record.
-    private static Task MakeRecordsIfInvocationsAsync(Queue queue, JobState state, IReadOnlyList<Job> jobs, InvocationService invocations) =>
-        queue.Name == QueueNames.Invocations && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed
-            ? invocations.MakeRecordsOfQueuedAsync(jobs)
-            : Task.CompletedTask;
+    private static bool MayHoldUnrecordedInvocations(Queue queue, JobState state) =>
+        queue.Name == QueueNames.Invocations && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed;
 
     // An invocation removed before it ran would otherwise show queued to its client until its record expires.
     private static Task EndIfInvocationsAsync(Queue queue, IReadOnlyList<string> removed, InvocationService invocations) =>

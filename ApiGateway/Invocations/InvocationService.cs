@@ -80,9 +80,8 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     /// <summary>The invocation as its client sees it, or null when it does not exist or belongs to another client.</summary>
     public async Task<InvocationView?> GetAsync(string clientId, string jobId)
     {
-        var database = redis.GetDatabase();
-        var fields = await ReadRecordAsync(database, jobId);
-        if (fields.Count == 0 && await GetQueuedAsync(jobId) is { } queued)
+        var fields = (await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        if (fields.Count == 0 && await _invocations.GetJobAsync(jobId) is { } job && QueuedOf(job) is { } queued)
         {
             return queued.Invocation.ClientId == clientId ? QueuedView(jobId, queued.Invocation, queued.AcceptedAt) : null;
         }
@@ -111,17 +110,11 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
                 RecordTime.Parse(Field(InvocationRecord.WebhookNextAttemptAt))));
     }
 
-    private static async Task<Dictionary<string, string>> ReadRecordAsync(IDatabase database, string jobId) =>
-        (await database.HashGetAllAsync(InvocationRecord.Key(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
-
     /// <summary>
-    /// An invocation accepted outside an ordering line and not yet taken by the orchestrator, which has no record: its
-    /// job's data, with when it was accepted. Null when there is no such job.
+    /// The invocation of an <c>invocations</c> job, with when it was accepted: while it is queued outside an ordering
+    /// line, the job is all there is of it. Null for a schedule's run, which goes by an invocation id other than its
+    /// job's, and for data that is no invocation's.
     /// </summary>
-    private async Task<(InvocationJobData Invocation, DateTimeOffset AcceptedAt)?> GetQueuedAsync(string jobId) =>
-        await _invocations.GetJobAsync(jobId) is { } job ? QueuedOf(job) : null;
-
-    // A schedule's run is another's job id, and a job that is no invocation has no record to show.
     private static (InvocationJobData Invocation, DateTimeOffset AcceptedAt)? QueuedOf(Job job)
     {
         try
@@ -153,8 +146,9 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         var recordKey = InvocationRecord.Key(jobId);
         RedisValue[] cancelFields = [InvocationRecord.ClientId, InvocationRecord.Status, InvocationRecord.BotType, InvocationRecord.OrderingLine];
         var fields = await database.HashGetAsync(recordKey, cancelFields);
-        if (fields[0].IsNull && await MakeRecordOfQueuedAsync(database, jobId, clientId))
+        if (fields[0].IsNull && await _invocations.GetJobAsync(jobId) is { } job && QueuedOf(job)?.Invocation.ClientId == clientId)
         {
+            await MakeRecordOfQueuedAsync(job);
             fields = await database.HashGetAsync(recordKey, cancelFields);
         }
         if (fields[0] != clientId)
@@ -199,33 +193,37 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     }
 
     /// <summary>
-    /// Makes the records of <paramref name="jobs"/> of invocations queued without one, as the orchestrator would on taking
-    /// them: before an operator removes the jobs, so that their clients see them end.
+    /// Makes the records of the invocations in <paramref name="state"/> accepted before <paramref name="acceptedBefore"/>
+    /// and queued without one, as the orchestrator would on taking them: before an operator cleans them out of the queue,
+    /// so that their clients see them end.
     /// </summary>
-    public async Task MakeRecordsOfQueuedAsync(IEnumerable<Job> jobs)
+    public async Task MakeRecordsOfQueuedAsync(JobState state, DateTimeOffset acceptedBefore)
     {
-        var database = redis.GetDatabase();
-        foreach (var job in jobs)
+        const int PageSize = 1000;
+        for (long start = 0; ; start += PageSize)
         {
-            if (QueuedOf(job) is { } queued)
+            var page = await _invocations.GetJobsAsync(state, start, start + PageSize - 1);
+            foreach (var job in page.Where(job => job.Timestamp <= acceptedBefore))
             {
-                await InvocationRecord.CreateUnlessExistsAsync(database, job.Id, queued.Invocation, queued.AcceptedAt);
+                await MakeRecordOfQueuedAsync(job);
+            }
+            if (page.Count < PageSize)
+            {
+                return;
             }
         }
     }
 
     /// <summary>
-    /// Makes the record of an invocation queued without one, when it is <paramref name="clientId"/>'s; false when there
-    /// is no such invocation.
+    /// Makes the record of the invocation of <paramref name="job"/> when it is queued without one: before it is cancelled
+    /// or an operator removes the job.
     /// </summary>
-    private async Task<bool> MakeRecordOfQueuedAsync(IDatabase database, string jobId, string clientId)
+    public async Task MakeRecordOfQueuedAsync(Job job)
     {
-        if (await GetQueuedAsync(jobId) is not { } queued || queued.Invocation.ClientId != clientId)
+        if (QueuedOf(job) is { } queued)
         {
-            return false;
+            await InvocationRecord.CreateUnlessExistsAsync(redis.GetDatabase(), job.Id, queued.Invocation, queued.AcceptedAt);
         }
-        await InvocationRecord.CreateUnlessExistsAsync(database, jobId, queued.Invocation, queued.AcceptedAt);
-        return true;
     }
 
     /// <summary>
