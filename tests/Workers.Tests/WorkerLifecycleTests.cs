@@ -22,16 +22,16 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
             ["ConnectionStrings__redis"] = _redis.ConnectionString,
             ["Workers__HeartbeatInterval"] = "00:00:00.500",
         }, "--types", "python");
-        await WaitForHealthAsync(url, "Healthy");
+        await WaitForHealthAsync(worker, url, "Healthy");
         var registered = await _redis.Connection.GetDatabase().SortedSetRangeByRankAsync(WorkerRegistry.IndexKey);
         Assert.Single(registered);
         Assert.Equal("python", (string?)await _redis.Connection.GetDatabase().HashGetAsync(WorkerRegistry.Key(registered[0]!), WorkerRegistry.Types));
 
         await _redis.StopAsync();
-        await WaitForHealthAsync(url, "Unhealthy");
+        await WaitForHealthAsync(worker, url, "Unhealthy");
         await Eventually.HoldsAsync(() => Task.FromResult(worker.Output.Contains("-> ERROR")), TimeSpan.FromSeconds(60), "the worker never went to ERROR");
         await _redis.StartAsync();
-        await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
+        await WaitForHealthAsync(worker, url, "Healthy", TimeSpan.FromSeconds(90));
 
         Assert.Contains("READY -> ERROR", worker.Output.Replace("PROCESSING", "READY"));
         Assert.Contains("ERROR -> HEALTH_CHECK", worker.Output);
@@ -45,7 +45,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     public async Task A_bot_runs_on_through_a_redis_outage_and_completes_in_its_first_attempt()
     {
         await using var worker = StartWorker(out var url);
-        await WaitForHealthAsync(url, "Healthy");
+        await WaitForHealthAsync(worker, url, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         // Eight seconds of progress, every 100 ms.
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["ticks"] = 80 });
@@ -56,7 +56,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await _redis.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(6));
         await _redis.StartAsync();
-        await WaitForHealthAsync(url, "Healthy", TimeSpan.FromSeconds(90));
+        await WaitForHealthAsync(worker, url, "Healthy", TimeSpan.FromSeconds(90));
         await Eventually.HoldsAsync(() => Task.FromResult(_redis.Connection.IsConnected), TimeSpan.FromSeconds(60), "the test's connection never came back");
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(60), "the job never ended");
 
@@ -70,7 +70,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     public async Task A_worker_starting_on_the_machine_kills_the_bots_a_killed_worker_left_running()
     {
         await using var first = StartWorker(out var firstUrl);
-        await WaitForHealthAsync(firstUrl, "Healthy");
+        await WaitForHealthAsync(first, firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["hang"] = true });
         int[] pids = [];
@@ -83,7 +83,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         // The next worker to start on the machine kills them (in a whole test run, another test's worker may be first).
         await using var second = StartWorker(out var secondUrl);
-        await WaitForHealthAsync(secondUrl, "Healthy");
+        await WaitForHealthAsync(second, secondUrl, "Healthy");
 
         await Eventually.HoldsAsync(() => Task.FromResult(!pids.Any(Signals.IsAlive)), TimeSpan.FromSeconds(10), "the killed worker's bots never died");
         Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} outlived its killed worker"));
@@ -94,7 +94,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     {
         (string, string)[] quick = [("Workers__LockDuration", "00:00:02"), ("Workers__StalledInterval", "00:00:01")];
         await using var first = StartWorker(out var firstUrl, quick);
-        await WaitForHealthAsync(firstUrl, "Healthy");
+        await WaitForHealthAsync(first, firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 3000 });
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), "the bot never started");
@@ -115,7 +115,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     public async Task A_worker_stopped_while_its_bot_outlasts_the_shutdown_deadline_hands_the_job_back_and_the_next_worker_completes_it()
     {
         await using var first = StartWorker(out var firstUrl, ("Workers__ShutdownDeadline", "00:00:01"));
-        await WaitForHealthAsync(firstUrl, "Healthy");
+        await WaitForHealthAsync(first, firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 4000 });
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), "the bot never started");
@@ -165,7 +165,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         return ServiceProcess.StartService("Workers", environment, "--types", "python");
     }
 
-    private async Task WaitForHealthAsync(string url, string expected, TimeSpan? timeout = null)
+    private async Task WaitForHealthAsync(ServiceProcess worker, string url, string expected, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         var last = "";
@@ -186,6 +186,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"/health stayed '{last}', never '{expected}'.");
+        var state = worker.HasExited ? $"exited with {worker.ExitCode}" : "running";
+        throw new TimeoutException($"/health stayed '{last}', never '{expected}'; the worker is {state}:\n{worker.Output}");
     }
 }
