@@ -30,7 +30,9 @@ public sealed class BotQueueRunner(
         {
             await Task.Delay(ReadyPoll, stoppingToken);
         }
-        await runningBots.SubscribeAsync();
+        // Thrown, a drop of Redis as the runner becomes ready (a restart, a failover) would stop the whole process.
+        await RedisOutage.WaitOutAsync(runningBots.SubscribeAsync,
+            ex => logger.LogWarning("Subscribing to cancellations waits for Redis: {Message}", ex.Message), stoppingToken);
         foreach (var botType in options.Value.Types)
         {
             var worker = new Worker(QueueNames.Bots(botType), redis, (job, ct) => RunAsync(botType, job, ct), new WorkerOptions

@@ -131,6 +131,26 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.True(await bots.GetJobStateAsync(jobId) == JobState.Completed, $"the job ended failed: {job.FailedReason}\n{second.Output}");
     }
 
+    [Fact]
+    public async Task A_worker_whose_subscription_to_cancellations_meets_a_dropped_connection_stays_up_and_its_bots_can_be_cancelled()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        // The connection drops as the runner subscribes to cancellations, once the worker is ready.
+        cutter.CutOnceWhenSent($"{CancellationSignal.Channel}\r\n");
+        await using var worker = StartWorker(out var url, ("ConnectionStrings__redis", cutter.ConnectionString));
+        await Eventually.HoldsAsync(() => Task.FromResult(cutter.Cuts == 1), TimeSpan.FromSeconds(60), $"the runner never subscribed\n{worker.Output}");
+        await WaitForHealthAsync(worker, url, "Healthy");
+
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 120_000 });
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), $"the bot never started\n{worker.Output}");
+        await CancellationSignal.SendAsync(_redis.Connection, (await bots.GetJobAsync(jobId))!.GetData<BotJobData>()!.InvocationId);
+
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(30),
+            $"the cancelled bot ran on\n{worker.Output}");
+        Assert.False(worker.HasExited, worker.Output);
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
