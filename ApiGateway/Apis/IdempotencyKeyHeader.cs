@@ -27,3 +27,9 @@ public static class IdempotencyKeyHeader
         endpoint.WithHeader(Name, $"A repeat with the same key within the idempotency window (24 hours by default) answers {repeatAnswers} and creates nothing; with another body it is a 409.",
             MaxLength);
 }
+
+/// <summary>
+/// The Redis key that makes a request the first of its kind (see <see cref="Contracts.IdempotencyClaim"/>), and how long
+/// it is held: for an <c>Idempotency-Key</c>, or a trigger's <c>webhook-id</c>.
+/// </summary>
+public sealed record RequestClaim(string Key, TimeSpan Window);

@@ -50,7 +50,7 @@ public static class InvocationsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var claim = idempotencyKey is null ? null : new InvocationService.Claim(IdempotencyClaim.Key(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.Key(clientId, idempotencyKey), options.Value.IdempotencyWindow);
         var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, claim, body.Bytes);
         if (outcome == InvocationService.Submission.Conflict)
         {

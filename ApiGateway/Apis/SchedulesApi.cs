@@ -47,7 +47,7 @@ public static class SchedulesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var claim = idempotencyKey is null ? null : new InvocationService.Claim(IdempotencyClaim.ScheduleKey(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.ScheduleKey(clientId, idempotencyKey), options.Value.IdempotencyWindow);
         var (outcome, schedule) = await schedules.CreateAsync(clientId, request, claim, body.Bytes);
         return outcome switch
         {

@@ -56,7 +56,7 @@ public static class TriggersApi
             trigger.Priority, trigger.TimeoutSeconds ?? options.Value.DefaultTimeoutSeconds, OrderingKey: null);
         // A webhook-id counts as received once its invocation is added: a sender that got a 429 or a 503 retries with it.
         var claim = context.Request.Headers[StandardWebhooks.IdHeader].FirstOrDefault() is { Length: > 0 } messageId
-            ? new InvocationService.Claim(IdempotencyClaim.TriggerKey(triggerId, messageId), ReplayMemory)
+            ? new RequestClaim(IdempotencyClaim.TriggerKey(triggerId, messageId), ReplayMemory)
             : null;
         var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, claim, body.Bytes);
         if (outcome != InvocationService.Submission.Accepted)

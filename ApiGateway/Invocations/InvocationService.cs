@@ -16,14 +16,11 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     public enum Submission { Accepted, Repeated, Conflict }
 
-    /// <summary>The Redis key that makes a request the first of its kind (see <see cref="IdempotencyClaim"/>), and how long it is held.</summary>
-    public sealed record Claim(string Key, TimeSpan Window);
-
     /// <summary>
     /// Adds an invocation, or with a <paramref name="claim"/> held by an earlier request, answers with that request's
     /// job: <see cref="Submission.Repeated"/>, or <see cref="Submission.Conflict"/> when its body was another.
     /// </summary>
-    public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, Claim? claim, byte[] body)
+    public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, RequestClaim? claim, byte[] body)
     {
         var database = redis.GetDatabase();
         var jobId = InvocationIds.New();

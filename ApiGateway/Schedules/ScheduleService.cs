@@ -29,7 +29,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     /// schedule: <see cref="Creation.Repeated"/>, <see cref="Creation.Conflict"/> when its body was another, or
     /// <see cref="Creation.Deleted"/> when its schedule is gone.
     /// </summary>
-    public async Task<(Creation Outcome, ScheduleView? Schedule)> CreateAsync(string clientId, ScheduleRequest request, InvocationService.Claim? claim, byte[] body)
+    public async Task<(Creation Outcome, ScheduleView? Schedule)> CreateAsync(string clientId, ScheduleRequest request, RequestClaim? claim, byte[] body)
     {
         var scheduleId = "sch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var database = redis.GetDatabase();

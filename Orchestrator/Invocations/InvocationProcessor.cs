@@ -203,14 +203,18 @@ public sealed class InvocationProcessor(
     /// </summary>
     private async Task RecordFirstSightAsync(string invocationId, InvocationJobData invocation, DateTimeOffset acceptedAt)
     {
-        var now = DateTimeOffset.UtcNow;
         var database = redis.GetDatabase();
-        if (!await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, invocation.ScheduleId is null ? acceptedAt : now)
-            || invocation.ScheduleId is null)
+        if (invocation.ScheduleId is not { } scheduleId)
+        {
+            await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, acceptedAt);
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        if (!await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, now))
         {
             return;
         }
-        var scheduleKey = ScheduleRecord.Key(invocation.ScheduleId);
+        var scheduleKey = ScheduleRecord.Key(scheduleId);
         var lastRun = database.CreateTransaction();
         lastRun.AddCondition(Condition.KeyExists(scheduleKey));
         _ = lastRun.HashSetAsync(scheduleKey, [
