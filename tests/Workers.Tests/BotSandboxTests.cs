@@ -82,14 +82,15 @@ public sealed class BotSandboxTests : IDisposable
     {
         var pids = new List<int>();
         var stopwatch = Stopwatch.StartNew();
-        var outcome = await Runner.RunAsync(Launch(["-u", Bot("sleeps_forever_with_stubborn_child.py")], TimeSpan.FromSeconds(2)),
+        // Long enough for the interpreter to start and report its pids on a machine busy with other tests.
+        var outcome = await Runner.RunAsync(Launch(["-u", Bot("sleeps_forever_with_stubborn_child.py")], TimeSpan.FromSeconds(5)),
             _ => Task.CompletedTask,
             line => { pids.AddRange(JsonNode.Parse(line)!["pids"]!.AsArray().Select(p => p!.GetValue<int>())); return Task.CompletedTask; },
             CancellationToken.None);
         stopwatch.Stop();
 
         Assert.Equal(BotRunStatus.TimedOut, outcome.Status);
-        Assert.InRange(stopwatch.Elapsed.TotalSeconds, 2, 3);
+        Assert.InRange(stopwatch.Elapsed.TotalSeconds, 5, 6);
         Assert.Equal(2, pids.Count);
         Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"process {pid} survived the timeout"));
     }
