@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -13,6 +14,9 @@ public sealed class BenchSystem : IAsyncDisposable
 {
     private const string Secret = "whsec_YmVuY2gtd2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OWFi";
     private const int PeerConcurrency = 64;
+    private const int ManagerConcurrency = 256;
+    private const string FloorQueueName = "webhooks-floor";
+    private const int KeepFinishedJobs = 10_000;
 
     private readonly RedisServer _redis;
     private readonly ServiceProcess _receiver;
@@ -20,6 +24,12 @@ public sealed class BenchSystem : IAsyncDisposable
     private readonly int _receiverPort;
     private readonly HttpClient _control;
     private readonly Queue _queue;
+    // The floor: our job engine's worker in this process, posting each job's payload with a bare HttpClient, as many
+    // at a time as the manager's worker takes. What a durable queue costs a delivery on its own, without the manager's
+    // delivery records, endpoint pipelines and metrics.
+    private readonly Queue _floorQueue;
+    private readonly HttpClient _floorHttp = new(new SocketsHttpHandler { MaxConnectionsPerServer = PeerConcurrency });
+    private readonly Worker _floorWorker;
     // Dead endpoints accept and never answer, so each request holds its place for the whole attempt timeout: the
     // harder case for the manager, next to a refused connection, which fails at once.
     private readonly HangingEndpoint _dead = new();
@@ -33,6 +43,13 @@ public sealed class BenchSystem : IAsyncDisposable
         _manager = manager;
         _control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{receiverPort}") };
         _queue = new Queue(QueueNames.Webhooks, redis.Connection);
+        _floorQueue = new Queue(FloorQueueName, redis.Connection);
+        _floorWorker = new Worker(FloorQueueName, redis.Connection, async (active, ct) =>
+        {
+            var data = active.ReadData<WebhookDeliveryJobData>(JsonSerializerOptions.Web);
+            await PostSignedAsync(_floorHttp, data.Url, data.MessageId, data.Body, ct);
+            return null;
+        }, new WorkerOptions { Concurrency = ManagerConcurrency, Name = "bench-floor" });
     }
 
     /// <summary>A loopback address of its own for host <paramref name="host"/> of round <paramref name="round"/>; round 0 is the warm-up.</summary>
@@ -40,7 +57,11 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public static async Task<BenchSystem> StartAsync(int rounds)
     {
-        var redis = new RedisServer();
+        // Redis keeps its append-only file but does not rewrite it in the background. The run starts from an empty
+        // dataset and writes a delivery's records with every delivery, so the file doubles, and is rewritten by a
+        // child process that takes a core from the sides, every few seconds; a running system holding days of records
+        // rewrites once per dataset's worth of writes.
+        var redis = RedisServer.WithArguments("--auto-aof-rewrite-percentage", "0");
         await redis.InitializeAsync();
         var receiverPort = FreePort.Next();
         var receiver = ServiceProcess.StartService("MockWebhook", new Dictionary<string, string?>
@@ -55,7 +76,7 @@ public sealed class BenchSystem : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{managerPort}",
             ["ConnectionStrings__redis"] = redis.ConnectionString,
             ["Logging__LogLevel__Default"] = "Warning",
-            ["Webhooks__Concurrency"] = "256",
+            ["Webhooks__Concurrency"] = ManagerConcurrency.ToString(),
             ["Webhooks__Endpoint__RateLimitPerSecond"] = "100000",
             ["Webhooks__Endpoint__MaxConcurrentRequests"] = PeerConcurrency.ToString(),
             ["Clients__bench__WebhookSecrets__0"] = Secret,
@@ -86,16 +107,32 @@ public sealed class BenchSystem : IAsyncDisposable
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = PeerConcurrency }, async (i, ct) =>
         {
             var id = $"msg_peer{phase}_{i}";
-            var body = Body(id);
-            var now = DateTimeOffset.UtcNow;
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Add(StandardWebhooks.IdHeader, id);
-            request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
-            request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, Secret));
-            using var response = await http.SendAsync(request, ct);
-            response.EnsureSuccessStatusCode();
+            await PostSignedAsync(http, url, id, Body(id), ct);
         });
         return cpu.Measure(count, stopwatch.Elapsed);
+    }
+
+    /// <summary>Deliveries per second of the floor worker to <paramref name="host"/>, counted at the receiver; its sender CPU includes adding the jobs.</summary>
+    public async Task<Measurement> QueueFloorAsync(int count, string host)
+    {
+        await ResetAsync();
+        var phase = ++_phase;
+        var cpu = CpuSnapshot.Take(Process.GetCurrentProcess(), _receiver, _redis);
+        var stopwatch = Stopwatch.StartNew();
+        await AddAsync(_floorQueue, count, _ => $"http://{host}:{_receiverPort}/webhook", $"f{phase}");
+        await WaitForReceiverAsync(count, stopwatch, "The floor worker", "");
+        return cpu.Measure(count, stopwatch.Elapsed);
+    }
+
+    private static async Task PostSignedAsync(HttpClient http, string url, string id, string body, CancellationToken ct)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(StandardWebhooks.IdHeader, id);
+        request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
+        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, Secret));
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>
@@ -109,25 +146,29 @@ public sealed class BenchSystem : IAsyncDisposable
         var cpu = CpuSnapshot.Take(Process.GetProcessById(_manager.Pid), _receiver, _redis);
         var stopwatch = Stopwatch.StartNew();
         var total = deadHosts.Count > 0 ? count * 2 : count;
-        await AddAsync(total, i => deadHosts.Count > 0 && i % 2 == 1
+        await AddAsync(_queue, total, i => deadHosts.Count > 0 && i % 2 == 1
             ? $"http://{deadHosts[i / 2 % deadHosts.Count]}:{_dead.Port}/webhook"
             : $"http://{healthyHosts[i / (deadHosts.Count > 0 ? 2 : 1) % healthyHosts.Count]}:{_receiverPort}/webhook", $"d{phase}");
+        await WaitForReceiverAsync(count, stopwatch, "The manager", _manager.Output);
+        return cpu.Measure(count, stopwatch.Elapsed);
+    }
+
+    private async Task WaitForReceiverAsync(int count, Stopwatch stopwatch, string sender, string senderOutput)
+    {
         JsonObject stats;
         while ((long)(stats = (await _control.GetFromJsonAsync<JsonObject>("/stats"))!)["uniqueIds"]! < count)
         {
             if (stopwatch.Elapsed > TimeSpan.FromMinutes(3))
             {
-                throw new TimeoutException("The manager did not deliver in time.\n" + _manager.Output);
+                throw new TimeoutException($"{sender} did not deliver in time.\n" + senderOutput);
             }
             await Task.Delay(10);
         }
-        var elapsed = stopwatch.Elapsed;
         // Held to what the peer's EnsureSuccessStatusCode demands: every request the receiver counted was signed right.
         if ((long)stats["badSignatures"]! > 0)
         {
-            throw new InvalidOperationException($"The receiver refused {stats["badSignatures"]} of the manager's signatures.");
+            throw new InvalidOperationException($"The receiver refused {stats["badSignatures"]} of {sender}'s signatures.");
         }
-        return cpu.Measure(count, elapsed);
     }
 
     /// <summary>Deliveries per second, and the CPU time per delivery of the sender, the receiver and Redis.</summary>
@@ -154,6 +195,9 @@ public sealed class BenchSystem : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _control.Dispose();
+        await _floorWorker.DisposeAsync();
+        _floorHttp.Dispose();
+        await _floorQueue.DisposeAsync();
         await _queue.DisposeAsync();
         await _manager.DisposeAsync();
         await _receiver.DisposeAsync();
@@ -161,11 +205,11 @@ public sealed class BenchSystem : IAsyncDisposable
         await _redis.DisposeAsync();
     }
 
-    private async Task AddAsync(int count, Func<int, string> url, string prefix)
+    private static async Task AddAsync(Queue queue, int count, Func<int, string> url, string prefix)
     {
         foreach (var chunk in Enumerable.Range(0, count).Chunk(500))
         {
-            await _queue.AddBulkAsync(chunk.Select(i =>
+            await queue.AddBulkAsync(chunk.Select(i =>
             {
                 var invocationId = $"{prefix}-{i}";
                 var data = new WebhookDeliveryJobData
@@ -177,7 +221,13 @@ public sealed class BenchSystem : IAsyncDisposable
                     EventType = WebhookEvent.Completed,
                     Body = Body(invocationId),
                 };
-                return new BulkJob("deliver", data, new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(invocationId), RemoveOnComplete = KeepJobs.All });
+                // The options the orchestrator gives a delivery, with its default of finished jobs kept.
+                return new BulkJob("deliver", data, new JobOptions
+                {
+                    JobId = WebhookDeliveryJobData.JobIdFor(invocationId),
+                    RemoveOnComplete = KeepJobs.Last(KeepFinishedJobs),
+                    RemoveOnFail = KeepJobs.Last(KeepFinishedJobs),
+                });
             }));
         }
     }
