@@ -35,11 +35,12 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Telemetry and health only, for services that make no outgoing HTTP calls.</summary>
+    /// <summary>Telemetry, health and a failure exit code when background work fails, for services that make no outgoing HTTP calls.</summary>
     public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddHostedService<FailedBackgroundServiceExitCode>();
         return builder;
     }
 

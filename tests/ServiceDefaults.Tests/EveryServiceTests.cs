@@ -42,4 +42,24 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.NotEqual(0, service.ExitCode);
         Assert.Contains("ConnectionStrings__redis", service.Output);
     }
+
+    // A Redis Cluster is the one setting known to make their background work fail: the queues' keys carry no hash tag,
+    // so the job engine refuses a worker there. The host stops; a supervisor that restarts failures must see one.
+    [Theory]
+    [InlineData("Orchestrator")]
+    [InlineData("Workers")]
+    [InlineData("WebhookManager")]
+    public async Task Service_whose_background_work_fails_exits_with_a_failure_code(string project)
+    {
+        await using var cluster = new RedisCluster();
+        await cluster.InitializeAsync();
+        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["ConnectionStrings__redis"] = cluster.ConnectionString,
+        });
+        Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the service kept running after its background work failed:\n" + service.Output);
+        Assert.NotEqual(0, service.ExitCode);
+        Assert.Contains("hash tag", service.Output);
+    }
 }
