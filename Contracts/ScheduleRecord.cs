@@ -12,9 +12,11 @@ public static class ScheduleRecord
 
     // Written by the gateway when the schedule is made.
     public const string ClientId = "clientId";
-    public const string Name = "name";
     public const string Definition = "definition";
     public const string CreatedAt = "createdAt";
+    // The Redis key of the Idempotency-Key claim the schedule was made under, if any: a record dropped because its
+    // creation was cut short takes the claim with it, so the client's repeat creates the schedule instead of a 409.
+    public const string IdempotencyClaim = "idempotencyClaim";
 
     // Written by the orchestrator when a run starts.
     public const string LastInvocationId = "lastInvocationId";

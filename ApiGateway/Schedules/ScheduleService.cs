@@ -44,6 +44,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             new(ScheduleRecord.ClientId, clientId),
             new(ScheduleRecord.Definition, JsonSerializer.Serialize(request.ToDefinition(), JsonSerializerOptions.Web)),
             new(ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            .. claim is null ? Array.Empty<HashEntry>() : [new(ScheduleRecord.IdempotencyClaim, claim.Key)],
         ]);
         _ = created.SetAddAsync(ScheduleRecord.Index, scheduleId);
         var outcome = Creation.Created;
@@ -99,15 +100,20 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             return false;
         }
         await _invocations.RemoveJobSchedulerAsync(scheduleId);
-        await ForgetAsync(scheduleId);
+        await ForgetAsync(scheduleId, claimKey: null);
         return true;
     }
 
-    private async Task ForgetAsync(string scheduleId)
+    // A deleted schedule keeps its claim, so a repeat of its creation is told it was deleted rather than made again.
+    private async Task ForgetAsync(string scheduleId, string? claimKey)
     {
         var forgotten = redis.GetDatabase().CreateTransaction();
         _ = forgotten.KeyDeleteAsync(ScheduleRecord.Key(scheduleId));
         _ = forgotten.SetRemoveAsync(ScheduleRecord.Index, scheduleId);
+        if (claimKey is not null)
+        {
+            _ = forgotten.KeyDeleteAsync(claimKey);
+        }
         await forgotten.ExecuteAsync();
     }
 
@@ -131,7 +137,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         if (!timings.TryGetValue(scheduleId, out var timing)
             && long.TryParse(createdAt, out var createdMs) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(createdMs) > CreationGrace)
         {
-            await ForgetAsync(scheduleId);
+            await ForgetAsync(scheduleId, fields.GetValueOrDefault(ScheduleRecord.IdempotencyClaim));
             return null;
         }
         var definition = JsonSerializer.Deserialize<ScheduleDefinition>(fields[ScheduleRecord.Definition], JsonSerializerOptions.Web)!;

@@ -217,6 +217,36 @@ public sealed class SchedulesTests(FlowSystem system)
         }
     }
 
+    [Fact]
+    public async Task A_schedule_creation_cut_short_and_dropped_is_created_anew_by_its_repeat()
+    {
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 };
+        var key = Guid.NewGuid().ToString();
+        using var first = await CreateWithKeyAsync(body, key);
+        var abandoned = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+        // Cut short between its two writes, and read once its creation was over, which drops the record.
+        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
+        {
+            await invocations.RemoveJobSchedulerAsync(abandoned);
+        }
+        await system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(abandoned),
+            ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
+        Assert.DoesNotContain(await ListAsync(FlowSystem.ClientKey), s => s!["scheduleId"]!.GetValue<string>() == abandoned);
+
+        using var repeated = await CreateWithKeyAsync(body, key);
+        using var repeatedAgain = await CreateWithKeyAsync(body, key);
+
+        var text = await repeated.Content.ReadAsStringAsync();
+        Assert.True(repeated.StatusCode == HttpStatusCode.Created, text);
+        var id = JsonNode.Parse(text)!["scheduleId"]!.GetValue<string>();
+        Assert.NotEqual(abandoned, id);
+        Assert.Equal(id, JsonNode.Parse(await repeatedAgain.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>());
+        Assert.Equal("completed", (await system.WaitForEndAsync(await FirstRunAsync(id)))["status"]!.GetValue<string>());
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+    }
+
     private async Task<HttpResponseMessage> CreateWithKeyAsync(object body, string idempotencyKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/schedules") { Content = JsonContent.Create(body) };
