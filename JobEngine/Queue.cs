@@ -278,20 +278,34 @@ public sealed class Queue : IAsyncDisposable
         EnsureConnected();
         var entries = await Db.SortedSetRangeByRankWithScoresAsync(Keys.Repeat).WaitAsync(ct).ConfigureAwait(false);
         var batch = Db.CreateBatch();
-        var reads = Array.ConvertAll(entries, entry => batch.HashGetAsync(Keys.Scheduler((string)entry.Element!), ["name", "pattern", "every", "ic"]));
+        var reads = Array.ConvertAll(entries, entry => batch.HashGetAsync(Keys.Scheduler((string)entry.Element!), SchedulerFields));
         batch.Execute();
         var hashes = await Task.WhenAll(reads).WaitAsync(ct).ConfigureAwait(false);
-        var schedulers = new List<JobScheduler>(entries.Length);
-        for (var i = 0; i < entries.Length; i++)
-        {
-            var fields = hashes[i];
-            long? every = fields[2].IsNullOrEmpty ? null : long.Parse((string)fields[2]!, CultureInfo.InvariantCulture);
-            schedulers.Add(new JobScheduler((string)entries[i].Element!, (string?)fields[0] ?? "", (string?)fields[1],
-                every is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-                DateTimeOffset.FromUnixTimeMilliseconds((long)entries[i].Score),
-                fields[3].IsNullOrEmpty ? 0 : int.Parse((string)fields[3]!, CultureInfo.InvariantCulture)));
-        }
-        return schedulers;
+        return [.. entries.Select((entry, i) => SchedulerOf((string)entry.Element!, entry.Score, hashes[i]))];
+    }
+
+    /// <summary>One stored job scheduler with its pending run time, or null when there is none of that id.</summary>
+    public async Task<JobScheduler?> GetJobSchedulerAsync(string schedulerId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(schedulerId);
+        EnsureConnected();
+        var batch = Db.CreateBatch();
+        var next = batch.SortedSetScoreAsync(Keys.Repeat, schedulerId);
+        var fields = batch.HashGetAsync(Keys.Scheduler(schedulerId), SchedulerFields);
+        batch.Execute();
+        await Task.WhenAll(next, fields).WaitAsync(ct).ConfigureAwait(false);
+        return await next is { } score ? SchedulerOf(schedulerId, score, await fields) : null;
+    }
+
+    private static readonly RedisValue[] SchedulerFields = ["name", "pattern", "every", "ic"];
+
+    private static JobScheduler SchedulerOf(string id, double nextMs, RedisValue[] fields)
+    {
+        long? every = fields[2].IsNullOrEmpty ? null : long.Parse((string)fields[2]!, CultureInfo.InvariantCulture);
+        return new JobScheduler(id, (string?)fields[0] ?? "", (string?)fields[1],
+            every is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+            DateTimeOffset.FromUnixTimeMilliseconds((long)nextMs),
+            fields[3].IsNullOrEmpty ? 0 : int.Parse((string)fields[3]!, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Nothing to release: the connection belongs to the caller.</summary>

@@ -62,7 +62,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         }
         // A repeat adds the scheduler only when the first request was cut short before it: adding it again would move
         // the runs of a schedule that has one.
-        if (outcome == Creation.Created || !(await TimingsAsync(CancellationToken.None)).ContainsKey(scheduleId))
+        if (outcome == Creation.Created || await _invocations.GetJobSchedulerAsync(scheduleId) is null)
         {
             await _invocations.UpsertJobSchedulerAsync(scheduleId, request.Repeat, RunJobName,
                 request.Invocation.ToJobData(clientId, scheduleId), InvocationService.JobOptionsFor(request.Invocation.Priority));
@@ -74,11 +74,11 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     public async Task<IReadOnlyList<ScheduleView>> ListAsync(string? clientId, CancellationToken ct = default)
     {
         var ids = (await redis.GetDatabase().SetMembersAsync(ScheduleRecord.Index)).Select(id => (string)id!).Order(StringComparer.Ordinal);
-        var timings = await TimingsAsync(ct);
+        var timings = (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
         var schedules = new List<ScheduleView>();
         foreach (var id in ids)
         {
-            if (await ReadAsync(clientId, id, timings) is { } schedule)
+            if (await ReadAsync(clientId, id, timings.GetValueOrDefault(id)) is { } schedule)
             {
                 schedules.Add(schedule);
             }
@@ -88,7 +88,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
 
     /// <summary>The schedule, or null when it does not exist or belongs to another client.</summary>
     public async Task<ScheduleView?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default) =>
-        await ReadAsync(clientId, scheduleId, await TimingsAsync(ct));
+        await ReadAsync(clientId, scheduleId, await _invocations.GetJobSchedulerAsync(scheduleId, ct));
 
     /// <summary>Stops the schedule; false when it does not exist or belongs to another client.</summary>
     public async Task<bool> DeleteAsync(string? clientId, string scheduleId)
@@ -117,16 +117,13 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         await forgotten.ExecuteAsync();
     }
 
-    private async Task<Dictionary<string, JobScheduler>> TimingsAsync(CancellationToken ct) =>
-        (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
-
     // A cron schedule's next run is told in its own time zone: 03:00-05:00 for "0 3 * * *" in New York, not 08:00Z.
     private static DateTimeOffset InZoneOf(ScheduleDefinition schedule, DateTimeOffset time) =>
         schedule.TimeZone is { } zone && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var timeZone)
             ? TimeZoneInfo.ConvertTime(time, timeZone)
             : time;
 
-    private async Task<ScheduleView?> ReadAsync(string? clientId, string scheduleId, Dictionary<string, JobScheduler> timings)
+    private async Task<ScheduleView?> ReadAsync(string? clientId, string scheduleId, JobScheduler? timing)
     {
         var fields = (await redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
         if (!fields.TryGetValue(ScheduleRecord.ClientId, out var owner) || (clientId is not null && owner != clientId))
@@ -134,7 +131,7 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             return null;
         }
         var createdAt = fields.GetValueOrDefault(ScheduleRecord.CreatedAt);
-        if (!timings.TryGetValue(scheduleId, out var timing)
+        if (timing is null
             && long.TryParse(createdAt, out var createdMs) && DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds(createdMs) > CreationGrace)
         {
             await ForgetAsync(scheduleId, fields.GetValueOrDefault(ScheduleRecord.IdempotencyClaim));

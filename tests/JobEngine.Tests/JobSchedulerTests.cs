@@ -43,6 +43,26 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
     }
 
     [Fact]
+    public async Task One_scheduler_is_read_by_its_id_as_the_list_shows_it()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("nightly", new RepeatOptions { Pattern = "0 0 * * *" }, "report", null);
+        await queue.UpsertJobSchedulerAsync("tick", new RepeatOptions { Every = TimeSpan.FromMinutes(5) }, "tick", null);
+
+        var listed = (await queue.GetJobSchedulersAsync()).ToDictionary(scheduler => scheduler.Id);
+        var nightly = await queue.GetJobSchedulerAsync("nightly");
+        var tick = await queue.GetJobSchedulerAsync("tick");
+
+        Assert.Equal(listed["nightly"], nightly);
+        Assert.Equal(listed["tick"], tick);
+        Assert.Equal(new DateTimeOffset(DateTimeOffset.UtcNow.Date.AddDays(1), TimeSpan.Zero), nightly!.Next);
+        Assert.Equal(TimeSpan.FromMinutes(5), tick!.Every);
+        Assert.Null(await queue.GetJobSchedulerAsync("unknown"));
+        Assert.True(await queue.RemoveJobSchedulerAsync("tick"));
+        Assert.Null(await queue.GetJobSchedulerAsync("tick"));
+    }
+
+    [Fact]
     public async Task Upserting_an_unchanged_scheduler_again_does_not_queue_a_second_run()
     {
         var queue = NewQueue();
