@@ -73,12 +73,17 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     /// <summary>The schedules of one client, or of every client when <paramref name="clientId"/> is null (the admin).</summary>
     public async Task<IReadOnlyList<ScheduleView>> ListAsync(string? clientId, CancellationToken ct = default)
     {
-        var ids = (await redis.GetDatabase().SetMembersAsync(ScheduleRecord.Index)).Select(id => (string)id!).Order(StringComparer.Ordinal);
+        var database = redis.GetDatabase();
+        var ids = (await database.SetMembersAsync(ScheduleRecord.Index)).Select(id => (string)id!).Order(StringComparer.Ordinal).ToList();
         var timings = (await _invocations.GetJobSchedulersAsync(ct)).ToDictionary(scheduler => scheduler.Id);
+        // Every record in one round trip rather than one each.
+        var batch = database.CreateBatch();
+        var records = ids.ConvertAll(id => batch.HashGetAllAsync(ScheduleRecord.Key(id)));
+        batch.Execute();
         var schedules = new List<ScheduleView>();
-        foreach (var id in ids)
+        for (var i = 0; i < ids.Count; i++)
         {
-            if (await ReadAsync(clientId, id, timings.GetValueOrDefault(id)) is { } schedule)
+            if (await ViewOfAsync(clientId, ids[i], await records[i].WaitAsync(ct), timings.GetValueOrDefault(ids[i])) is { } schedule)
             {
                 schedules.Add(schedule);
             }
@@ -87,8 +92,12 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     }
 
     /// <summary>The schedule, or null when it does not exist or belongs to another client.</summary>
-    public async Task<ScheduleView?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default) =>
-        await ReadAsync(clientId, scheduleId, await _invocations.GetJobSchedulerAsync(scheduleId, ct));
+    public async Task<ScheduleView?> GetAsync(string? clientId, string scheduleId, CancellationToken ct = default)
+    {
+        var record = redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId));
+        var timing = _invocations.GetJobSchedulerAsync(scheduleId, ct);
+        return await ViewOfAsync(clientId, scheduleId, await record.WaitAsync(ct), await timing);
+    }
 
     /// <summary>Stops the schedule; false when it does not exist or belongs to another client.</summary>
     public async Task<bool> DeleteAsync(string? clientId, string scheduleId)
@@ -123,9 +132,11 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             ? TimeZoneInfo.ConvertTime(time, timeZone)
             : time;
 
-    private async Task<ScheduleView?> ReadAsync(string? clientId, string scheduleId, JobScheduler? timing)
+    // The view of a schedule's record and scheduler, or null when another client owns it or it is no more; a record
+    // whose creation was cut short is dropped here.
+    private async Task<ScheduleView?> ViewOfAsync(string? clientId, string scheduleId, HashEntry[] record, JobScheduler? timing)
     {
-        var fields = (await redis.GetDatabase().HashGetAllAsync(ScheduleRecord.Key(scheduleId))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        var fields = record.ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
         if (!fields.TryGetValue(ScheduleRecord.ClientId, out var owner) || (clientId is not null && owner != clientId))
         {
             return null;
