@@ -161,12 +161,13 @@ public static class AdminApi
         }
         try
         {
-            var grace = TimeSpan.FromSeconds(request.AgeSeconds);
+            var addedBy = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(request.AgeSeconds);
             if (MayHoldUnrecordedInvocations(q, state))
             {
-                await invocations.MakeRecordsOfQueuedAsync(state, DateTimeOffset.UtcNow - grace);
+                await invocations.MakeRecordsOfQueuedAsync(state, addedBy);
             }
-            var removed = await q.CleanAsync(state, grace);
+            // By the same time as the records: an invocation accepted while they were made is younger, so it stays.
+            var removed = await q.CleanAsync(state, addedBy);
             await EndIfInvocationsAsync(q, removed, invocations);
             return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
         }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -95,6 +97,50 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
             Assert.True(cancel.StatusCode == HttpStatusCode.NotFound, $"DELETE /job/{id}: {(int)cancel.StatusCode} {await cancel.Content.ReadAsStringAsync()}");
         }
         Assert.Equal(InvocationStatus.Queued, (string?)(await Gateway.GetJobAsync(jobId))!["status"]);
+    }
+
+    [Fact]
+    public async Task Invocations_accepted_while_an_operator_cleans_the_queue_stay_queued_or_end_cancelled_never_vanish()
+    {
+        var body = new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook };
+        var gatewayUrl = await Services.StartInstanceAsync("ApiGateway-unlimited", "ApiGateway",
+            ("Gateway__RateLimitPerSecond", "1000000"), ("Gateway__RateLimitBurst", "1000000"));
+        var gateway = new GatewayClient(gatewayUrl, _http);
+        // A backlog, so that the clean takes a while to make the records of what it may remove; fewer than the 1000 jobs
+        // one clean removes at most, so it reaches the invocations accepted meanwhile.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 600), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (_, _) => await gateway.InvokeOkAsync(body));
+        var accepted = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var invoking = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                accepted.Enqueue(await gateway.InvokeOkAsync(body));
+            }
+        })));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{gatewayUrl}/admin/api/queues/{QueueNames.Invocations}/clean")
+        {
+            Content = JsonContent.Create(new { state = "prioritized", ageSeconds = 0 }),
+        };
+        request.Headers.Add("X-Api-Key", GatewayClient.DevelopmentAdminKey);
+        using var clean = await _http.SendAsync(request);
+        await stop.CancelAsync();
+        await invoking;
+
+        Assert.True(clean.IsSuccessStatusCode, await clean.Content.ReadAsStringAsync());
+        Assert.NotEmpty(accepted);
+        var vanished = new List<string>();
+        foreach (var jobId in accepted)
+        {
+            var status = (string?)(await gateway.GetJobAsync(jobId))?["status"];
+            if (status is not (InvocationStatus.Queued or InvocationStatus.Cancelled))
+            {
+                vanished.Add($"{jobId}: {status ?? "404"}");
+            }
+        }
+        Assert.True(vanished.Count == 0, $"{vanished.Count} of {accepted.Count} invocations accepted during the clean: {string.Join(", ", vanished.Take(5))}");
     }
 
     private async Task<HttpResponseMessage> CancelAsync(string jobId, string apiKey)
