@@ -143,14 +143,9 @@ public sealed class SchedulesTests(FlowSystem system)
         var body = new { botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000 };
         var abandoned = (await CreateAsync(body))["scheduleId"]!.GetValue<string>();
         var inCreation = (await CreateAsync(body))["scheduleId"]!.GetValue<string>();
-        // The state a creation cut short between its two writes leaves: the record without its scheduler.
-        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
-        {
-            await invocations.RemoveJobSchedulerAsync(abandoned);
-            await invocations.RemoveJobSchedulerAsync(inCreation);
-        }
-        await system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(abandoned),
-            ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
+        await CutShortAsync(abandoned);
+        await CutShortAsync(inCreation);
+        await MadeTwoMinutesAgoAsync(abandoned);
 
         var listed = (await ListAsync(FlowSystem.ClientKey)).Select(s => s!["scheduleId"]!.GetValue<string>()).ToList();
         using var shown = await system.SendAsync(HttpMethod.Get, $"/schedules/{abandoned}");
@@ -197,13 +192,7 @@ public sealed class SchedulesTests(FlowSystem system)
     {
         var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 };
         var key = Guid.NewGuid().ToString();
-        using var first = await CreateWithKeyAsync(body, key);
-        var id = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
-        // The state a creation cut short between its two writes leaves: the record without its scheduler.
-        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
-        {
-            await invocations.RemoveJobSchedulerAsync(id);
-        }
+        var id = await CreateCutShortAsync(body, key);
 
         using var repeated = await CreateWithKeyAsync(body, key);
 
@@ -222,15 +211,9 @@ public sealed class SchedulesTests(FlowSystem system)
     {
         var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 };
         var key = Guid.NewGuid().ToString();
-        using var first = await CreateWithKeyAsync(body, key);
-        var abandoned = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
-        // Cut short between its two writes, and read once its creation was over, which drops the record.
-        await using (var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection))
-        {
-            await invocations.RemoveJobSchedulerAsync(abandoned);
-        }
-        await system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(abandoned),
-            ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
+        var abandoned = await CreateCutShortAsync(body, key);
+        await MadeTwoMinutesAgoAsync(abandoned);
+        // Read once its creation is over, which drops the record.
         Assert.DoesNotContain(await ListAsync(FlowSystem.ClientKey), s => s!["scheduleId"]!.GetValue<string>() == abandoned);
 
         using var repeated = await CreateWithKeyAsync(body, key);
@@ -246,6 +229,26 @@ public sealed class SchedulesTests(FlowSystem system)
         {
         }
     }
+
+    // The state a creation cut short between its two writes leaves: the record without its scheduler.
+    private async Task CutShortAsync(string scheduleId)
+    {
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        await invocations.RemoveJobSchedulerAsync(scheduleId);
+    }
+
+    private async Task<string> CreateCutShortAsync(object body, string idempotencyKey)
+    {
+        using var first = await CreateWithKeyAsync(body, idempotencyKey);
+        var id = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+        await CutShortAsync(id);
+        return id;
+    }
+
+    // Past the minute a creation is given to write its scheduler.
+    private Task MadeTwoMinutesAgoAsync(string scheduleId) =>
+        system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(scheduleId),
+            ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
 
     private async Task<HttpResponseMessage> CreateWithKeyAsync(object body, string idempotencyKey)
     {
