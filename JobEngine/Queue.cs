@@ -6,6 +6,9 @@ namespace BotSystem.JobEngine;
 /// <summary>Adds and manages the jobs of one queue, in BullMQ's Redis layout.</summary>
 public sealed class Queue : IAsyncDisposable
 {
+    // What a job scheduler's hash says of it: its jobs' name, its cron pattern or interval, and its iteration count.
+    private static readonly RedisValue[] SchedulerFields = ["name", "pattern", "every", "ic"];
+
     private readonly RedisScripts _scripts;
     private readonly QueueOptions _options;
     private readonly JobAddBatcher _adds;
@@ -303,8 +306,6 @@ public sealed class Queue : IAsyncDisposable
         await Task.WhenAll(next, fields).WaitAsync(ct).ConfigureAwait(false);
         return await next is { } score ? SchedulerOf(schedulerId, score, await fields) : null;
     }
-
-    private static readonly RedisValue[] SchedulerFields = ["name", "pattern", "every", "ic"];
 
     private static JobScheduler SchedulerOf(string id, double nextMs, RedisValue[] fields)
     {

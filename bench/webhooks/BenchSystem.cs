@@ -120,7 +120,7 @@ public sealed class BenchSystem : IAsyncDisposable
         var cpu = CpuSnapshot.Take(Process.GetCurrentProcess(), _receiver, _redis);
         var stopwatch = Stopwatch.StartNew();
         await AddAsync(_floorQueue, count, _ => $"http://{host}:{_receiverPort}/webhook", $"f{phase}");
-        await WaitForReceiverAsync(count, stopwatch, "The floor worker", "");
+        await WaitForReceiverAsync(count, stopwatch, "the floor worker", "");
         return cpu.Measure(count, stopwatch.Elapsed);
     }
 
@@ -149,7 +149,7 @@ public sealed class BenchSystem : IAsyncDisposable
         await AddAsync(_queue, total, i => deadHosts.Count > 0 && i % 2 == 1
             ? $"http://{deadHosts[i / 2 % deadHosts.Count]}:{_dead.Port}/webhook"
             : $"http://{healthyHosts[i / (deadHosts.Count > 0 ? 2 : 1) % healthyHosts.Count]}:{_receiverPort}/webhook", $"d{phase}");
-        await WaitForReceiverAsync(count, stopwatch, "The manager", _manager.Output);
+        await WaitForReceiverAsync(count, stopwatch, "the manager", _manager.Output);
         return cpu.Measure(count, stopwatch.Elapsed);
     }
 
@@ -160,7 +160,7 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             if (stopwatch.Elapsed > TimeSpan.FromMinutes(3))
             {
-                throw new TimeoutException($"{sender} did not deliver in time.\n" + senderOutput);
+                throw new TimeoutException($"Not delivered in time by {sender}.\n" + senderOutput);
             }
             await Task.Delay(10);
         }
