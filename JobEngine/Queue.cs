@@ -234,21 +234,14 @@ public sealed class Queue : IAsyncDisposable
     }
 
     /// <summary>Removes up to <paramref name="limit"/> jobs of a state older than <paramref name="grace"/>; returns their ids.</summary>
-    public Task<IReadOnlyList<string>> CleanAsync(JobState state, TimeSpan grace, int limit = 1000, CancellationToken ct = default) =>
-        CleanAsync(state, DateTimeOffset.FromUnixTimeMilliseconds(Now() - (long)grace.TotalMilliseconds), limit, ct);
-
-    /// <summary>
-    /// Removes up to <paramref name="limit"/> jobs of a state added at or before <paramref name="before"/> (finished, for
-    /// completed and failed jobs); returns their ids.
-    /// </summary>
-    public async Task<IReadOnlyList<string>> CleanAsync(JobState state, DateTimeOffset before, int limit = 1000, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> CleanAsync(JobState state, TimeSpan grace, int limit = 1000, CancellationToken ct = default)
     {
         if (state is JobState.Unknown or JobState.Active)
         {
             throw new ArgumentException($"Jobs in state {state} cannot be cleaned.", nameof(state));
         }
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var result = await _scripts.CleanJobsInSetAsync(state, before.ToUnixTimeMilliseconds(), limit).WaitAsync(ct).ConfigureAwait(false);
+        var result = await _scripts.CleanJobsInSetAsync(state, Now() - (long)grace.TotalMilliseconds, limit).WaitAsync(ct).ConfigureAwait(false);
         return Array.ConvertAll((RedisResult[])result!, id => (string)id!);
     }
 

@@ -161,13 +161,12 @@ public static class AdminApi
         }
         try
         {
-            var addedBy = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(request.AgeSeconds);
-            if (MayHoldUnrecordedInvocations(q, state))
-            {
-                await invocations.MakeRecordsOfQueuedAsync(state, addedBy);
-            }
-            // By the same time as the records: an invocation accepted while they were made is younger, so it stays.
-            var removed = await q.CleanAsync(state, addedBy);
+            var age = TimeSpan.FromSeconds(request.AgeSeconds);
+            // Queued invocations are removed by id once recorded: a clean by age would also take one accepted while the
+            // records were made, which would vanish without one.
+            var removed = MayHoldUnrecordedInvocations(q, state)
+                ? await invocations.RemoveQueuedAsync(state, DateTimeOffset.UtcNow - age, CleanLimit)
+                : await q.CleanAsync(state, age, CleanLimit);
             await EndIfInvocationsAsync(q, removed, invocations);
             return TypedResults.Ok(new JsonObject { ["removed"] = removed.Count });
         }
@@ -244,6 +243,9 @@ public static class AdminApi
 
     private static bool IsPendingDelivery(Queue queue, JobState state) =>
         queue.Name == QueueNames.Webhooks && state is JobState.Waiting or JobState.Prioritized or JobState.Delayed;
+
+    // The most jobs one clean removes.
+    private const int CleanLimit = 1000;
 
     // An invocation queued without a record would vanish from its client's sight with its job; one that was taken has its record.
     private static bool MayHoldUnrecordedInvocations(Queue queue, JobState state) =>

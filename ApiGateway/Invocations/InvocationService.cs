@@ -190,22 +190,40 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     }
 
     /// <summary>
-    /// Makes the records of the invocations in <paramref name="state"/> accepted before <paramref name="acceptedBefore"/>
-    /// and queued without one, as the orchestrator would on taking them: before an operator cleans them out of the queue,
-    /// so that their clients see them end.
+    /// Removes up to <paramref name="limit"/> invocations in <paramref name="state"/> accepted by <paramref name="acceptedBy"/>,
+    /// oldest first, each once its record is made as the orchestrator would on taking it, so that its client sees it end;
+    /// returns the ids removed. Only the jobs read here are removed, so one accepted meanwhile stays whatever its time;
+    /// so do a job a worker took meanwhile and a schedule's pending run.
     /// </summary>
-    public async Task MakeRecordsOfQueuedAsync(JobState state, DateTimeOffset acceptedBefore)
+    public async Task<IReadOnlyList<string>> RemoveQueuedAsync(JobState state, DateTimeOffset acceptedBy, int limit)
     {
         const int PageSize = 1000;
-        for (long start = 0; ; start += PageSize)
+        var chosen = new List<Job>();
+        for (long start = 0; chosen.Count < limit; start += PageSize)
         {
-            var page = await _invocations.GetJobsAsync(state, start, start + PageSize - 1);
-            // A page's records are made together, in a few round trips rather than one each.
-            await Task.WhenAll(page.Where(job => job.Timestamp <= acceptedBefore).Select(MakeRecordOfQueuedAsync));
+            var page = await _invocations.GetJobsAsync(state, start, start + PageSize - 1, ascending: true);
+            chosen.AddRange(page.Where(job => job.Timestamp <= acceptedBy).Take(limit - chosen.Count));
             if (page.Count < PageSize)
             {
-                return;
+                break;
             }
+        }
+        // Each step for all of them together, in a few round trips rather than one each.
+        await Task.WhenAll(chosen.Select(MakeRecordOfQueuedAsync));
+        var removed = await Task.WhenAll(chosen.Select(job => RemoveUnlessHeldAsync(job.Id)));
+        return [.. chosen.Where((_, i) => removed[i]).Select(job => job.Id)];
+    }
+
+    // False for a job a worker holds, and for a schedule's pending run, which goes only with its schedule.
+    private async Task<bool> RemoveUnlessHeldAsync(string jobId)
+    {
+        try
+        {
+            return await _invocations.RemoveJobAsync(jobId);
+        }
+        catch (JobEngineException e) when (e is not RedisUnavailableException)
+        {
+            return false;
         }
     }
 

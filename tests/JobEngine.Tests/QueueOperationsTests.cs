@@ -436,22 +436,6 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
-    public async Task Clean_by_a_time_removes_the_jobs_added_by_then_and_leaves_later_ones()
-    {
-        var queue = NewQueue();
-        var early = await queue.AddAsync("w", new { i = 0 });
-        await Task.Delay(20);
-        var by = DateTimeOffset.UtcNow;
-        await Task.Delay(20);
-        var late = await queue.AddAsync("w", new { i = 1 });
-
-        var removed = await queue.CleanAsync(JobState.Waiting, by);
-
-        Assert.Equal([early], removed);
-        Assert.Equal([late], (await queue.GetJobsAsync(JobState.Waiting)).Select(job => job.Id));
-    }
-
-    [Fact]
     public async Task Drain_keeps_a_due_scheduler_run_waiting_among_the_jobs_it_removes()
     {
         var queue = NewQueue();
