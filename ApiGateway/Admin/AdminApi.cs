@@ -61,11 +61,10 @@ public static class AdminApi
 
     private static async Task<IResult> LogIn(HttpContext context, AdminSessions sessions)
     {
-        if (!context.Request.HasFormContentType)
+        if (await ReadFormAsync(context.Request) is not { } form)
         {
             return NotAForm();
         }
-        var form = await context.Request.ReadFormAsync();
         if (!sessions.IsAdminKey(form["apiKey"]))
         {
             return Results.Redirect("/admin/queues?failed=1");
@@ -76,12 +75,11 @@ public static class AdminApi
 
     private static async Task<IResult> LogOut(HttpContext context, AdminSessions sessions)
     {
-        if (!context.Request.HasFormContentType)
+        if (await ReadFormAsync(context.Request) is not { } form)
         {
             return NotAForm();
         }
         var session = context.Request.Cookies[AdminSessions.CookieName];
-        var form = await context.Request.ReadFormAsync();
         if (session is not null && form["csrfToken"] == await sessions.GetCsrfTokenAsync(session))
         {
             await sessions.EndAsync(session);
@@ -255,9 +253,26 @@ public static class AdminApi
     private static Task EndIfInvocationsAsync(Queue queue, IReadOnlyList<string> removed, InvocationService invocations) =>
         queue.Name == QueueNames.Invocations ? invocations.EndRemovedAsync(removed) : Task.CompletedTask;
 
+    // A form that cannot be read (a multipart body without its boundary or cut short, a field past the limits) is the sender's mistake.
+    private static async Task<IFormCollection?> ReadFormAsync(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+        try
+        {
+            return await request.ReadFormAsync();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            return null;
+        }
+    }
+
     private static ValidationProblem NotAForm() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
     {
-        ["contentType"] = ["Send a form: application/x-www-form-urlencoded or multipart/form-data."],
+        ["contentType"] = ["Send a well-formed form: application/x-www-form-urlencoded or multipart/form-data."],
     });
 }
 

@@ -23,7 +23,7 @@ public sealed class QueueDashboardTests(OperatorSystem system)
     }
 
     [Fact]
-    public async Task Job_actions_on_a_missing_job_are_a_404_problem_and_login_without_a_form_a_400()
+    public async Task Job_actions_on_a_missing_job_are_a_404_problem_and_login_without_a_readable_form_a_400()
     {
         foreach (var action in new[] { "retry", "promote", "remove" })
         {
@@ -34,9 +34,23 @@ public sealed class QueueDashboardTests(OperatorSystem system)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         }
 
-        using var json = await system.Http.PostAsync($"{system.GatewayUrl}/admin/login", new StringContent("{\"apiKey\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
-        Assert.Contains("contentType", await json.Content.ReadAsStringAsync());
+        foreach (var path in new[] { "/admin/login", "/admin/logout" })
+        {
+            foreach (var (body, contentType) in new[]
+            {
+                ("{\"apiKey\":\"x\"}", "application/json"),
+                ("apiKey=x", "multipart/form-data"),
+                ("--b\r\nContent-Disposition: form-data; name=\"apiKey\"\r\n\r\nx", "multipart/form-data; boundary=b"),
+                ("apiKey=" + new string('x', 5_000_000), "application/x-www-form-urlencoded"),
+            })
+            {
+                using var content = new StringContent(body);
+                content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+                using var refused = await system.Http.PostAsync(system.GatewayUrl + path, content);
+                Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{path} with {contentType}: {(int)refused.StatusCode}");
+                Assert.Contains("contentType", await refused.Content.ReadAsStringAsync());
+            }
+        }
     }
 
     [Fact]
