@@ -149,9 +149,9 @@ public static class AdminApi
         {
             errors["state"] = [PendingDeliveryStays];
         }
-        if (request.AgeSeconds is < 0)
+        if (request.AgeSeconds is < 0 or > MaxCleanAgeSeconds)
         {
-            errors["ageSeconds"] = ["Must be zero or more."];
+            errors["ageSeconds"] = [$"Must be from 0 to {MaxCleanAgeSeconds} (ten years)."];
         }
         if (errors.Count > 0)
         {
@@ -244,6 +244,9 @@ public static class AdminApi
 
     // The most jobs one clean removes.
     private const int CleanLimit = 1000;
+
+    // Far past the age of any job, and far from where a time that long ago stops being a date.
+    private const double MaxCleanAgeSeconds = 10 * 365 * 24 * 60 * 60;
 
     // An invocation queued without a record would vanish from its client's sight with its job; one that was taken has its record.
     private static bool MayHoldUnrecordedInvocations(Queue queue, JobState state) =>

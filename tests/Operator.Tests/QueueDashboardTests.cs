@@ -256,6 +256,22 @@ public sealed class QueueDashboardTests(OperatorSystem system)
         }
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1e11)]
+    [InlineData(9.3e18)]
+    [InlineData(1e308)]
+    public async Task A_clean_by_an_age_out_of_range_is_a_400_naming_the_age(double ageSeconds)
+    {
+        foreach (var queue in new[] { QueueNames.Invocations, QueueNames.Bots(BotTypes.Python) })
+        {
+            using var clean = await AdminSendAsync($"/admin/api/queues/{queue}/clean", new { state = "completed", ageSeconds });
+
+            Assert.True(clean.StatusCode == HttpStatusCode.BadRequest, $"{queue}: {(int)clean.StatusCode}");
+            Assert.Contains("ten years", (string?)JsonNode.Parse(await clean.Content.ReadAsStringAsync())!["errors"]!["ageSeconds"]![0]);
+        }
+    }
+
     private async Task AdminPostAsync(string path, object? body = null)
     {
         using var response = await AdminSendAsync(path, body);
