@@ -10,6 +10,8 @@ namespace BotSystem.JobEngine;
 /// <summary>
 /// Processes the jobs of one queue: up to <see cref="WorkerOptions.Concurrency"/> at once, fetched with a blocking
 /// wait on the queue marker, under locks it renews, with retries, a shared stalled-job sweep, and graceful close.
+/// A job whose lock cannot be renewed (Redis out of reach) is cancelled before the lock can run out, so it never goes
+/// on here once the stalled-job sweep may have handed it to another worker.
 /// </summary>
 public sealed class Worker : IAsyncDisposable
 {
@@ -36,6 +38,7 @@ public sealed class Worker : IAsyncDisposable
     private Task? _started;
     private Task _fetchLoop = Task.CompletedTask;
     private Task _lockLoop = Task.CompletedTask;
+    private Task _lockExpiryLoop = Task.CompletedTask;
     private Task _stalledLoop = Task.CompletedTask;
     private Task _completeLoop = Task.CompletedTask;
     private ConnectionMultiplexer? _blocking;
@@ -97,6 +100,7 @@ public sealed class Worker : IAsyncDisposable
         _completeLoop = Task.Run(CompleteLoopAsync);
         _fetchLoop = Task.Run(FetchLoopAsync);
         _lockLoop = Task.Run(LockLoopAsync);
+        _lockExpiryLoop = Task.Run(LockExpiryLoopAsync);
         _stalledLoop = Task.Run(StalledLoopAsync);
     }
 
@@ -151,6 +155,7 @@ public sealed class Worker : IAsyncDisposable
 
         await _stopAll.CancelAsync().ConfigureAwait(false);
         await Ignore(_lockLoop).ConfigureAwait(false);
+        await Ignore(_lockExpiryLoop).ConfigureAwait(false);
         await Ignore(_stalledLoop).ConfigureAwait(false);
         await Ignore(_completeLoop).ConfigureAwait(false);
         if (_blocking is not null)
@@ -202,13 +207,14 @@ public sealed class Worker : IAsyncDisposable
                 {
                     tokens[i] = NextToken();
                 }
+                var sentAt = Stopwatch.GetTimestamp();
                 var reply = await _scripts.MoveJobsToActiveAsync(tokens, _lockMs, Queue.Now(), _options.Limiter, _workerName).ConfigureAwait(false);
                 failures = 0;
-                var fetch = ParseFetched(reply, 0, tokens);
-                foreach (var (job, token) in fetch.Jobs)
+                var fetch = ParseFetched(reply, 0, tokens, sentAt);
+                foreach (var activated in fetch.Jobs)
                 {
                     unused--;
-                    _ = Task.Run(() => RunAsync(job, token));
+                    _ = Task.Run(() => RunAsync(activated));
                 }
                 if (unused > 0)
                 {
@@ -270,20 +276,14 @@ public sealed class Worker : IAsyncDisposable
         await _blocking!.GetDatabase().ExecuteAsync("BZPOPMIN", _keys.Marker, seconds).WaitAsync(stop).ConfigureAwait(false);
     }
 
-    private async Task RunAsync(Job job, string token)
+    private async Task RunAsync(Activated activated)
     {
         try
         {
-            var current = job;
-            while (true)
+            Activated? current = activated;
+            while (current is { } job)
             {
-                var (next, nextToken) = await ProcessAsync(current, token).ConfigureAwait(false);
-                if (next is null)
-                {
-                    break;
-                }
-                current = next;
-                token = nextToken;
+                current = await ProcessAsync(job).ConfigureAwait(false);
             }
         }
         finally
@@ -293,9 +293,10 @@ public sealed class Worker : IAsyncDisposable
     }
 
     /// <summary>Runs one job and finishes it; returns the next job when the finish fetched one.</summary>
-    private async Task<(Job? Next, string Token)> ProcessAsync(Job job, string token)
+    private async Task<Activated?> ProcessAsync(Activated activated)
     {
-        using var running = new RunningJob(job, token);
+        var (job, token, lockedSince) = activated;
+        using var running = new RunningJob(job, token, lockedSince);
         _running[job.Id] = running;
         Outcome outcome;
         ActiveJob? active = null;
@@ -327,7 +328,7 @@ public sealed class Worker : IAsyncDisposable
 
             if (running.ReturnedToWait || running.LockLost || active is { MovedToDelayed: true })
             {
-                return (null, token);
+                return null;
             }
             return await FinishAsync(job, token, outcome).ConfigureAwait(false);
         }
@@ -337,7 +338,7 @@ public sealed class Worker : IAsyncDisposable
         }
     }
 
-    private async Task<(Job? Next, string Token)> FinishAsync(Job job, string token, Outcome outcome)
+    private async Task<Activated?> FinishAsync(Job job, string token, Outcome outcome)
     {
         var fetchNext = !_stopFetching.IsCancellationRequested;
         var nextToken = fetchNext ? NextToken() : null;
@@ -357,14 +358,14 @@ public sealed class Worker : IAsyncDisposable
             var completion = await CompleteAsync(new CompletedJob(job.Id, returnJson, token, keep), nextToken).ConfigureAwait(false);
             if (completion is not { } done)
             {
-                return (null, token);
+                return null;
             }
             if (done.Code == 0 && Completed is { } completed)
             {
                 Raise(() => completed(job, JsonSerializer.Deserialize<JsonElement>(returnJson)));
             }
             // A job activated with this job's token runs even when completing this one failed.
-            return (done.Next, nextToken ?? token);
+            return done.Next;
         }
 
         var error = outcome.Error;
@@ -381,23 +382,24 @@ public sealed class Worker : IAsyncDisposable
                 : _scripts.RetryJobAsync(job.Id, token, Queue.Now(), error.Message, stacktrace)).ConfigureAwait(false);
             if (failReply is null || IsError(failReply))
             {
-                return (null, token);
+                return null;
             }
             Raise(() => Failed?.Invoke(job, error, true));
-            return (null, token);
+            return null;
         }
         var keepFailed = KeepPolicy.From(job.Options.RemoveOnFail, _options.RemoveOnFail);
+        var sentAt = Stopwatch.GetTimestamp();
         failReply = await WithReconnect(() => _scripts.MoveToFailedAsync(job.Id, Queue.Now(), error.Message, token, keepFailed,
             job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
         if (failReply is null || IsError(failReply))
         {
-            return (null, token);
+            return null;
         }
         Raise(() => Failed?.Invoke(job, error, false));
-        return (NextFrom(failReply, fetchNext), nextToken ?? token);
+        return nextToken is null ? null : ParseFetch(failReply, nextToken, sentAt);
     }
 
-    private Task<(long Code, Job? Next)?> CompleteAsync(CompletedJob job, string? nextToken)
+    private Task<(long Code, Activated? Next)?> CompleteAsync(CompletedJob job, string? nextToken)
     {
         var pending = new PendingCompletion(job, nextToken);
         if (!_completions.Writer.TryWrite(pending))
@@ -446,6 +448,7 @@ public sealed class Worker : IAsyncDisposable
     {
         var jobs = batch.ConvertAll(pending => pending.Job);
         var nextTokens = batch.Where(pending => pending.NextToken is not null).Select(pending => pending.NextToken!).ToList();
+        var sentAt = Stopwatch.GetTimestamp();
         var reply = await WithReconnect(() => _scripts.MoveJobsToCompletedAsync(jobs, Queue.Now(), nextTokens, _lockMs, _options.Limiter, _workerName))
             .ConfigureAwait(false);
         if (reply is null)
@@ -457,14 +460,12 @@ public sealed class Worker : IAsyncDisposable
             return;
         }
         var codes = (RedisResult[])((RedisResult[])reply!)[0]!;
-        var next = ParseFetched(reply, 1, nextTokens).Jobs.ToDictionary(fetched => fetched.Token, fetched => fetched.Job);
+        var next = ParseFetched(reply, 1, nextTokens, sentAt).Jobs.ToDictionary(fetched => fetched.Token);
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Done.TrySetResult(((long)codes[i], batch[i].NextToken is { } token ? next.GetValueOrDefault(token) : null));
+            batch[i].Done.TrySetResult(((long)codes[i], batch[i].NextToken is { } token && next.TryGetValue(token, out var fetched) ? fetched : null));
         }
     }
-
-    private Job? NextFrom(RedisResult reply, bool fetchNext) => fetchNext ? ParseFetch(reply).Job : null;
 
     private static bool IsError(RedisResult reply) => reply.Resp2Type == ResultType.Integer && (long)reply < 0;
 
@@ -538,38 +539,61 @@ public sealed class Worker : IAsyncDisposable
         await _scripts.UpdateJobSchedulerAsync(schedulerId, currentMillis, nextMillis, now, opts).ConfigureAwait(false);
     }
 
+    // Renews the locks every half of their duration, and sooner again after a renewal failed.
     private async Task LockLoopAsync()
     {
-        using var timer = new PeriodicTimer(_options.LockDuration / 2);
-        try
+        var stop = _stopAll.Token;
+        var delay = _options.LockDuration / 2;
+        while (!stop.IsCancellationRequested)
         {
-            while (await timer.WaitForNextTickAsync(_stopAll.Token).ConfigureAwait(false))
+            await DelayQuietly(delay, stop).ConfigureAwait(false);
+            var held = _running.Values.Where(job => job.HoldsLock).ToList();
+            if (held.Count == 0)
             {
-                var held = _running.Values.Where(job => !job.ReturnedToWait && !job.LockLost).Select(job => (job.Job.Id, job.Token)).ToList();
-                if (held.Count == 0)
+                continue;
+            }
+            var sentAt = Stopwatch.GetTimestamp();
+            try
+            {
+                var lost = ((RedisResult[])(await _scripts.ExtendLocksAsync(_lockMs, [.. held.Select(job => (job.Job.Id, job.Token))]).ConfigureAwait(false))!)
+                    .Select(id => (string)id!).ToHashSet();
+                foreach (var job in held)
                 {
-                    continue;
-                }
-                try
-                {
-                    var lost = (RedisResult[])(await _scripts.ExtendLocksAsync(_lockMs, held).ConfigureAwait(false))!;
-                    foreach (var id in lost)
+                    if (lost.Contains(job.Job.Id))
                     {
-                        if (_running.TryGetValue((string)id!, out var job))
-                        {
-                            job.LockLost = true;
-                            job.TryCancel();
-                        }
+                        job.GiveUpLock();
+                    }
+                    else
+                    {
+                        job.LockedSince = sentAt;
                     }
                 }
-                catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
-                {
-                    // Retried at the next tick; locks outlive several ticks.
-                }
+                delay = _options.LockDuration / 2;
+            }
+            catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+            {
+                delay = _options.LockDuration / 8;
             }
         }
-        catch (OperationCanceledException)
+    }
+
+    // A lock not renewed for three quarters of its duration is given up (its job cancelled) while it still holds, so
+    // the job has stopped here before the stalled-job sweep can hand it to another worker. Apart from the renewals,
+    // which can hang as long as Redis is out of reach.
+    private async Task LockExpiryLoopAsync()
+    {
+        var stop = _stopAll.Token;
+        var giveUpAfter = _options.LockDuration * 3 / 4;
+        while (!stop.IsCancellationRequested)
         {
+            await DelayQuietly(_options.LockDuration / 8, stop).ConfigureAwait(false);
+            foreach (var job in _running.Values)
+            {
+                if (job.HoldsLock && Stopwatch.GetElapsedTime(job.LockedSince) >= giveUpAfter)
+                {
+                    job.GiveUpLock();
+                }
+            }
         }
     }
 
@@ -591,30 +615,27 @@ public sealed class Worker : IAsyncDisposable
         }
     }
 
-    // The jobs of a moveJobsToActive reply at parts[offset], each paired with the token it was locked with.
-    private Fetched ParseFetched(RedisResult reply, int offset, IReadOnlyList<string> tokens)
+    // The jobs of a moveJobsToActive reply at parts[offset], each paired with the token it was locked with, by a call
+    // sent at sentAt.
+    private Fetched ParseFetched(RedisResult reply, int offset, IReadOnlyList<string> tokens, long sentAt)
     {
         var parts = (RedisResult[])reply!;
         var flat = (RedisResult[])parts[offset]!;
-        var jobs = new List<(Job Job, string Token)>(flat.Length / 2);
+        var jobs = new List<Activated>(flat.Length / 2);
         for (var i = 0; i + 1 < flat.Length; i += 2)
         {
-            jobs.Add((Job.FromFlatHash((string)flat[i + 1]!, _keys.QueueName, (RedisResult[])flat[i]!), tokens[i / 2]));
+            jobs.Add(new Activated(Job.FromFlatHash((string)flat[i + 1]!, _keys.QueueName, (RedisResult[])flat[i]!), tokens[i / 2], sentAt));
         }
         return new Fetched(jobs, (long)parts[offset + 1], (long)parts[offset + 2]);
     }
 
-    private Fetch ParseFetch(RedisResult reply)
+    // The next job of a moveToFinished reply, locked with token by a call sent at sentAt; null when there was none.
+    private Activated? ParseFetch(RedisResult reply, string token, long sentAt)
     {
         var parts = (RedisResult[])reply!;
-        var rateLimit = (long)parts[2];
-        var nextDelayed = (long)parts[3];
-        if (parts[0].Resp2Type != ResultType.Array)
-        {
-            return new Fetch(null, rateLimit, nextDelayed);
-        }
-        var job = Job.FromFlatHash((string)parts[1]!, _keys.QueueName, (RedisResult[])parts[0]!);
-        return new Fetch(job, 0, 0);
+        return parts[0].Resp2Type == ResultType.Array
+            ? new Activated(Job.FromFlatHash((string)parts[1]!, _keys.QueueName, (RedisResult[])parts[0]!), token, sentAt)
+            : null;
     }
 
     private static TimeSpan ReconnectDelay(int failures) =>
@@ -655,9 +676,10 @@ public sealed class Worker : IAsyncDisposable
         }
     }
 
-    private readonly record struct Fetch(Job? Job, long RateLimitDelayMs, long NextDelayedDueMs);
+    /// <summary>A job this worker activated, the token it is locked with, and a time (a stopwatch timestamp) no later than the lock was set.</summary>
+    private readonly record struct Activated(Job Job, string Token, long LockedSince);
 
-    private readonly record struct Fetched(List<(Job Job, string Token)> Jobs, long RateLimitDelayMs, long NextDelayedDueMs);
+    private readonly record struct Fetched(List<Activated> Jobs, long RateLimitDelayMs, long NextDelayedDueMs);
 
     private sealed class PendingCompletion(CompletedJob job, string? nextToken)
     {
@@ -665,7 +687,7 @@ public sealed class Worker : IAsyncDisposable
 
         public string? NextToken { get; } = nextToken;
 
-        public TaskCompletionSource<(long Code, Job? Next)?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<(long Code, Activated? Next)?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private readonly record struct Outcome(object? Result, Exception? Error)
@@ -675,8 +697,10 @@ public sealed class Worker : IAsyncDisposable
         public static Outcome Fail(Exception error) => new(null, error);
     }
 
-    private sealed class RunningJob(Job job, string token) : IDisposable
+    private sealed class RunningJob(Job job, string token, long lockedSince) : IDisposable
     {
+        private long _lockedSince = lockedSince;
+
         public Job Job { get; } = job;
 
         public string Token { get; } = token;
@@ -686,6 +710,22 @@ public sealed class Worker : IAsyncDisposable
         public volatile bool ReturnedToWait;
 
         public volatile bool LockLost;
+
+        /// <summary>A stopwatch timestamp no later than the lock was last set or renewed.</summary>
+        public long LockedSince
+        {
+            get => Volatile.Read(ref _lockedSince);
+            set => Volatile.Write(ref _lockedSince, value);
+        }
+
+        public bool HoldsLock => !ReturnedToWait && !LockLost;
+
+        /// <summary>Stops the job: its lock is lost, or may be lost before it could be renewed.</summary>
+        public void GiveUpLock()
+        {
+            LockLost = true;
+            TryCancel();
+        }
 
         public void TryCancel()
         {

@@ -67,6 +67,41 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_cut_off_redis_kills_its_bot_before_another_worker_starts_the_job_again()
+    {
+        (string, string)[] quick = [("Workers__LockDuration", "00:00:04"), ("Workers__StalledInterval", "00:00:01")];
+        await using var cutter = new RedisConnectionCutter(_redis);
+        await using var first = StartWorker(out var firstUrl, [.. quick, ("ConnectionStrings__redis", cutter.ConnectionString)]);
+        await WaitForHealthAsync(first, firstUrl, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["hang"] = true });
+        var firstRun = await LoggedPidsAsync(bots, jobId, runs: 1);
+
+        // Cut off for longer than its lock lasts: the stalled-job sweep hands the job to the second worker meanwhile.
+        var partition = cutter.PartitionAsync(TimeSpan.FromSeconds(25));
+        await using var second = StartWorker(out _, quick);
+        var secondRun = (await LoggedPidsAsync(bots, jobId, runs: 2)).Except(firstRun).ToArray();
+
+        Assert.NotEmpty(secondRun);
+        Assert.All(firstRun, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} of the first run lived on into the second\n{first.Output}"));
+        await partition;
+        await CancellationSignal.SendAsync(_redis.Connection, (await bots.GetJobAsync(jobId))!.GetData<BotJobData>()!.InvocationId);
+    }
+
+    // The pids the bot logged once the job has run the given number of times.
+    private static async Task<int[]> LoggedPidsAsync(Queue bots, string jobId, int runs)
+    {
+        int[] pids = [];
+        await Eventually.HoldsAsync(async () =>
+        {
+            var lines = await bots.GetJobLogsAsync(jobId);
+            pids = [.. lines.SelectMany(line => JsonNode.Parse(line)!["pids"]!.AsArray().Select(pid => pid!.GetValue<int>()))];
+            return lines.Count >= runs;
+        }, TimeSpan.FromSeconds(60), $"the bot never logged its pids in run {runs}");
+        return pids;
+    }
+
+    [Fact]
     public async Task A_worker_starting_on_the_machine_kills_the_bots_a_killed_worker_left_running()
     {
         await using var first = StartWorker(out var firstUrl);

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using StackExchange.Redis;
+
+namespace BotSystem.JobEngine.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
+{
+    private static readonly TimeSpan LockDuration = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task A_worker_cut_off_redis_stops_its_job_before_another_worker_can_take_it_over()
+    {
+        await using var cutter = new RedisConnectionCutter(Redis);
+        await using var cutOff = await ConnectionMultiplexer.ConnectAsync($"{cutter.ConnectionString},abortConnect=false");
+        var queue = NewQueue();
+        var id = await queue.AddAsync("long", null);
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstStoppedAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var first = new Worker(QueueName, cutOff, async (_, ct) =>
+        {
+            firstStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            finally
+            {
+                firstStoppedAt.TrySetResult(Stopwatch.GetTimestamp());
+            }
+            return null;
+        }, Options());
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var partition = cutter.PartitionAsync(3 * LockDuration);
+        var secondStartedAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        NewWorker((_, _) =>
+        {
+            secondStartedAt.TrySetResult(Stopwatch.GetTimestamp());
+            return Task.FromResult<object?>(null);
+        }, Options());
+
+        // The stalled-job sweep hands the job over once the first worker's lock has run out, within the partition.
+        var takenOverAt = await secondStartedAt.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(firstStoppedAt.Task.IsCompleted, "the first worker's run went on while the second ran the job");
+        Assert.True(await firstStoppedAt.Task < takenOverAt);
+        await partition;
+        await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
+        Assert.Equal(2, (await queue.GetJobAsync(id))!.AttemptsStarted);
+    }
+
+    private WorkerOptions Options() => new()
+    {
+        Prefix = Prefix,
+        LockDuration = LockDuration,
+        StalledInterval = TimeSpan.FromMilliseconds(250),
+    };
+}
