@@ -10,7 +10,7 @@ namespace BotSystem.JobEngine;
 /// <summary>
 /// Processes the jobs of one queue: up to <see cref="WorkerOptions.Concurrency"/> at once, fetched with a blocking
 /// wait on the queue marker, under locks it renews, with retries, a shared stalled-job sweep, and graceful close.
-/// A job whose lock cannot be renewed (Redis out of reach) is cancelled before the lock can run out, so it never goes
+/// A job whose lock cannot be renewed (Redis out of reach) is cancelled just before the lock can run out, so it never goes
 /// on here once the stalled-job sweep may have handed it to another worker.
 /// </summary>
 public sealed class Worker : IAsyncDisposable
@@ -577,16 +577,16 @@ public sealed class Worker : IAsyncDisposable
         }
     }
 
-    // A lock not renewed for three quarters of its duration is given up (its job cancelled) while it still holds, so
-    // the job has stopped here before the stalled-job sweep can hand it to another worker. Apart from the renewals,
-    // which can hang as long as Redis is out of reach.
+    // A lock not renewed for seven eighths of its duration is given up (its job cancelled) while it still holds, so the
+    // job has stopped here before the stalled-job sweep can hand it to another worker; as late as that, so a renewal
+    // held up by a reconnect still lands in time. Apart from the renewals, which can hang while Redis is out of reach.
     private async Task LockExpiryLoopAsync()
     {
         var stop = _stopAll.Token;
-        var giveUpAfter = _options.LockDuration * 3 / 4;
+        var giveUpAfter = _options.LockDuration * 7 / 8;
         while (!stop.IsCancellationRequested)
         {
-            await DelayQuietly(_options.LockDuration / 8, stop).ConfigureAwait(false);
+            await DelayQuietly(_options.LockDuration / 16, stop).ConfigureAwait(false);
             foreach (var job in _running.Values)
             {
                 if (job.HoldsLock && Stopwatch.GetElapsedTime(job.LockedSince) >= giveUpAfter)

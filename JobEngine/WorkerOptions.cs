@@ -6,7 +6,7 @@ public sealed record WorkerOptions
     /// <summary>Jobs processed at the same time by this worker.</summary>
     public int Concurrency { get; init; } = 1;
 
-    /// <summary>Lock time of an active job; renewed every half of it. A job whose lock goes unrenewed for three quarters of it is cancelled.</summary>
+    /// <summary>Lock time of an active job; renewed every half of it. A job whose lock goes unrenewed for seven eighths of it is cancelled.</summary>
     public TimeSpan LockDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Interval of the shared stalled-job sweep.</summary>

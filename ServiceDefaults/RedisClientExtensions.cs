@@ -36,6 +36,9 @@ public static class RedisClientExtensions
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+        // Back within a second or so of Redis answering again, where the client's default waits at least half the connect
+        // timeout: job locks and permit leases are renewed over this connection, and run out if it comes back late.
+        options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2_000);
         options.ClientName ??= connectionName;
         return ConnectionMultiplexer.Connect(options);
     }

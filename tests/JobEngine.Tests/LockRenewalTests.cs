@@ -6,7 +6,7 @@ namespace BotSystem.JobEngine.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
 {
-    private static readonly TimeSpan LockDuration = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan LockDuration = TimeSpan.FromSeconds(6);
 
     [Fact]
     public async Task A_worker_cut_off_redis_stops_its_job_before_another_worker_can_take_it_over()
@@ -32,7 +32,7 @@ public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
         }, Options());
         await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
-        var partition = cutter.PartitionAsync(3 * LockDuration);
+        var partition = cutter.PartitionAsync(2.5 * LockDuration);
         var secondStartedAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         NewWorker((_, _) =>
         {

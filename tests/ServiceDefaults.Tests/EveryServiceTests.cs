@@ -43,6 +43,36 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
         Assert.Contains("ConnectionStrings__redis", service.Output);
     }
 
+    [Theory]
+    [InlineData("ApiGateway")]
+    [InlineData("Orchestrator")]
+    [InlineData("Workers")]
+    [InlineData("WebhookManager")]
+    public async Task Service_is_healthy_again_soon_after_redis_answers_again(string project)
+    {
+        await using var ownRedis = new RedisServer();
+        await ownRedis.InitializeAsync();
+        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = baseUrl,
+            ["ConnectionStrings__redis"] = ownRedis.ConnectionString,
+        });
+        await service.WaitUntilHealthyAsync($"{baseUrl}/health");
+
+        await ownRedis.StopAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.HoldsAsync(async () => !(await http.GetAsync($"{baseUrl}/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(30),
+            "the service never noticed Redis was gone");
+        await ownRedis.StartAsync();
+
+        // Within a second or so; the client's own back-off took more than five. Locks and leases renewed over the
+        // connection may not outlast that.
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        await service.WaitUntilHealthyAsync($"{baseUrl}/health", TimeSpan.FromSeconds(30));
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(2.5), $"healthy again {back.Elapsed.TotalSeconds:0.0} s after Redis answered\n{service.Output}");
+    }
+
     // A Redis Cluster is the one setting known to make their background work fail: the queues' keys carry no hash tag,
     // so the job engine refuses a worker there. The host stops; a supervisor that restarts failures must see one.
     [Theory]
