@@ -77,6 +77,12 @@ public sealed class Worker : IAsyncDisposable
     /// <summary>Raised after an attempt failed; the flag says whether another attempt follows.</summary>
     public event Action<Job, Exception, bool>? Failed;
 
+    /// <summary>
+    /// Raised when a running job is cancelled because its lock was lost, or could not be renewed before it would run
+    /// out; the stalled-job sweep hands the job to a worker again.
+    /// </summary>
+    public event Action<Job>? LockLost;
+
     /// <summary>Whether the worker is fetching jobs.</summary>
     public bool IsRunning => _started is { IsCompletedSuccessfully: true } && !_stopFetching.IsCancellationRequested;
 
@@ -561,7 +567,7 @@ public sealed class Worker : IAsyncDisposable
                 {
                     if (lost.Contains(job.Job.Id))
                     {
-                        job.GiveUpLock();
+                        GiveUpLock(job);
                     }
                     else
                     {
@@ -579,7 +585,7 @@ public sealed class Worker : IAsyncDisposable
 
     // A lock not renewed for seven eighths of its duration is given up (its job cancelled) while it still holds, so the
     // job has stopped here before the stalled-job sweep can hand it to another worker; as late as that, so a renewal
-    // held up by a reconnect still lands in time. Apart from the renewals, which can hang while Redis is out of reach.
+    // held up by a reconnect still lands in time. It runs apart from the renewals, which hang while Redis is out of reach.
     private async Task LockExpiryLoopAsync()
     {
         var stop = _stopAll.Token;
@@ -591,10 +597,17 @@ public sealed class Worker : IAsyncDisposable
             {
                 if (job.HoldsLock && Stopwatch.GetElapsedTime(job.LockedSince) >= giveUpAfter)
                 {
-                    job.GiveUpLock();
+                    GiveUpLock(job);
                 }
             }
         }
+    }
+
+    private void GiveUpLock(RunningJob job)
+    {
+        job.LockLost = true;
+        job.TryCancel();
+        Raise(() => LockLost?.Invoke(job.Job));
     }
 
     private async Task StalledLoopAsync()
@@ -719,13 +732,6 @@ public sealed class Worker : IAsyncDisposable
         }
 
         public bool HoldsLock => !ReturnedToWait && !LockLost;
-
-        /// <summary>Stops the job: its lock is lost, or may be lost before it could be renewed.</summary>
-        public void GiveUpLock()
-        {
-            LockLost = true;
-            TryCancel();
-        }
 
         public void TryCancel()
         {

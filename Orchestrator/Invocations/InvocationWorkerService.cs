@@ -43,6 +43,8 @@ public sealed class InvocationWorkerService(
         });
         worker.Failed += (job, error, willRetry) =>
             logger.LogWarning("Invocation {InvocationId} failed (retry: {WillRetry}): {Error}", job.Id, willRetry, error.Message);
+        worker.LockLost += job =>
+            logger.LogWarning("Invocation {InvocationId} is left to another orchestration: its lock could not be kept", job.Id);
         logger.LogInformation("Orchestrating invocations with concurrency {Concurrency}; limits python {Python}, node {Node}, java {Java}",
             settings.Concurrency, settings.MaxPythonBots, settings.MaxNodeBots, settings.MaxJavaBots);
 

@@ -29,6 +29,8 @@ public sealed class DeliveryWorker(
         });
         worker.Failed += (job, error, willRetry) =>
             logger.LogError(error, "Webhook job {JobId} failed (will retry: {WillRetry})", job.Id, willRetry);
+        worker.LockLost += job =>
+            logger.LogWarning("Webhook job {JobId} is left to another run: its lock could not be kept", job.Id);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

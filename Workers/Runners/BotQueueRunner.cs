@@ -42,6 +42,8 @@ public sealed class BotQueueRunner(
                 LockDuration = options.Value.LockDuration,
                 StalledInterval = options.Value.StalledInterval,
             });
+            worker.LockLost += job =>
+                logger.LogWarning("{BotType} job {JobId} is stopped and left to another run: its lock could not be kept", botType, job.Id);
             _workers.Add(worker);
             logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));
         }

@@ -30,6 +30,8 @@ public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
             }
             return null;
         }, Options());
+        var lockLost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.LockLost += job => lockLost.TrySetResult(job.Id);
         await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         var partition = cutter.PartitionAsync(2.5 * LockDuration);
@@ -44,6 +46,7 @@ public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
         var takenOverAt = await secondStartedAt.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.True(firstStoppedAt.Task.IsCompleted, "the first worker's run went on while the second ran the job");
         Assert.True(await firstStoppedAt.Task < takenOverAt);
+        Assert.Equal(id, await lockLost.Task);
         await partition;
         await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
         Assert.Equal(2, (await queue.GetJobAsync(id))!.AttemptsStarted);

@@ -84,6 +84,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
 
         Assert.NotEmpty(secondRun);
         Assert.All(firstRun, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} of the first run lived on into the second\n{first.Output}"));
+        Assert.Contains($"job {jobId} is stopped and left to another run", first.Output);
         await partition;
         await CancellationSignal.SendAsync(_redis.Connection, (await bots.GetJobAsync(jobId))!.GetData<BotJobData>()!.InvocationId);
     }
