@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using BotSystem.Contracts;
 
 namespace BotSystem.Orchestrator;
 
@@ -14,15 +15,15 @@ public sealed class OrchestratorOptions
     public int Concurrency { get; set; } = 200;
 
     [Range(1, 10_000)]
-    public int MaxPythonBots { get; set; } = 5;
+    public int MaxPythonBots { get; set; } = BotLimits.Of(BotTypes.Python).Default;
 
     [Range(1, 10_000)]
-    public int MaxNodeBots { get; set; } = 10;
+    public int MaxNodeBots { get; set; } = BotLimits.Of(BotTypes.Node).Default;
 
     [Range(1, 10_000)]
-    public int MaxJavaBots { get; set; } = 3;
+    public int MaxJavaBots { get; set; } = BotLimits.Of(BotTypes.Java).Default;
 
-    /// <summary>How long a crashed orchestrator's permit stays taken.</summary>
+    /// <summary>How long the permit of a crashed orchestrator stays taken once no runner renews it (its bot has ended).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -42,9 +43,9 @@ public sealed class OrchestratorOptions
 
     public int LimitOf(string botType) => botType switch
     {
-        Contracts.BotTypes.Python => MaxPythonBots,
-        Contracts.BotTypes.Node => MaxNodeBots,
-        Contracts.BotTypes.Java => MaxJavaBots,
+        BotTypes.Python => MaxPythonBots,
+        BotTypes.Node => MaxNodeBots,
+        BotTypes.Java => MaxJavaBots,
         _ => throw new ArgumentOutOfRangeException(nameof(botType), botType, "Unknown bot type."),
     };
 }

@@ -11,19 +11,12 @@ public sealed class SystemOverview(IConnectionMultiplexer redis, IConfiguration 
     /// <summary>A worker whose last heartbeat is older than this is not listed.</summary>
     private static readonly TimeSpan LiveWindow = TimeSpan.FromSeconds(15);
 
-    private static readonly IReadOnlyDictionary<string, (string Variable, int Default)> Limits = new Dictionary<string, (string, int)>
-    {
-        [BotTypes.Python] = ("MAX_PYTHON_BOTS", 5),
-        [BotTypes.Node] = ("MAX_NODE_BOTS", 10),
-        [BotTypes.Java] = ("MAX_JAVA_BOTS", 3),
-    };
-
     public async Task<IReadOnlyDictionary<string, SemaphoreView>> GetSemaphoresAsync(CancellationToken ct)
     {
         var views = new Dictionary<string, SemaphoreView>();
         foreach (var botType in BotTypes.All)
         {
-            var (variable, fallback) = Limits[botType];
+            var (variable, fallback) = BotLimits.Of(botType);
             var semaphore = new RedisSemaphore(redis, botType, configuration.GetValue(variable, fallback));
             var counts = await semaphore.GetCountsAsync(ct);
             views[botType] = new SemaphoreView(counts.Limit, counts.Holders, counts.Waiters);

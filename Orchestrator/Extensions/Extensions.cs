@@ -1,3 +1,4 @@
+using BotSystem.Contracts;
 using BotSystem.Orchestrator.Invocations;
 
 namespace BotSystem.Orchestrator.Extensions;
@@ -12,9 +13,9 @@ public static class Extensions
             .BindConfiguration(OrchestratorOptions.SectionName)
             .Configure<IConfiguration>((options, configuration) =>
             {
-                options.MaxPythonBots = configuration.GetValue("MAX_PYTHON_BOTS", options.MaxPythonBots);
-                options.MaxNodeBots = configuration.GetValue("MAX_NODE_BOTS", options.MaxNodeBots);
-                options.MaxJavaBots = configuration.GetValue("MAX_JAVA_BOTS", options.MaxJavaBots);
+                options.MaxPythonBots = configuration.GetValue(BotLimits.Of(BotTypes.Python).Variable, options.MaxPythonBots);
+                options.MaxNodeBots = configuration.GetValue(BotLimits.Of(BotTypes.Node).Variable, options.MaxNodeBots);
+                options.MaxJavaBots = configuration.GetValue(BotLimits.Of(BotTypes.Java).Variable, options.MaxJavaBots);
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();

@@ -33,6 +33,7 @@ public static class Extensions
         builder.Services.AddSingleton<BotLaunchers>();
         builder.Services.AddSingleton<BotRunner>();
         builder.Services.AddSingleton<RunningBots>();
+        builder.Services.AddSingleton<BotPermits>();
         builder.Services.AddSingleton<RunnerMetrics>();
         builder.Services.AddHostedService<WorkerRegistration>();
         builder.Services.AddHostedService<BotQueueRunner>();

@@ -16,6 +16,7 @@ public sealed class BotQueueRunner(
     IConnectionMultiplexer redis,
     BotRunner botRunner,
     RunningBots runningBots,
+    BotPermits permits,
     RunnerMetrics metrics,
     WorkerLifecycle lifecycle,
     IOptions<WorkersOptions> options,
@@ -72,6 +73,23 @@ public sealed class BotQueueRunner(
             await Task.Delay(ReadyPoll, processing);
         }
         var data = job.ReadData<BotJobData>();
+        var permit = await permits.HoldAsync(data, processing);
+        try
+        {
+            return await RunBotAsync(botType, job, data, processing);
+        }
+        finally
+        {
+            if (permit is not null)
+            {
+                // Kept taken: the orchestrator hands it back once it has seen how the bot ended.
+                await permit.DetachAsync();
+            }
+        }
+    }
+
+    private async Task<object?> RunBotAsync(string botType, ActiveJob job, BotJobData data, CancellationToken processing)
+    {
         using var cancellation = await runningBots.StartAsync(data.InvocationId, processing);
         lifecycle.JobStarted();
         try
