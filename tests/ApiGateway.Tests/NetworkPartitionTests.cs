@@ -4,9 +4,10 @@ using BotSystem.JobEngine;
 
 namespace ApiGateway.Tests;
 
-/// <summary>The whole system, its workers reaching Redis through a <see cref="RedisConnectionCutter"/> that can cut them off it.</summary>
+/// <summary>The whole system, some of its services reaching Redis through a <see cref="RedisConnectionCutter"/> that can cut them off it.</summary>
 public sealed class NetworkPartitionTests : IAsyncLifetime
 {
+    private const string OrchestratorLeaseTime = "00:00:03";
     private readonly RedisServer _redis = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private RedisConnectionCutter? _cutter;
@@ -16,14 +17,19 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
     {
         await _redis.InitializeAsync();
         _cutter = new RedisConnectionCutter(_redis);
+    }
+
+    private async Task StartSystemAsync(Action<SystemSettings> configure)
+    {
         var settings = new SystemSettings();
-        settings.Workers["ConnectionStrings__redis"] = _cutter.ConnectionString;
+        configure(settings);
         _system = await SystemProcesses.StartAsync(_redis, settings);
     }
 
     [Fact]
     public async Task A_bot_cancelled_while_its_worker_is_cut_off_redis_is_killed_once_the_worker_is_back()
     {
+        await StartSystemAsync(settings => settings.Workers["ConnectionStrings__redis"] = _cutter!.ConnectionString);
         var gateway = new GatewayClient(_system!.GatewayUrl, _http);
         var jobId = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 60_000 }, webhookUrl = $"{_system.MockWebhookUrl}/webhook" });
         await FlowSystem.EventuallyAsync(async () => (await gateway.GetJobAsync(jobId))?["status"]?.GetValue<string>() == "running", "the bot never ran");
@@ -42,6 +48,36 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Failed,
             "the bot ran on after its cancellation", TimeSpan.FromSeconds(20));
         Assert.Equal("cancelled", (await bots.GetJobAsync(jobId))!.FailedReason);
+    }
+
+    [Fact]
+    public async Task A_bot_keeps_its_permit_while_its_orchestrator_is_cut_off_so_no_other_bot_of_the_type_starts()
+    {
+        // One python bot at a time; the first orchestrator is cut off while it follows a bot, for longer than its permit's lease.
+        await StartSystemAsync(settings =>
+        {
+            settings.Everywhere["MAX_PYTHON_BOTS"] = "1";
+            settings.Orchestrator["ConnectionStrings__redis"] = _cutter!.ConnectionString;
+            settings.Orchestrator["Orchestrator__LeaseTime"] = OrchestratorLeaseTime;
+        });
+        var gateway = new GatewayClient(_system!.GatewayUrl, _http);
+        var webhookUrl = $"{_system.MockWebhookUrl}/webhook";
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl });
+        await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
+            "the first bot never reported progress");
+
+        var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(20));
+        await _system.Services.StartInstanceAsync("Orchestrator-2", "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__LeaseTime", OrchestratorLeaseTime));
+        var second = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 100 }, webhookUrl });
+        await gateway.WaitForEndAsync(second, TimeSpan.FromSeconds(90));
+        await partition;
+        await gateway.WaitForEndAsync(first, TimeSpan.FromSeconds(90));
+
+        var firstRun = (await bots.GetJobAsync(first))!;
+        var secondRun = (await bots.GetJobAsync(second))!;
+        Assert.True(secondRun.ProcessedOn >= firstRun.FinishedOn,
+            $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n{_system.Services.ProcessOf("Workers").Output}");
     }
 
     public async Task DisposeAsync()
