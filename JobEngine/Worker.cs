@@ -11,7 +11,7 @@ namespace BotSystem.JobEngine;
 /// Processes the jobs of one queue: up to <see cref="WorkerOptions.Concurrency"/> at once, fetched with a blocking
 /// wait on the queue marker, under locks it renews, with retries, a shared stalled-job sweep, and graceful close.
 /// A job whose lock cannot be renewed (Redis out of reach) is cancelled just before the lock can run out, so it never goes
-/// on here once the stalled-job sweep may have handed it to another worker.
+/// on here once the stalled-job sweep may have handed it to another worker (<see cref="WorkerOptions.CancelBeforeLockRunsOut"/>).
 /// </summary>
 public sealed class Worker : IAsyncDisposable
 {
@@ -106,7 +106,10 @@ public sealed class Worker : IAsyncDisposable
         _completeLoop = Task.Run(CompleteLoopAsync);
         _fetchLoop = Task.Run(FetchLoopAsync);
         _lockLoop = Task.Run(LockLoopAsync);
-        _lockExpiryLoop = Task.Run(LockExpiryLoopAsync);
+        if (_options.CancelBeforeLockRunsOut)
+        {
+            _lockExpiryLoop = Task.Run(LockExpiryLoopAsync);
+        }
         _stalledLoop = Task.Run(StalledLoopAsync);
     }
 

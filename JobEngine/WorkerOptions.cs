@@ -6,8 +6,15 @@ public sealed record WorkerOptions
     /// <summary>Jobs processed at the same time by this worker.</summary>
     public int Concurrency { get; init; } = 1;
 
-    /// <summary>Lock time of an active job; renewed every half of it. A job whose lock goes unrenewed for seven eighths of it is cancelled.</summary>
+    /// <summary>Lock time of an active job; renewed every half of it.</summary>
     public TimeSpan LockDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether a job whose lock goes unrenewed for seven eighths of <see cref="LockDuration"/> (Redis out of reach) is
+    /// cancelled, so it has stopped before the stalled-job sweep can hand it to another worker. Off, it runs on, and may
+    /// then run twice at once.
+    /// </summary>
+    public bool CancelBeforeLockRunsOut { get; init; } = true;
 
     /// <summary>Interval of the shared stalled-job sweep.</summary>
     public TimeSpan StalledInterval { get; init; } = TimeSpan.FromSeconds(30);

@@ -26,6 +26,9 @@ public sealed class DeliveryWorker(
             Name = "webhook-manager",
             RemoveOnComplete = new KeepJobs { Age = TimeSpan.FromHours(1), Count = 10_000 },
             RemoveOnFail = KeepJobs.Last(1000),
+            // An attempt made waits for Redis to record its outcome however long an outage lasts: cancelled, it would be
+            // sent again, where a second run meanwhile at worst sends it again under the same webhook-id.
+            CancelBeforeLockRunsOut = false,
         });
         worker.Failed += (job, error, willRetry) =>
             logger.LogError(error, "Webhook job {JobId} failed (will retry: {WillRetry})", job.Id, willRetry);

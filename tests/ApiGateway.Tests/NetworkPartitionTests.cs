@@ -78,6 +78,8 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         var secondRun = (await bots.GetJobAsync(second))!;
         Assert.True(secondRun.ProcessedOn >= firstRun.FinishedOn,
             $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n{_system.Services.ProcessOf("Workers").Output}");
+        // Cut off for longer than the invocation's lock, the first orchestrator let the invocation go to the second.
+        Assert.Contains($"Invocation {first} is left to another orchestration", _system.Services.ProcessOf("Orchestrator").Output);
     }
 
     public async Task DisposeAsync()

@@ -52,6 +52,30 @@ public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
         Assert.Equal(2, (await queue.GetJobAsync(id))!.AttemptsStarted);
     }
 
+    [Fact]
+    public async Task A_worker_told_not_to_cancel_runs_its_job_on_while_cut_off_redis_past_the_lock()
+    {
+        await using var cutter = new RedisConnectionCutter(Redis);
+        await using var cutOff = await ConnectionMultiplexer.ConnectAsync($"{cutter.ConnectionString},abortConnect=false");
+        var queue = NewQueue();
+        await queue.AddAsync("long", null);
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var worker = new Worker(QueueName, cutOff, async (_, ct) =>
+        {
+            started.TrySetResult(ct);
+            await Task.Delay(Timeout.Infinite, ct);
+            return null;
+        }, Options() with { CancelBeforeLockRunsOut = false });
+        var processing = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Past the whole lock, but over before the worker reaches Redis again and learns the lock is gone.
+        var partition = cutter.PartitionAsync(2 * LockDuration);
+        await Task.Delay(1.5 * LockDuration);
+
+        Assert.False(processing.IsCancellationRequested);
+        await partition;
+    }
+
     private WorkerOptions Options() => new()
     {
         Prefix = Prefix,
