@@ -40,8 +40,9 @@ public sealed class SemaphoreWakeUpTests(RedisServer redis, ITestOutputHelper ou
         var median = latencies[latencies.Count / 2];
         output.WriteLine($"wake-up latency ms: median {median:F1}, max {latencies[^1]:F1}, all [{string.Join(", ", latencies.Select(l => l.ToString("F1")))}]");
         Assert.True(median < 50, $"median wake-up latency {median:F1} ms");
-        // One scheduling hiccup of a busy machine is forgiven; a polling waiter would miss by far more.
-        Assert.True(latencies[^2] < 100, $"second slowest wake-up latency {latencies[^2]:F1} ms");
+        // One scheduling hiccup of a busy machine is forgiven, and a second one up to a quarter second (a full test run
+        // reached 114 ms); a polling waiter, its heartbeats 10 s apart, would miss by seconds.
+        Assert.True(latencies[^2] < 250, $"second slowest wake-up latency {latencies[^2]:F1} ms");
     }
 
     [Fact]
