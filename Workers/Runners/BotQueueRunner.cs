@@ -98,10 +98,13 @@ public sealed class BotQueueRunner(
                 progress => ReportAsync(data, "progress", () => job.UpdateProgressAsync(progress)),
                 line => ReportAsync(data, "log line", () => job.AddLogAsync(line)),
                 cancellation.Token);
-            metrics.Record(botType, outcome.Status == BotRunStatus.Completed ? InvocationStatus.Completed
-                : outcome.Status == BotRunStatus.Cancelled ? InvocationStatus.Cancelled : InvocationStatus.Failed, outcome.Duration);
             logger.LogInformation("{BotType} bot {Bot} of {InvocationId}: {Status} in {Duration} ms by pid {Pid}, peak {PeakMb:0.0} MB",
                 botType, data.Bot, data.InvocationId, outcome.Status, (long)outcome.Duration.TotalMilliseconds, outcome.ProcessId, outcome.PeakMemoryBytes / 1048576.0);
+            // Stopped by the job engine (the job's lock could not be kept, or the worker hands its jobs back as it stops), the
+            // job runs again: this run is no execution's end, and its job is not finished here.
+            processing.ThrowIfCancellationRequested();
+            metrics.Record(botType, outcome.Status == BotRunStatus.Completed ? InvocationStatus.Completed
+                : outcome.Status == BotRunStatus.Cancelled ? InvocationStatus.Cancelled : InvocationStatus.Failed, outcome.Duration);
             return outcome.Status switch
             {
                 BotRunStatus.Completed => new BotRunResult
