@@ -304,8 +304,8 @@ public sealed class Worker : IAsyncDisposable
     /// <summary>Runs one job and finishes it; returns the next job when the finish fetched one.</summary>
     private async Task<Activated?> ProcessAsync(Activated activated)
     {
-        var (job, token, lockedSince) = activated;
-        using var running = new RunningJob(job, token, lockedSince);
+        var (job, token, _) = activated;
+        using var running = new RunningJob(activated);
         _running[job.Id] = running;
         Outcome outcome;
         ActiveJob? active = null;
@@ -713,13 +713,13 @@ public sealed class Worker : IAsyncDisposable
         public static Outcome Fail(Exception error) => new(null, error);
     }
 
-    private sealed class RunningJob(Job job, string token, long lockedSince) : IDisposable
+    private sealed class RunningJob(Activated activated) : IDisposable
     {
-        private long _lockedSince = lockedSince;
+        private long _lockedSince = activated.LockedSince;
 
-        public Job Job { get; } = job;
+        public Job Job { get; } = activated.Job;
 
-        public string Token { get; } = token;
+        public string Token { get; } = activated.Token;
 
         public CancellationTokenSource Cancellation { get; } = new();
 

@@ -8,13 +8,7 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
     [MemberData(nameof(Services))]
     public async Task Service_answers_health_alive_and_metrics(string project)
     {
-        var port = FreePort.Next();
-        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["ConnectionStrings__redis"] = redis.ConnectionString,
-        });
-        var baseUrl = $"http://127.0.0.1:{port}";
+        await using var service = Start(project, redis.ConnectionString, out var baseUrl);
         await service.WaitUntilHealthyAsync($"{baseUrl}/health");
 
         using var http = new HttpClient();
@@ -33,11 +27,7 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
     [InlineData("WebhookManager")]
     public async Task Service_without_a_redis_connection_string_exits_with_a_clear_message(string project)
     {
-        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["ConnectionStrings__redis"] = null,
-        });
+        await using var service = Start(project, redis: null, out _);
         Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the service kept running without Redis");
         Assert.NotEqual(0, service.ExitCode);
         Assert.Contains("ConnectionStrings__redis", service.Output);
@@ -52,12 +42,7 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
     {
         await using var ownRedis = new RedisServer();
         await ownRedis.InitializeAsync();
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = baseUrl,
-            ["ConnectionStrings__redis"] = ownRedis.ConnectionString,
-        });
+        await using var service = Start(project, ownRedis.ConnectionString, out var baseUrl);
         await service.WaitUntilHealthyAsync($"{baseUrl}/health");
 
         await ownRedis.StopAsync();
@@ -83,13 +68,20 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
     {
         await using var cluster = new RedisCluster();
         await cluster.InitializeAsync();
-        await using var service = ServiceProcess.StartService(project, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
-            ["ConnectionStrings__redis"] = cluster.ConnectionString,
-        });
+        await using var service = Start(project, cluster.ConnectionString, out _);
         Assert.True(await service.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the service kept running after its background work failed:\n" + service.Output);
         Assert.NotEqual(0, service.ExitCode);
         Assert.Contains("hash tag", service.Output);
+    }
+
+    // The service on a free port of its own, given the Redis connection string (none when null).
+    private static ServiceProcess Start(string project, string? redis, out string baseUrl)
+    {
+        baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        return ServiceProcess.StartService(project, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = baseUrl,
+            ["ConnectionStrings__redis"] = redis,
+        });
     }
 }

@@ -86,14 +86,11 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.All(firstRun, pid => Assert.False(Signals.IsAlive(pid), $"bot process {pid} of the first run lived on into the second\n{first.Output}"));
         Assert.Contains($"job {jobId} is stopped and left to another run", first.Output);
         // The run stopped for another to take over is no execution's end.
-        Assert.DoesNotContain("status=\"cancelled\"", await MetricLinesAsync(firstUrl, "bot_executions_total"));
+        Assert.DoesNotContain(await PrometheusExposition.ScrapeAsync($"{firstUrl}/metrics"),
+            sample => sample.Name == "bot_executions_total" && sample.Label("status") == "cancelled");
         await partition;
         await CancellationSignal.SendAsync(_redis.Connection, (await bots.GetJobAsync(jobId))!.GetData<BotJobData>()!.InvocationId);
     }
-
-    // The lines of a service's metrics exposition that give samples of the metric.
-    private async Task<string> MetricLinesAsync(string url, string metric) =>
-        string.Join('\n', (await _http.GetStringAsync($"{url}/metrics")).Split('\n').Where(line => line.StartsWith(metric, StringComparison.Ordinal)));
 
     // The pids the bot logged once the job has run the given number of times.
     private static async Task<int[]> LoggedPidsAsync(Queue bots, string jobId, int runs)
