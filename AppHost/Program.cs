@@ -34,7 +34,7 @@ try
         ["mock-webhook"] = mockWebhook.Instances,
         ["alertmanager"] = alertmanager is null ? [] : [alertmanager],
     };
-    var prometheusPort = AppHostConfiguration.IsFree(9090) ? 9090 : 0;
+    var prometheusPort = LoopbackPorts.IsFree(9090) ? 9090 : 0;
     var prometheus = builder.AddExecutableIfPresent("prometheus", "prometheus", ResourceKind.Prometheus, prometheusPort,
         port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, scraped)}",
             $"--web.listen-address=127.0.0.1:{port}",

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace BotSystem.AppHost.Resources;
 
@@ -12,8 +10,6 @@ namespace BotSystem.AppHost.Resources;
 /// </summary>
 public sealed class AppHostConfiguration(IConfiguration configuration)
 {
-    private static readonly HashSet<int> HandedOut = [];
-
     public string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string BuildConfiguration { get; } =
@@ -63,9 +59,9 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
         if (port == 0)
         {
-            return FreePort();
+            return LoopbackPorts.Next();
         }
-        if (!IsFree(port))
+        if (!LoopbackPorts.IsFree(port))
         {
             throw new AppHostException($"Port {port} for {resource} is already in use.",
                 $"Stop what listens on {port} (e.g. a previous ./run.sh), or choose another with --Ports:{resource}=<port> (0 for any free port).");
@@ -82,41 +78,6 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
             {
                 throw new AppHostException($"{section}:{unknown.Key} names no resource of this system.", $"Use {fix} with one of: {string.Join(", ", known)}.");
             }
-        }
-    }
-
-    /// <summary>
-    /// A port nothing listens on, never one handed out before: the kernel may offer a released port again, and the
-    /// resource given it earlier may not have bound it yet.
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
-
-    public static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Any, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 

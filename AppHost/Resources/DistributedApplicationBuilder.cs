@@ -42,7 +42,7 @@ public sealed class DistributedApplicationBuilder
         }
         var redisServer = AppHostConfiguration.FindOnPath("redis-server")
             ?? throw new AppHostException("redis-server is not on PATH.", "Install it (apt-get install -y redis-server; ./run.sh does this), or set ConnectionStrings__redis=host:port.");
-        var port = Configuration.PortFor(name, AppHostConfiguration.IsFree(6379) ? 6379 : 0);
+        var port = Configuration.PortFor(name, LoopbackPorts.IsFree(6379) ? 6379 : 0);
         var dataDirectory = Directory.CreateDirectory(Path.Combine(Configuration.DataDirectory, "redis")).FullName;
         var resource = Add(new Resource(name, redisServer,
             ["--port", port.ToString(), "--bind", "127.0.0.1", "--dir", dataDirectory, "--appendonly", "yes", "--save", "", "--protected-mode", "no"],
@@ -97,7 +97,7 @@ public sealed class DistributedApplicationBuilder
             Skipped.Add($"{name}: '{executable}' is not on PATH ({whyUseful}; apt-get install -y {executable}).");
             return null;
         }
-        var port = Configuration.PortFor(name, AppHostConfiguration.IsFree(defaultPort) ? defaultPort : 0);
+        var port = Configuration.PortFor(name, LoopbackPorts.IsFree(defaultPort) ? defaultPort : 0);
         return Add(new Resource(name, path, arguments(port), port, kind, NextColor()));
     }
 

@@ -1,15 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
+using BotSystem.AppHost.Resources;
 
 namespace BotSystem.Testing;
 
 public static class FreePort
 {
-    /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A TCP port on loopback that nothing listens on right now, chosen as the AppHost chooses one.</summary>
+    public static int Next() => LoopbackPorts.Next();
 }
