@@ -13,10 +13,4 @@ public sealed record BotJobData
     public required string Bot { get; init; }
     public required JsonObject Payload { get; init; }
     public int TimeoutSeconds { get; init; }
-
-    /// <summary>
-    /// The token of the semaphore permit the orchestrator took for this run. The runner renews it too while the bot
-    /// runs, so it stays taken should that orchestrator be killed or cut off Redis meanwhile.
-    /// </summary>
-    public string? PermitToken { get; init; }
 }

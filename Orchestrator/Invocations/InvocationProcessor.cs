@@ -165,7 +165,6 @@ public sealed class InvocationProcessor(
             Bot = invocation.Bot,
             Payload = invocation.Payload,
             TimeoutSeconds = invocation.TimeoutSeconds,
-            PermitToken = leaseToken,
         }, new JobOptions
         {
             JobId = invocationId,

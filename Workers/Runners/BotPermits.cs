@@ -14,12 +14,14 @@ public sealed class BotPermits(IConnectionMultiplexer redis, IConfiguration conf
     private readonly ConcurrentDictionary<string, RedisSemaphore> _semaphores = new();
 
     /// <summary>
-    /// Renews the permit the bot's job names until the lease returned is detached; null when the job names none, or the
-    /// permit is gone or cannot be reached now (the orchestrator's renewals alone keep it then).
+    /// Renews the permit the invocation's record names until the lease returned is detached; null when it names none, or
+    /// the permit is gone or cannot be reached now (the orchestrator's renewals alone keep it then). The record, not the
+    /// bot job, names it: a run of the orchestration taken up after the first permit ran out takes another, while the bot
+    /// job the first run added stays as it was.
     /// </summary>
     public async Task<SemaphoreLease?> HoldAsync(BotJobData data, CancellationToken ct)
     {
-        if (data.PermitToken is not { } token || !BotTypes.IsKnown(data.BotType))
+        if (!BotTypes.IsKnown(data.BotType))
         {
             return null;
         }
@@ -30,7 +32,8 @@ public sealed class BotPermits(IConnectionMultiplexer redis, IConfiguration conf
         });
         try
         {
-            return await semaphore.ReattachAsync(token, ct);
+            var token = (string?)await redis.GetDatabase().HashGetAsync(InvocationRecord.Key(data.InvocationId), InvocationRecord.LeaseToken);
+            return token is null ? null : await semaphore.ReattachAsync(token, ct);
         }
         catch (Exception e) when (RedisOutage.Is(e))
         {

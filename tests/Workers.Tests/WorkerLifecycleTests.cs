@@ -106,6 +106,36 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_bot_keeps_the_permit_its_invocation_record_names_taken_past_its_lease()
+    {
+        await using var worker = StartWorker(out var url, ("MAX_PYTHON_BOTS", "1"));
+        await WaitForHealthAsync(worker, url, "Healthy");
+        // The permit an orchestration took, which nothing else renews: as if its orchestrator were cut off Redis.
+        var leaseTime = TimeSpan.FromSeconds(3);
+        var semaphore = new RedisSemaphore(_redis.Connection, BotTypes.Python, 1, new RedisSemaphoreOptions { LeaseTime = leaseTime });
+        var permit = await semaphore.AcquireAsync();
+        await permit.DetachAsync();
+        var invocationId = "inv_" + Guid.NewGuid().ToString("N");
+        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.LeaseToken, permit.Token);
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await bots.AddAsync("reports_pid", new BotJobData
+        {
+            InvocationId = invocationId,
+            BotType = BotTypes.Python,
+            Bot = "reports_pid",
+            Payload = new JsonObject { ["ticks"] = 100 },
+            TimeoutSeconds = 300,
+        });
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), $"the bot never started\n{worker.Output}");
+
+        await Task.Delay(leaseTime * 2);
+
+        Assert.Equal(JobState.Active, await bots.GetJobStateAsync(jobId));
+        Assert.Equal(permit.Token, Assert.Single(await semaphore.GetHoldersAsync()).Token);
+        Assert.Null(await semaphore.TryAcquireAsync());
+    }
+
+    [Fact]
     public async Task A_worker_starting_on_the_machine_kills_the_bots_a_killed_worker_left_running()
     {
         await using var first = StartWorker(out var firstUrl);
