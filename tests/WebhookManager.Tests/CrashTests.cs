@@ -137,6 +137,31 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_whose_lock_is_lost_mid_request_is_stopped_with_a_warning_and_made_by_its_next_run()
+    {
+        await using var manager = await ManagerProcess.StartAsync(_redis, new Dictionary<string, string?>
+        {
+            ["Webhooks__AttemptTimeout"] = "00:00:10",
+            ["Webhooks__LockDuration"] = "00:00:04",
+        });
+        // Every request takes longer than half the lock, when the lock is renewed.
+        await Receiver.ConfigureAsync(new { latencyMs = 3000 });
+        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
+        var jobId = WebhookDeliveryJobData.JobIdFor(invocationId);
+        var id = await manager.DeliverAsync(Receiver.Url("127.0.0.24"), invocationId: invocationId);
+        var database = _redis.Connection.GetDatabase();
+        await Eventually.HoldsAsync(async () => (await database.ListRangeAsync("bull:webhooks:active")).Contains(jobId), TimeSpan.FromSeconds(10),
+            "the delivery never started");
+
+        // As when the manager was cut off Redis long enough for another run to take the job over.
+        Assert.True(await database.KeyDeleteAsync($"bull:webhooks:{jobId}:lock"));
+
+        var view = await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered, TimeSpan.FromSeconds(30));
+        Assert.Contains($"Webhook job {jobId} is left to another run", manager.Process.Output);
+        Assert.Equal([200], ManagerProcess.History(view).Select(attempt => (int?)attempt["statusCode"]));
+    }
+
+    [Fact]
     public async Task A_manager_killed_with_sigkill_mid_retry_loses_no_delivery()
     {
         var slowRetries = new Dictionary<string, string?> { ["WEBHOOK_RETRY_DELAY"] = "1500" };
