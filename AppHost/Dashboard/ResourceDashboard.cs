@@ -3,7 +3,10 @@ using BotSystem.AppHost.Resources;
 
 namespace BotSystem.AppHost.Dashboard;
 
-/// <summary>The resource dashboard: a self-refreshing page, and <c>GET /api/resources</c> for scripts and tests.</summary>
+/// <summary>
+/// The resource dashboard: a self-refreshing page, <c>GET /api/resources</c> for scripts and tests, and
+/// <c>GET /api/resources/{name}/logs</c>, the lines of a resource's console the AppHost keeps, as plain text.
+/// </summary>
 public static class ResourceDashboard
 {
     public static async Task<WebApplication> StartAsync(int port, IReadOnlyList<Resource> resources)
@@ -13,6 +16,11 @@ public static class ResourceDashboard
         builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
         var app = builder.Build();
         app.MapGet("/api/resources", () => resources.Select(View));
+        app.MapGet("/api/resources/{name}/logs", (string name) =>
+            resources.FirstOrDefault(resource => resource.Name == name) is { } resource
+                ? Results.Text(string.Join('\n', resource.RecentLogs) + "\n", "text/plain; charset=utf-8")
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such resource",
+                    detail: $"No resource is named '{name}'; the resources are {string.Join(", ", resources.Select(r => r.Name))}."));
         app.MapGet("/", () => Results.Content(Page(resources), "text/html; charset=utf-8"));
         await app.StartAsync();
         return app;
@@ -25,7 +33,7 @@ public static class ResourceDashboard
     private static string Page(IReadOnlyList<Resource> resources)
     {
         var rows = string.Concat(resources.Select(resource => $"""
-            <tr><td>{E(resource.Name)}</td><td>{resource.State}</td><td class="{E(resource.Health)}">{E(resource.Health)}</td>
+            <tr><td><a href="/api/resources/{Uri.EscapeDataString(resource.Name)}/logs" title="its console">{E(resource.Name)}</a></td><td>{resource.State}</td><td class="{E(resource.Health)}">{E(resource.Health)}</td>
             <td>{resource.Pid}</td><td>{(resource.Uptime is { } up ? $"{(int)up.TotalMinutes}m {up.Seconds}s" : "")}</td><td>{resource.Restarts}</td>
             <td><a href="{E(resource.Url)}">{E(resource.Url)}</a></td></tr>
             <tr><td colspan="7"><pre>{E(string.Join('\n', resource.RecentLogs.TakeLast(8)))}</pre></td></tr>

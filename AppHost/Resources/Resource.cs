@@ -10,7 +10,7 @@ namespace BotSystem.AppHost.Resources;
 /// </summary>
 public sealed class Resource
 {
-    private const int KeptLogLines = 200;
+    private const int KeptLogLines = 1000;
     private static readonly TimeSpan FirstRestartDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
     private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };

@@ -9,15 +9,23 @@ public sealed class AppHostTests
     private static readonly string[] Services = ["redis", "mock-webhook", "webhook-manager", "workers", "orchestrator", "api-gateway"];
 
     [Fact]
-    public async Task Every_resource_becomes_healthy_a_killed_service_is_restarted_and_SIGTERM_leaves_no_process()
+    public async Task Every_resource_becomes_healthy_with_its_console_served_a_killed_service_is_restarted_and_SIGTERM_leaves_no_process()
     {
         await using var appHost = AppHostProcess.Start();
 
         var resources = await appHost.WaitForAsync(AppHostProcess.AllHealthy);
         Assert.Superset(Services.ToHashSet(), resources.Select(r => r!["name"]!.GetValue<string>()).ToHashSet());
         Assert.All(resources, r => Assert.StartsWith(r!["name"]!.GetValue<string>() == "redis" ? "redis://localhost:" : "http://localhost:", r["endpoints"]![0]!.GetValue<string>()));
-        var page = await new HttpClient().GetStringAsync(appHost.DashboardUrl);
+        using var http = new HttpClient();
+        var page = await http.GetStringAsync(appHost.DashboardUrl);
         Assert.Contains("api-gateway", page);
+        Assert.Contains("/api/resources/redis/logs", page);
+        Assert.Contains("Ready to accept connections", await http.GetStringAsync($"{appHost.DashboardUrl}/api/resources/redis/logs"));
+        using (var unknown = await http.GetAsync($"{appHost.DashboardUrl}/api/resources/redis-server/logs"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("No resource is named 'redis-server'", await unknown.Content.ReadAsStringAsync());
+        }
 
         var gatewayPid = Pid(resources, "api-gateway");
         Signals.Send(gatewayPid, Signals.SIGKILL);
