@@ -26,6 +26,9 @@ public sealed class AppHostTests
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
             Assert.Contains("No resource is named 'redis-server'", await unknown.Content.ReadAsStringAsync());
         }
+        var browsed = await BrowseDashboardAsync(appHost, "redis");
+        Assert.Superset(Services.ToHashSet(), browsed["healthy"]!.AsArray().Select(name => name!.GetValue<string>()).ToHashSet());
+        Assert.Contains("Ready to accept connections", browsed["console"]!.GetValue<string>());
 
         var gatewayPid = Pid(resources, "api-gateway");
         Signals.Send(gatewayPid, Signals.SIGKILL);
@@ -122,4 +125,17 @@ public sealed class AppHostTests
 
     private static int Pid(JsonArray resources, string name) =>
         resources.Single(r => r!["name"]!.GetValue<string>() == name)!["pid"]!.GetValue<int>();
+
+    /// <summary>The resource dashboard as headless Chromium shows it: the resources shown healthy, and the console <paramref name="resource"/>'s name leads to.</summary>
+    private static async Task<JsonNode> BrowseDashboardAsync(AppHostProcess appHost, string resource)
+    {
+        var screenshots = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
+        Directory.CreateDirectory(screenshots);
+        var walk = await CommandLine.RunAsync("node",
+            [Path.Combine(RepositoryPaths.Root, "tests", "node", "resources", "walkthrough.js"), appHost.DashboardUrl, resource, Path.Combine(screenshots, "resources.png")],
+            timeout: TimeSpan.FromMinutes(1));
+        var reportLine = walk.Output.Split('\n').LastOrDefault(line => line.StartsWith('{'));
+        Assert.True(reportLine is not null, $"The dashboard was not browsed (./test.sh installs chromium and the node packages):\n{walk.Output}");
+        return JsonNode.Parse(reportLine)!;
+    }
 }
