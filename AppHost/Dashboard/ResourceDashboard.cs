@@ -13,7 +13,8 @@ public static class ResourceDashboard
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://0.0.0.0:{port}");
+        // Loopback only, as the services: the page shows their consoles.
+        builder.WebHost.UseUrls($"http://localhost:{port}");
         var app = builder.Build();
         app.MapGet("/api/resources", () => resources.Select(View));
         app.MapGet("/api/resources/{name}/logs", (string name) =>

@@ -15,11 +15,14 @@ public sealed class AppHostProcess : IAsyncDisposable
     private AppHostProcess(ServiceProcess process, int dashboardPort, DirectoryInfo dataDirectory)
     {
         Process = process;
+        DashboardPort = dashboardPort;
         DashboardUrl = $"http://127.0.0.1:{dashboardPort}";
         _dataDirectory = dataDirectory;
     }
 
     public ServiceProcess Process { get; }
+
+    public int DashboardPort { get; }
 
     public string DashboardUrl { get; }
 

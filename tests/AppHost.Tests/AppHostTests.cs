@@ -26,6 +26,10 @@ public sealed class AppHostTests
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
             Assert.Contains("No resource is named 'redis-server'", await unknown.Content.ReadAsStringAsync());
         }
+        // Nothing the AppHost starts, its dashboard included, is reachable from another machine.
+        int[] ports = [appHost.DashboardPort, .. resources.Select(r => new Uri(r!["endpoints"]![0]!.GetValue<string>()).Port)];
+        Assert.All(ports, port => Assert.All(ListeningAddresses(port), address => Assert.True(IPAddress.IsLoopback(address), $"port {port} listens on {address}")));
+        Assert.NotEmpty(ListeningAddresses(appHost.DashboardPort));
         var browsed = await BrowseDashboardAsync(appHost, "redis");
         Assert.Superset(Services.ToHashSet(), browsed["healthy"]!.AsArray().Select(name => name!.GetValue<string>()).ToHashSet());
         Assert.Contains("Ready to accept connections", browsed["console"]!.GetValue<string>());
@@ -137,5 +141,30 @@ public sealed class AppHostTests
         var reportLine = walk.Output.Split('\n').LastOrDefault(line => line.StartsWith('{'));
         Assert.True(reportLine is not null, $"The dashboard was not browsed (./test.sh installs chromium and the node packages):\n{walk.Output}");
         return JsonNode.Parse(reportLine)!;
+    }
+
+    /// <summary>The local addresses of the TCP sockets listening on <paramref name="port"/>, from the kernel's socket tables.</summary>
+    private static List<IPAddress> ListeningAddresses(int port)
+    {
+        const string listening = "0A";
+        var addresses = new List<IPAddress>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            foreach (var fields in File.ReadLines(table).Skip(1).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            {
+                var local = fields[1].Split(':');
+                if (fields[3] == listening && Convert.ToInt32(local[1], 16) == port)
+                {
+                    // Each 32-bit word of the address is written in the machine's (little-endian) byte order.
+                    var bytes = Convert.FromHexString(local[0]);
+                    for (var word = 0; word < bytes.Length; word += 4)
+                    {
+                        Array.Reverse(bytes, word, 4);
+                    }
+                    addresses.Add(new IPAddress(bytes));
+                }
+            }
+        }
+        return addresses;
     }
 }
