@@ -29,6 +29,7 @@ internal static class LoopbackPorts
                     return port;
                 }
             }
+            // No range known (not Linux), or no free port found below it: one the kernel offers.
             while (true)
             {
                 using var listener = new TcpListener(IPAddress.Loopback, 0);
