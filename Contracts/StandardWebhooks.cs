@@ -44,8 +44,10 @@ public static class StandardWebhooks
         {
             return WebhookVerification.BadTimestamp;
         }
-        var age = now - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (age.Duration() > (tolerance ?? DefaultTolerance))
+        // Compared in seconds: a timestamp past the years a DateTimeOffset holds is only out of tolerance.
+        var toleranceSeconds = (long)(tolerance ?? DefaultTolerance).TotalSeconds;
+        var nowSeconds = now.ToUnixTimeSeconds();
+        if (seconds < nowSeconds - toleranceSeconds || seconds > nowSeconds + toleranceSeconds)
         {
             return WebhookVerification.TimestampOutOfTolerance;
         }

@@ -43,6 +43,22 @@ public sealed class TriggerTests(FlowSystem system)
         Assert.Contains("5 minutes", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("253402300800")]
+    [InlineData("-9223372036854775808")]
+    [InlineData("9223372036854775807")]
+    public async Task A_request_with_a_timestamp_past_any_date_is_refused_as_out_of_tolerance(string timestamp)
+    {
+        using var request = await SignedAsync("""{"text":"hi"}""", Guid.NewGuid().ToString(), DateTimeOffset.UtcNow);
+        request.Headers.Remove("webhook-timestamp");
+        request.Headers.Add("webhook-timestamp", timestamp);
+
+        using var response = await system.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("5 minutes", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_replayed_webhook_id_is_refused()
     {

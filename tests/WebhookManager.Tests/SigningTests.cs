@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
@@ -51,19 +52,23 @@ public sealed class SigningTests(WebhookFixture fixture)
         const string body = """{"type":"bot.completed","data":{"jobId":"j1"}}""";
         var now = DateTimeOffset.UtcNow;
         var wrongSecret = "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("not-the-receiver-secret"));
-        (string Case, string Id, DateTimeOffset Time, string Secret, string SentBody)[] cases =
+        (string Case, string Id, DateTimeOffset Time, string Secret, string SentBody, string? Timestamp)[] cases =
         [
-            ("tampered body", "msg_tampered", now, TestSecrets.Receiver, body.Replace("j1", "j2")),
-            ("wrong secret", "msg_wrong_secret", now, wrongSecret, body),
-            ("old timestamp", "msg_old", now.AddMinutes(-6), TestSecrets.Receiver, body),
+            ("tampered body", "msg_tampered", now, TestSecrets.Receiver, body.Replace("j1", "j2"), null),
+            ("wrong secret", "msg_wrong_secret", now, wrongSecret, body, null),
+            ("old timestamp", "msg_old", now.AddMinutes(-6), TestSecrets.Receiver, body, null),
+            // Timestamps past the years a date holds, signed as they are sent.
+            ("timestamp in the year 10000", "msg_year_10000", now, TestSecrets.Receiver, body, "253402300800"),
+            ("timestamp of the least long", "msg_least_long", now, TestSecrets.Receiver, body, long.MinValue.ToString()),
+            ("timestamp of the greatest long", "msg_greatest_long", now, TestSecrets.Receiver, body, long.MaxValue.ToString()),
         ];
-        foreach (var (name, id, time, secret, sentBody) in cases)
+        foreach (var (name, id, time, secret, sentBody, timestamp) in cases)
         {
             var headers = new Dictionary<string, string>
             {
                 ["webhook-id"] = id,
-                ["webhook-timestamp"] = time.ToUnixTimeSeconds().ToString(),
-                ["webhook-signature"] = StandardWebhooks.Sign(id, time, body, secret),
+                ["webhook-timestamp"] = timestamp ?? time.ToUnixTimeSeconds().ToString(),
+                ["webhook-signature"] = timestamp is null ? StandardWebhooks.Sign(id, time, body, secret) : SignAt(id, timestamp, body, secret),
             };
             using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new StringContent(sentBody, Encoding.UTF8, "application/json") };
             foreach (var (header, value) in headers)
@@ -81,4 +86,8 @@ public sealed class SigningTests(WebhookFixture fixture)
 
     private static Dictionary<string, string> Headers(JsonObject received) =>
         received["headers"]!.AsObject().ToDictionary(h => h.Key, h => (string)h.Value!);
+
+    /// <summary>A <c>v1</c> signature over a timestamp as written, which <see cref="StandardWebhooks.Sign"/> cannot take past the year 9999.</summary>
+    private static string SignAt(string id, string timestamp, string body, string secret) =>
+        "v1," + Convert.ToBase64String(HMACSHA256.HashData(StandardWebhooks.DecodeSecret(secret), Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
 }
