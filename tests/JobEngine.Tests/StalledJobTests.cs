@@ -91,12 +91,14 @@ public abstract class StalledJobTests(EngineTarget target) : EngineTest(target)
     {
         var queue = NewQueue();
         var starts = 0;
+        // The job outlives its lock; the lock, in turn, outlives a renewal held up for a second or so by a machine busy
+        // starting other test processes.
         NewWorker(async (_, ct) =>
         {
             Interlocked.Increment(ref starts);
-            await Task.Delay(4000, ct);
+            await Task.Delay(6000, ct);
             return "done";
-        }, new WorkerOptions { LockDuration = TimeSpan.FromSeconds(2), StalledInterval = TimeSpan.FromMilliseconds(200) });
+        }, new WorkerOptions { LockDuration = TimeSpan.FromSeconds(4), StalledInterval = TimeSpan.FromMilliseconds(200) });
         var id = await queue.AddAsync("long", null);
 
         await Eventually(async () => await queue.GetJobStateAsync(id) == JobState.Completed);
