@@ -10,7 +10,9 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class RedisClientExtensions
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    // The start tries Redis once, for this long at most: the client may wait out its whole connect timeout even when the
+    // connection is refused, and a service should listen (unhealthy) at once, not seconds later. It reconnects in the background.
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(2);
 
     public static IHostApplicationBuilder AddRedisClient(this IHostApplicationBuilder builder, string connectionName)
     {
@@ -36,6 +38,7 @@ public static class RedisClientExtensions
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
+        options.ConnectRetry = 1;
         // Back within a second or so of Redis answering again, where the client's default waits at least half the connect
         // timeout: job locks and permit leases are renewed over this connection, and run out if it comes back late.
         options.ReconnectRetryPolicy = new ExponentialRetry(deltaBackOffMilliseconds: 250, maxDeltaBackOffMilliseconds: 2_000);
