@@ -80,6 +80,8 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddSingleton<HealthChangeLog>();
+        builder.Logging.AddFilter(HealthChangeLog.ReplacedCategory, LogLevel.None);
         return builder;
     }
 
@@ -90,10 +92,11 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthChangeLog.WriteResponseAsync });
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(LiveTag),
+            ResponseWriter = HealthChangeLog.WriteResponseAsync,
         });
         app.MapPrometheusScrapingEndpoint();
         return app;

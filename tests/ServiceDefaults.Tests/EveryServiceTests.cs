@@ -44,11 +44,18 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
         await ownRedis.InitializeAsync();
         await using var service = Start(project, ownRedis.ConnectionString, out var baseUrl);
         await service.WaitUntilHealthyAsync($"{baseUrl}/health");
+        var healthySince = service.Output.Length;
 
         await ownRedis.StopAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await Eventually.HoldsAsync(async () => !(await http.GetAsync($"{baseUrl}/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(30),
             "the service never noticed Redis was gone");
+        // Polled on, as a probe would through the outage.
+        for (var poll = 0; poll < 3; poll++)
+        {
+            using var unhealthy = await http.GetAsync($"{baseUrl}/health");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+        }
         await ownRedis.StartAsync();
 
         // Within a second or so; the client's own back-off took more than five. Locks and leases renewed over the
@@ -56,7 +63,17 @@ public sealed class EveryServiceTests(RedisServer redis) : IClassFixture<RedisSe
         var back = System.Diagnostics.Stopwatch.StartNew();
         await service.WaitUntilHealthyAsync($"{baseUrl}/health", TimeSpan.FromSeconds(30));
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(2.5), $"healthy again {back.Elapsed.TotalSeconds:0.0} s after Redis answered\n{service.Output}");
+
+        // Each change once, however often /health was polled meanwhile. The console is written in the background.
+        await Eventually.HoldsAsync(() => Task.FromResult(service.Output[healthySince..].Contains("Health check redis is healthy again")),
+            TimeSpan.FromSeconds(10), "the return to health was not logged\n" + service.Output);
+        var output = service.Output[healthySince..];
+        Assert.Equal(1, Occurrences(output, "Health check redis is Unhealthy"));
+        Assert.Equal(1, Occurrences(output, "Health check redis is healthy again"));
+        Assert.DoesNotContain("Health check redis with status", output);
     }
+
+    private static int Occurrences(string text, string part) => text.Split(part).Length - 1;
 
     // A Redis Cluster is the one setting known to make their background work fail: the queues' keys carry no hash tag,
     // so the job engine refuses a worker there. The host stops; a supervisor that restarts failures must see one.
