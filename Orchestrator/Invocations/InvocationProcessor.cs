@@ -21,6 +21,7 @@ public sealed class InvocationProcessor(
     ILogger<InvocationProcessor> logger)
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+    private static readonly CachedLuaScript NoteScheduleRunScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationProcessor).Assembly, "noteScheduleRun-1.lua"));
 
     // Far longer than the moment between the gateway putting an invocation in its line and adding its job.
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
@@ -209,19 +210,13 @@ public sealed class InvocationProcessor(
             await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, acceptedAt);
             return;
         }
-        var now = DateTimeOffset.UtcNow;
-        if (!await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, now))
-        {
-            return;
-        }
-        var scheduleKey = ScheduleRecord.Key(scheduleId);
-        var lastRun = database.CreateTransaction();
-        lastRun.AddCondition(Condition.KeyExists(scheduleKey));
-        _ = lastRun.HashSetAsync(scheduleKey, [
-            new(ScheduleRecord.LastInvocationId, invocationId),
-            new(ScheduleRecord.LastRunAt, now.ToUnixTimeMilliseconds()),
-        ]);
-        await lastRun.ExecuteAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // A run seen before (its first sight cut short after the record was made) is noted with the start it was given then.
+        var startedAt = await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.FromUnixTimeMilliseconds(now))
+            ? now
+            : (long?)await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.CreatedAt) ?? now;
+        await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId)],
+            [ScheduleRecord.LastInvocationId, ScheduleRecord.LastRunAt, invocationId, startedAt]);
     }
 
     /// <summary>Waits until this invocation heads its ordering line, dropping heads that ended without leaving it.</summary>

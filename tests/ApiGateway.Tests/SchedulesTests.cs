@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
@@ -73,6 +74,36 @@ public sealed class SchedulesTests(FlowSystem system)
         // Exponential backoff from 1 s with 20% jitter: at least 0.8 s + 1.6 s between the three attempts.
         var took = DateTimeOffset.Parse(job["finishedAt"]!.GetValue<string>()) - DateTimeOffset.Parse(job["startedAt"]!.GetValue<string>());
         Assert.True(took >= TimeSpan.FromSeconds(2.4), $"three attempts took only {took}");
+    }
+
+    [Fact]
+    public async Task A_run_whose_first_sight_was_cut_short_after_its_record_was_made_is_still_noted_as_the_schedules_last()
+    {
+        var schedule = await CreateAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 8000 });
+        var id = schedule["scheduleId"]!.GetValue<string>();
+        var first = await FirstRunAsync(id);
+        var database = system.Redis.Connection.GetDatabase();
+        string? nextJobId = null;
+        await FlowSystem.EventuallyAsync(async () =>
+        {
+            nextJobId = (await database.SortedSetRangeByRankAsync($"bull:{QueueNames.Invocations}:delayed")).Select(member => (string?)member)
+                .FirstOrDefault(member => member!.StartsWith($"repeat:{id}:", StringComparison.Ordinal));
+            return nextJobId is not null;
+        }, "the schedule's next run was never queued");
+
+        // As an orchestrator leaves it that dies right after making the run's record, before noting it on the schedule.
+        var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        var nextJob = (await invocations.GetJobAsync(nextJobId!))!;
+        var next = InvocationIds.Of(nextJobId!);
+        Assert.True(await InvocationRecord.CreateUnlessExistsAsync(database, next, nextJob.Data.Deserialize<InvocationJobData>(JsonSerializerOptions.Web)!, DateTimeOffset.UtcNow));
+
+        Assert.Equal("completed", (await system.WaitForEndAsync(next))["status"]!.GetValue<string>());
+        using var read = await system.SendAsync(HttpMethod.Get, $"/schedules/{id}");
+        Assert.NotEqual(first, next);
+        Assert.Equal(next, JsonNode.Parse(await read.Content.ReadAsStringAsync())!["lastInvocationId"]!.GetValue<string>());
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
     }
 
     [Fact]
