@@ -79,31 +79,59 @@ public sealed class SchedulesTests(FlowSystem system)
     [Fact]
     public async Task A_run_whose_first_sight_was_cut_short_after_its_record_was_made_is_still_noted_as_the_schedules_last()
     {
+        var (id, next, nextJob) = await NextRunOfNewScheduleAsync();
+        var database = system.Redis.Connection.GetDatabase();
+
+        // As an orchestrator leaves it that dies right after making the run's record, before noting it on the schedule.
+        Assert.True(await InvocationRecord.CreateUnlessExistsAsync(database, next, nextJob.Data.Deserialize<InvocationJobData>(JsonSerializerOptions.Web)!, DateTimeOffset.UtcNow));
+
+        Assert.Equal(next, await LastRunNotedAfterAsync(id, next));
+    }
+
+    [Fact]
+    public async Task A_run_taken_up_after_a_later_run_was_noted_leaves_the_later_one_noted()
+    {
+        var (id, next, _) = await NextRunOfNewScheduleAsync();
+
+        // As if the run had waited (its orchestrator gone) while a later one started and was noted.
+        await system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(id), [
+            new(ScheduleRecord.LastInvocationId, "inv_later"),
+            new(ScheduleRecord.LastRunAt, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds()),
+        ]);
+
+        Assert.Equal("inv_later", await LastRunNotedAfterAsync(id, next));
+    }
+
+    /// <summary>A new schedule's second run, waiting in the delayed set once the first has been noted.</summary>
+    private async Task<(string ScheduleId, string InvocationId, Job Job)> NextRunOfNewScheduleAsync()
+    {
         var schedule = await CreateAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 8000 });
         var id = schedule["scheduleId"]!.GetValue<string>();
         var first = await FirstRunAsync(id);
         var database = system.Redis.Connection.GetDatabase();
-        string? nextJobId = null;
+        string? jobId = null;
         await FlowSystem.EventuallyAsync(async () =>
         {
-            nextJobId = (await database.SortedSetRangeByRankAsync($"bull:{QueueNames.Invocations}:delayed")).Select(member => (string?)member)
+            jobId = (await database.SortedSetRangeByRankAsync($"bull:{QueueNames.Invocations}:delayed")).Select(member => (string?)member)
                 .FirstOrDefault(member => member!.StartsWith($"repeat:{id}:", StringComparison.Ordinal));
-            return nextJobId is not null;
+            return jobId is not null;
         }, "the schedule's next run was never queued");
+        var invocationId = InvocationIds.Of(jobId!);
+        Assert.NotEqual(first, invocationId);
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        return (id, invocationId, (await invocations.GetJobAsync(jobId!))!);
+    }
 
-        // As an orchestrator leaves it that dies right after making the run's record, before noting it on the schedule.
-        var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
-        var nextJob = (await invocations.GetJobAsync(nextJobId!))!;
-        var next = InvocationIds.Of(nextJobId!);
-        Assert.True(await InvocationRecord.CreateUnlessExistsAsync(database, next, nextJob.Data.Deserialize<InvocationJobData>(JsonSerializerOptions.Web)!, DateTimeOffset.UtcNow));
-
-        Assert.Equal("completed", (await system.WaitForEndAsync(next))["status"]!.GetValue<string>());
-        using var read = await system.SendAsync(HttpMethod.Get, $"/schedules/{id}");
-        Assert.NotEqual(first, next);
-        Assert.Equal(next, JsonNode.Parse(await read.Content.ReadAsStringAsync())!["lastInvocationId"]!.GetValue<string>());
-        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+    /// <summary>The schedule's last run as shown once <paramref name="run"/> completed; the schedule is deleted then.</summary>
+    private async Task<string> LastRunNotedAfterAsync(string scheduleId, string run)
+    {
+        Assert.Equal("completed", (await system.WaitForEndAsync(run))["status"]!.GetValue<string>());
+        using var read = await system.SendAsync(HttpMethod.Get, $"/schedules/{scheduleId}");
+        var last = JsonNode.Parse(await read.Content.ReadAsStringAsync())!["lastInvocationId"]!.GetValue<string>();
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{scheduleId}"))
         {
         }
+        return last;
     }
 
     [Fact]
