@@ -9,9 +9,8 @@ namespace BotSystem.Testing;
 /// </summary>
 public sealed class RedisCluster : IAsyncLifetime
 {
-    private readonly RedisServer[] _nodes = Enumerable.Range(0, 3)
-        .Select(_ => RedisServer.WithArguments("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"))
-        .ToArray();
+    private const int StartsPerNode = 3;
+    private readonly List<RedisServer> _nodes = [];
     private ConnectionMultiplexer? _connection;
 
     /// <summary>The masters, in the order their slot ranges were assigned.</summary>
@@ -25,7 +24,7 @@ public sealed class RedisCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(_nodes.Select(node => node.StartAsync()));
+        _nodes.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => StartNodeAsync())));
         var created = await CommandLine.RunAsync("redis-cli",
             ["--cluster", "create", .. _nodes.Select(node => node.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"]);
         if (created.ExitCode != 0)
@@ -45,6 +44,25 @@ public sealed class RedisCluster : IAsyncLifetime
         foreach (var node in _nodes)
         {
             await node.DisposeAsync();
+        }
+    }
+
+    // A node needs its port and its cluster bus port, 10000 above it; a process elsewhere on the machine may take
+    // either between the choice and the bind, and the node exits. Another pair of ports is tried then.
+    private static async Task<RedisServer> StartNodeAsync()
+    {
+        for (var start = 1; ; start++)
+        {
+            var node = RedisServer.WithArguments("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf");
+            try
+            {
+                await node.StartAsync();
+                return node;
+            }
+            catch (InvalidOperationException) when (start < StartsPerNode && !node.IsRunning)
+            {
+                await node.DisposeAsync();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text;
 using StackExchange.Redis;
 using Xunit;
 
@@ -12,6 +13,7 @@ namespace BotSystem.Testing;
 public sealed class RedisServer : IAsyncLifetime
 {
     private readonly string[] _extraArguments;
+    private readonly StringBuilder _output = new();
     private Process? _process;
     private ConnectionMultiplexer? _connection;
 
@@ -74,8 +76,8 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         _process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-server did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, line) => Keep(line.Data);
+        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10));
@@ -134,7 +136,8 @@ public sealed class RedisServer : IAsyncLifetime
         {
             if (_process!.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}.");
+                _process.WaitForExit();
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}:\n{Output}");
             }
             try
             {
@@ -153,9 +156,37 @@ public sealed class RedisServer : IAsyncLifetime
             {
                 // Not listening yet.
             }
+            catch (IOException)
+            {
+                // Taken and dropped: a server that is exiting (the next round says why).
+            }
             await Task.Delay(50);
         }
         throw new TimeoutException($"redis-server did not accept connections on port {Port} within {timeout}.");
+    }
+
+    /// <summary>What the server wrote to its console.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
     }
 
     public static string ExecutableOnPath(string name)
