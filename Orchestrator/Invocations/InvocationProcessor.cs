@@ -200,7 +200,8 @@ public sealed class InvocationProcessor(
 
     /// <summary>
     /// Makes the record of an invocation taken for the first time (one accepted outside an ordering line has none until
-    /// then) from its job, accepted at <paramref name="acceptedAt"/>; a schedule's run, made by the schedule, starts now.
+    /// then) from its job, accepted at <paramref name="acceptedAt"/>; a schedule's run, made by the schedule, starts now
+    /// and is noted as the schedule's last run.
     /// </summary>
     private async Task RecordFirstSightAsync(string invocationId, InvocationJobData invocation, DateTimeOffset acceptedAt)
     {
