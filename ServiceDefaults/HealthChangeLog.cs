@@ -31,7 +31,7 @@ internal sealed class HealthChangeLog(ILogger<HealthChangeLog> logger)
         {
             lock (_lock)
             {
-                // A service starts out healthy: only a check found failing at its first poll is news.
+                // Taken as healthy before its first poll, so a check that passes from the start logs nothing.
                 var previous = _statusOf.GetValueOrDefault(name, HealthStatus.Healthy);
                 _statusOf[name] = entry.Status;
                 if (previous == entry.Status)
