@@ -21,7 +21,7 @@ public sealed class InvocationProcessor(
     ILogger<InvocationProcessor> logger)
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
-    private static readonly CachedLuaScript NoteScheduleRunScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationProcessor).Assembly, "noteScheduleRun-1.lua"));
+    private static readonly CachedLuaScript NoteScheduleRunScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationProcessor).Assembly, "noteScheduleRun-2.lua"));
 
     // Far longer than the moment between the gateway putting an invocation in its line and adding its job.
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
@@ -211,13 +211,10 @@ public sealed class InvocationProcessor(
             await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, acceptedAt);
             return;
         }
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        // A run seen before (its first sight cut short after the record was made) is noted with the start it was given then.
-        var startedAt = await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.FromUnixTimeMilliseconds(now))
-            ? now
-            : (long?)await database.HashGetAsync(InvocationRecord.Key(invocationId), InvocationRecord.CreatedAt) ?? now;
-        await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId)],
-            [ScheduleRecord.LastInvocationId, ScheduleRecord.LastRunAt, invocationId, startedAt]);
+        await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.UtcNow);
+        // Noted on every first sight, so a run whose first sight was cut short after its record was made is noted too.
+        await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId), InvocationRecord.Key(invocationId)],
+            [ScheduleRecord.LastInvocationId, ScheduleRecord.LastRunAt, InvocationRecord.CreatedAt, invocationId]);
     }
 
     /// <summary>Waits until this invocation heads its ordering line, dropping heads that ended without leaving it.</summary>

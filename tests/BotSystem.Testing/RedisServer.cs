@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using StackExchange.Redis;
 using Xunit;
 
@@ -13,8 +11,7 @@ namespace BotSystem.Testing;
 public sealed class RedisServer : IAsyncLifetime
 {
     private readonly string[] _extraArguments;
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private ServiceProcess? _process;
     private ConnectionMultiplexer? _connection;
 
     public RedisServer() : this([]) { }
@@ -42,7 +39,7 @@ public sealed class RedisServer : IAsyncLifetime
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>The CPU time the server's own process has used (not its AOF rewrites, which run in child processes).</summary>
-    public TimeSpan CpuTime => ServiceProcess.CpuTimeOf(_process ?? throw new InvalidOperationException("The server is not started."));
+    public TimeSpan CpuTime => (_process ?? throw new InvalidOperationException("The server is not started.")).CpuTime;
 
     /// <summary>
     /// Starts the server and opens <see cref="Connection"/>, so that a test's timed steps never include a first connect.
@@ -61,25 +58,15 @@ public sealed class RedisServer : IAsyncLifetime
             return;
         }
 
-        var startInfo = new ProcessStartInfo(ExecutableOnPath("redis-server"))
+        if (_process is not null)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in (string[])[
-                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", DataDirectory,
-                     "--save", "", "--appendonly", "yes", "--daemonize", "no", "--protected-mode", "no",
-                     .. _extraArguments])
-        {
-            startInfo.ArgumentList.Add(argument);
+            await _process.DisposeAsync();
         }
-
-        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-server did not start.");
-        _process.OutputDataReceived += (_, line) => Keep(line.Data);
-        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ServiceProcess.Start(ExecutableOnPath("redis-server"),
+            ["--port", Port.ToString(), "--bind", "127.0.0.1", "--dir", DataDirectory,
+             "--save", "", "--appendonly", "yes", "--daemonize", "no", "--protected-mode", "no",
+             .. _extraArguments],
+            new Dictionary<string, string?>());
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10));
     }
 
@@ -88,8 +75,8 @@ public sealed class RedisServer : IAsyncLifetime
     {
         if (_process is { HasExited: false } process)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            process.Signal(Signals.SIGKILL);
+            await process.WaitForExitAsync(Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -100,14 +87,14 @@ public sealed class RedisServer : IAsyncLifetime
     public async Task FreezeAsync(TimeSpan duration)
     {
         var process = _process ?? throw new InvalidOperationException("The server is not started.");
-        Signals.Send(process.Id, Signals.SIGSTOP);
+        process.Signal(Signals.SIGSTOP);
         try
         {
             await Task.Delay(duration);
         }
         finally
         {
-            Signals.Send(process.Id, Signals.SIGCONT);
+            process.Signal(Signals.SIGCONT);
         }
     }
 
@@ -118,7 +105,10 @@ public sealed class RedisServer : IAsyncLifetime
             await _connection.DisposeAsync();
         }
         await StopAsync();
-        _process?.Dispose();
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
@@ -136,8 +126,9 @@ public sealed class RedisServer : IAsyncLifetime
         {
             if (_process!.HasExited)
             {
-                _process.WaitForExit();
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}:\n{Output}");
+                // Until its output is read to the end.
+                await _process.WaitForExitAsync(Timeout.InfiniteTimeSpan);
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}:\n{_process.Output}");
             }
             try
             {
@@ -163,30 +154,6 @@ public sealed class RedisServer : IAsyncLifetime
             await Task.Delay(50);
         }
         throw new TimeoutException($"redis-server did not accept connections on port {Port} within {timeout}.");
-    }
-
-    /// <summary>What the server wrote to its console.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
     }
 
     public static string ExecutableOnPath(string name)
