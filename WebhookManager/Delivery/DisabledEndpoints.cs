@@ -1,3 +1,4 @@
+using BotSystem.JobEngine;
 using StackExchange.Redis;
 
 namespace BotSystem.WebhookManager.Delivery;
@@ -7,6 +8,8 @@ public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider
 {
     private const string KeyPrefix = "botsystem:webhooks:disabled:";
     private const string IndexKey = "botsystem:webhooks:disabled";
+
+    private static readonly CachedLuaScript EnableScript = new(CachedLuaScript.ReadEmbedded(typeof(DisabledEndpoints).Assembly, "enableEndpoint-2.lua"));
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -24,24 +27,8 @@ public sealed class DisabledEndpoints(IConnectionMultiplexer redis, TimeProvider
     public Task<bool> IsDisabledAsync(string endpoint, string clientId) => Db.HashExistsAsync(Key(endpoint), clientId);
 
     /// <summary>Enables the endpoint for one client, or for all when <paramref name="clientId"/> is null; returns how many were enabled.</summary>
-    public async Task<long> EnableAsync(string endpoint, string? clientId)
-    {
-        if (clientId is not null)
-        {
-            var removed = await Db.HashDeleteAsync(Key(endpoint), clientId) ? 1 : 0;
-            if (await Db.HashLengthAsync(Key(endpoint)) == 0)
-            {
-                await Db.SetRemoveAsync(IndexKey, endpoint);
-            }
-            return removed;
-        }
-        var transaction = Db.CreateTransaction();
-        var count = transaction.HashLengthAsync(Key(endpoint));
-        _ = transaction.KeyDeleteAsync(Key(endpoint));
-        _ = transaction.SetRemoveAsync(IndexKey, endpoint);
-        await transaction.ExecuteAsync();
-        return await count;
-    }
+    public async Task<long> EnableAsync(string endpoint, string? clientId) =>
+        (long)await EnableScript.EvaluateAsync(Db, [Key(endpoint), IndexKey], clientId is null ? [endpoint] : [endpoint, clientId]);
 
     /// <summary>Every disabled endpoint with the clients it is disabled for and since when.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>> GetAllAsync()

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.WebhookManager.Delivery;
 using StackExchange.Redis;
 
 namespace WebhookManager.Tests;
@@ -243,6 +245,32 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal((int)stats["disabledEndpoints"]! - 1, (int)(await Manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!["disabledEndpoints"]!);
         using var redrive = await Manager.Admin.PostAsync($"/deliveries/{second}/redrive", null);
         await Manager.WaitForStatusAsync(second, DeliveryStatus.Delivered);
+    }
+
+    [Fact]
+    public async Task An_endpoint_one_client_enables_as_another_client_disables_it_stays_listed_as_disabled()
+    {
+        var disabled = new DisabledEndpoints(fixture.Redis.Connection, TimeProvider.System);
+        var endpoints = Enumerable.Range(0, 1000).Select(i => $"https://enable-race-{i}.example:443").ToList();
+        await Task.WhenAll(endpoints.Select(endpoint => disabled.DisableAsync(endpoint, "first")));
+        // The second client's disable lands at every moment of the first one's enable, a few microseconds apart.
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            var enabling = disabled.EnableAsync(endpoints[i], "first");
+            var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (i % 100) * 10 / 1_000_000;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(10);
+            }
+            await disabled.DisableAsync(endpoints[i], "second");
+            Assert.Equal(1, await enabling);
+        }
+
+        var listed = await disabled.GetAllAsync();
+        var unlisted = endpoints.Where(endpoint => !listed.TryGetValue(endpoint, out var clients) || !clients.ContainsKey("second")).ToList();
+        Assert.True(unlisted.Count == 0, $"{unlisted.Count} endpoints disabled for the second client are not listed, e.g. {unlisted.FirstOrDefault()}");
+        Assert.All(listed.Where(pair => endpoints.Contains(pair.Key)), pair => Assert.False(pair.Value.ContainsKey("first")));
+        await Task.WhenAll(endpoints.Select(endpoint => disabled.EnableAsync(endpoint, null)));
     }
 
     [Fact]
