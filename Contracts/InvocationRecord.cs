@@ -54,19 +54,52 @@ public static class InvocationRecord
     /// Ends an invocation <paramref name="status"/> for <paramref name="reason"/>, now, unless its record is gone or it
     /// has ended (false): whatever ended it first stands.
     /// </summary>
-    public static async Task<bool> EndUnlessEndedAsync(IDatabase database, string invocationId, string status, string reason)
-    {
-        var key = Key(invocationId);
-        var ending = database.CreateTransaction();
-        ending.AddCondition(Condition.KeyExists(key));
-        foreach (var final in InvocationStatus.Final)
+    public static Task<bool> EndUnlessEndedAsync(IDatabase database, string invocationId, string status, string reason) =>
+        WriteUnlessEndedAsync(database, Key(invocationId), ending =>
         {
-            ending.AddCondition(Condition.HashNotEqual(key, Status, final));
+            var key = Key(invocationId);
+            _ = ending.HashSetAsync(key, Ended(status, reason, DateTimeOffset.UtcNow));
+            _ = ending.HashDeleteAsync(key, LeaseToken);
+            _ = ending.KeyExpireAsync(key, Retention);
+        });
+
+    /// <summary>
+    /// Writes how an invocation moves on (<paramref name="fields"/>, and <paramref name="firstTimeFields"/> where they are
+    /// not set yet) unless its record is gone or it has ended (false), so a cancel is never written over.
+    /// </summary>
+    public static Task<bool> MoveUnlessEndedAsync(IDatabase database, string invocationId, HashEntry[] fields, params HashEntry[] firstTimeFields) =>
+        WriteUnlessEndedAsync(database, Key(invocationId), moving =>
+        {
+            var key = Key(invocationId);
+            _ = moving.HashSetAsync(key, fields);
+            foreach (var field in firstTimeFields)
+            {
+                _ = moving.HashSetAsync(key, field.Name, field.Value, When.NotExists);
+            }
+        });
+
+    // A write to the record between the check and the change (progress, a status) aborts the transaction although the
+    // record has not ended: it is tried again, so only a record that is gone or ended refuses.
+    private static async Task<bool> WriteUnlessEndedAsync(IDatabase database, RedisKey key, Action<ITransaction> write)
+    {
+        while (true)
+        {
+            var transaction = database.CreateTransaction();
+            ConditionResult[] conditions =
+            [
+                transaction.AddCondition(Condition.KeyExists(key)),
+                .. InvocationStatus.Final.Select(final => transaction.AddCondition(Condition.HashNotEqual(key, Status, final))),
+            ];
+            write(transaction);
+            if (await transaction.ExecuteAsync())
+            {
+                return true;
+            }
+            if (!conditions.All(condition => condition.WasSatisfied))
+            {
+                return false;
+            }
         }
-        _ = ending.HashSetAsync(key, Ended(status, reason, DateTimeOffset.UtcNow));
-        _ = ending.HashDeleteAsync(key, LeaseToken);
-        _ = ending.KeyExpireAsync(key, Retention);
-        return await ending.ExecuteAsync();
     }
 
     /// <summary>

@@ -86,7 +86,11 @@ public sealed class InvocationProcessor(
         var lease = storedToken is null ? null : await semaphore.ReattachAsync(storedToken, ct);
         if (lease is null)
         {
-            await record.HashSetAsync(recordKey, InvocationRecord.Status, InvocationStatus.WaitingForSlot);
+            if (!await InvocationRecord.MoveUnlessEndedAsync(record, invocationId, [new(InvocationRecord.Status, InvocationStatus.WaitingForSlot)]))
+            {
+                // Cancelled since the read above.
+                return InvocationStatus.Cancelled;
+            }
             lease = await semaphore.AcquireAsync(invocation.Priority, ct);
         }
 
@@ -146,19 +150,14 @@ public sealed class InvocationProcessor(
         var record = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(invocationId);
         await record.HashSetAsync(recordKey, InvocationRecord.LeaseToken, leaseToken);
-        if (await IsCancelledAsync(recordKey))
+        // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
+        // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
+        if (!await InvocationRecord.MoveUnlessEndedAsync(record, invocationId,
+            [new(InvocationRecord.Status, InvocationStatus.Running), new(InvocationRecord.Attempts, attempt)],
+            new HashEntry(InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())))
         {
             return false;
         }
-        // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
-        // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
-        var running = record.CreateTransaction();
-        _ = running.HashSetAsync(recordKey, [
-            new(InvocationRecord.Status, InvocationStatus.Running),
-            new(InvocationRecord.Attempts, attempt),
-        ]);
-        _ = running.HashSetAsync(recordKey, InvocationRecord.StartedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), When.NotExists);
-        await running.ExecuteAsync();
         await botQueue.AddAsync(invocation.Bot, new BotJobData
         {
             InvocationId = invocationId,
@@ -238,7 +237,11 @@ public sealed class InvocationProcessor(
             }
             if (!marked)
             {
-                await database.HashSetAsync(recordKey, InvocationRecord.Status, InvocationStatus.WaitingForTurn);
+                if (!await InvocationRecord.MoveUnlessEndedAsync(database, invocationId, [new(InvocationRecord.Status, InvocationStatus.WaitingForTurn)]))
+                {
+                    // Cancelled since the check above, as the run finds next.
+                    return;
+                }
                 marked = true;
             }
             await Task.Delay(options.Value.ProgressPollInterval, ct);

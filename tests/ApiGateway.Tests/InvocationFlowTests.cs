@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -154,6 +155,48 @@ public sealed class InvocationFlowTests(FlowSystem system)
         }
         Assert.True(most <= FlowSystem.MaxJavaBots, $"{most} java bots ran at once");
         Assert.Equal(FlowSystem.MaxJavaBots, most);
+    }
+
+    [Fact]
+    public async Task A_cancel_landing_as_the_orchestrator_takes_the_invocation_up_is_never_overwritten_by_a_wait()
+    {
+        // Every java permit held, and the ordering line headed, by bots that outlast the test: what is taken up waits.
+        var holders = new List<string>();
+        for (var i = 0; i < FlowSystem.MaxJavaBots; i++)
+        {
+            holders.Add(await system.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 120_000 }, webhookUrl = system.Webhook, orderingKey = i == 0 ? "cancel-race" : null }));
+        }
+        foreach (var holder in holders)
+        {
+            await system.WaitForStatusAsync(holder, "running");
+        }
+
+        // Each cancel follows its invocation a little later than the one before, so some land as the orchestrator reads
+        // the record and others as it marks the wait; through a gateway that lets them all through at once.
+        var gatewayUrl = await system.StartGatewayAsync("ApiGateway-cancel-race", ("Gateway__RateLimitPerSecond", "1000000"), ("Gateway__RateLimitBurst", "1000000"));
+        var gateway = new GatewayClient(gatewayUrl, system.Http);
+        var cancelled = new List<string>();
+        for (var i = 0; i < 240; i++)
+        {
+            var id = await gateway.InvokeOkAsync(new { botType = "java", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, orderingKey = i % 2 == 0 ? "cancel-race" : null });
+            var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (i / 2 % 60) * 50 / 1_000_000;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                Thread.SpinWait(10);
+            }
+            using var cancel = await system.SendAsync(HttpMethod.Delete, $"/job/{id}", gatewayUrl: gatewayUrl);
+            Assert.True(cancel.StatusCode == HttpStatusCode.OK, $"The cancel of waiting invocation {id} answered {(int)cancel.StatusCode}: {await cancel.Content.ReadAsStringAsync()}");
+            cancelled.Add(id);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var shown = await Task.WhenAll(cancelled.Select(async id => (Id: id, Status: (await gateway.GetJobAsync(id))!["status"]!.GetValue<string>())));
+        foreach (var holder in holders)
+        {
+            using var _ = await system.SendAsync(HttpMethod.Delete, $"/job/{holder}");
+        }
+        var overwritten = shown.Where(job => job.Status != "cancelled").ToList();
+        Assert.True(overwritten.Count == 0, $"{overwritten.Count} cancelled invocations show another status: " + string.Join(", ", overwritten.Take(5)));
     }
 
     [Fact]
