@@ -55,9 +55,8 @@ public static class InvocationRecord
     /// has ended (false): whatever ended it first stands.
     /// </summary>
     public static Task<bool> EndUnlessEndedAsync(IDatabase database, string invocationId, string status, string reason) =>
-        WriteUnlessEndedAsync(database, Key(invocationId), ending =>
+        WriteUnlessEndedAsync(database, Key(invocationId), (ending, key) =>
         {
-            var key = Key(invocationId);
             _ = ending.HashSetAsync(key, Ended(status, reason, DateTimeOffset.UtcNow));
             _ = ending.HashDeleteAsync(key, LeaseToken);
             _ = ending.KeyExpireAsync(key, Retention);
@@ -68,9 +67,8 @@ public static class InvocationRecord
     /// not set yet) unless its record is gone or it has ended (false), so a cancel is never written over.
     /// </summary>
     public static Task<bool> MoveUnlessEndedAsync(IDatabase database, string invocationId, HashEntry[] fields, params HashEntry[] firstTimeFields) =>
-        WriteUnlessEndedAsync(database, Key(invocationId), moving =>
+        WriteUnlessEndedAsync(database, Key(invocationId), (moving, key) =>
         {
-            var key = Key(invocationId);
             _ = moving.HashSetAsync(key, fields);
             foreach (var field in firstTimeFields)
             {
@@ -78,29 +76,10 @@ public static class InvocationRecord
             }
         });
 
-    // A write to the record between the check and the change (progress, a status) aborts the transaction although the
-    // record has not ended: it is tried again, so only a record that is gone or ended refuses.
-    private static async Task<bool> WriteUnlessEndedAsync(IDatabase database, RedisKey key, Action<ITransaction> write)
-    {
-        while (true)
-        {
-            var transaction = database.CreateTransaction();
-            ConditionResult[] conditions =
-            [
-                transaction.AddCondition(Condition.KeyExists(key)),
-                .. InvocationStatus.Final.Select(final => transaction.AddCondition(Condition.HashNotEqual(key, Status, final))),
-            ];
-            write(transaction);
-            if (await transaction.ExecuteAsync())
-            {
-                return true;
-            }
-            if (!conditions.All(condition => condition.WasSatisfied))
-            {
-                return false;
-            }
-        }
-    }
+    private static Task<bool> WriteUnlessEndedAsync(IDatabase database, RedisKey key, Action<ITransaction, RedisKey> write) =>
+        ConditionalWrite.ExecuteAsync(database,
+            () => [Condition.KeyExists(key), .. InvocationStatus.Final.Select(final => Condition.HashNotEqual(key, Status, final))],
+            transaction => write(transaction, key));
 
     /// <summary>
     /// Makes the record of an invocation seen for the first time, and puts it last in its ordering line when it has one,

@@ -23,6 +23,9 @@ public sealed class InvocationProcessor(
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
     private static readonly CachedLuaScript NoteScheduleRunScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationProcessor).Assembly, "noteScheduleRun-2.lua"));
 
+    // What noteScheduleRun-2.lua answers for a run whose schedule is gone.
+    private const long ScheduleGone = -1;
+
     // Far longer than the moment between the gateway putting an invocation in its line and adding its job.
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
@@ -200,7 +203,8 @@ public sealed class InvocationProcessor(
     /// <summary>
     /// Makes the record of an invocation taken for the first time (one accepted outside an ordering line has none until
     /// then) from its job, accepted at <paramref name="acceptedAt"/>; a schedule's run, made by the schedule, starts now
-    /// and is noted as the schedule's last run.
+    /// and is noted as the schedule's last run. The first run of a schedule that is gone ends cancelled, and stops its
+    /// scheduler: one left behind (a deletion crossing a repeat of the schedule's creation) would run on, unseen.
     /// </summary>
     private async Task RecordFirstSightAsync(string invocationId, InvocationJobData invocation, DateTimeOffset acceptedAt)
     {
@@ -210,10 +214,20 @@ public sealed class InvocationProcessor(
             await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, acceptedAt);
             return;
         }
-        await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.UtcNow);
+        var firstSight = await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.UtcNow);
         // Noted on every first sight, so a run whose first sight was cut short after its record was made is noted too.
-        await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId), InvocationRecord.Key(invocationId)],
+        var noted = (long)await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId), InvocationRecord.Key(invocationId)],
             [ScheduleRecord.LastInvocationId, ScheduleRecord.LastRunAt, InvocationRecord.CreatedAt, invocationId]);
+        if (noted == ScheduleGone)
+        {
+            await botQueues.Invocations.RemoveJobSchedulerAsync(scheduleId);
+            // A run seen before may have started its bot, which runs on to its end.
+            if (firstSight)
+            {
+                await InvocationRecord.EndUnlessEndedAsync(database, invocationId, InvocationStatus.Cancelled, $"Its schedule {scheduleId} was deleted.");
+            }
+            logger.LogInformation("Schedule {ScheduleId} is gone: its scheduler is stopped at its run {InvocationId}", scheduleId, invocationId);
+        }
     }
 
     /// <summary>Waits until this invocation heads its ordering line, dropping heads that ended without leaving it.</summary>
@@ -375,17 +389,16 @@ public sealed class InvocationProcessor(
         {
             fields.Add(new(InvocationRecord.DurationMs, durationMs));
         }
-        var finish = redis.GetDatabase().CreateTransaction();
-        if (outcome.Status != InvocationStatus.Cancelled)
-        {
-            finish.AddCondition(Condition.HashNotEqual(recordKey, InvocationRecord.Status, InvocationStatus.Cancelled));
-        }
-        _ = finish.HashSetAsync(recordKey, [.. fields]);
-        // When the bot ended, not when this process saw it end; a cancel has said when already.
-        _ = finish.HashSetAsync(recordKey, InvocationRecord.FinishedAt, (outcome.EndedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), When.NotExists);
-        _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
-        _ = finish.KeyExpireAsync(recordKey, InvocationRecord.Retention);
-        return await finish.ExecuteAsync();
+        return await ConditionalWrite.ExecuteAsync(redis.GetDatabase(),
+            () => outcome.Status == InvocationStatus.Cancelled ? [] : [Condition.HashNotEqual(recordKey, InvocationRecord.Status, InvocationStatus.Cancelled)],
+            finish =>
+            {
+                _ = finish.HashSetAsync(recordKey, [.. fields]);
+                // When the bot ended, not when this process saw it end; a cancel has said when already.
+                _ = finish.HashSetAsync(recordKey, InvocationRecord.FinishedAt, (outcome.EndedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), When.NotExists);
+                _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
+                _ = finish.KeyExpireAsync(recordKey, InvocationRecord.Retention);
+            });
     }
 
     /// <summary>The outcome an earlier run wrote into the record (<see cref="RunStateFields"/>), when it completed or failed.</summary>

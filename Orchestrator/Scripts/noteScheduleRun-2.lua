@@ -10,10 +10,13 @@
   ARGV[3] the invocation's field of its start (ms)
   ARGV[4] the run's invocation id
 
-  Returns 1 when noted, 0 otherwise.
+  Returns 1 when noted, 0 when a later run is noted, -1 when the schedule is gone.
 ]]
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
 local started = tonumber(redis.call('HGET', KEYS[2], ARGV[3]))
-if not started or redis.call('EXISTS', KEYS[1]) == 0 then
+if not started then
   return 0
 end
 local noted = tonumber(redis.call('HGET', KEYS[1], ARGV[2]))

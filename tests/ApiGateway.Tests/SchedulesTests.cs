@@ -102,6 +102,27 @@ public sealed class SchedulesTests(FlowSystem system)
         Assert.Equal("inv_later", await LastRunNotedAfterAsync(id, next));
     }
 
+    [Fact]
+    public async Task The_run_of_a_schedule_whose_record_is_gone_stops_its_scheduler_and_starts_no_bot()
+    {
+        var (id, next, _) = await NextRunOfNewScheduleAsync();
+
+        // What a deletion crossing a repeat of the schedule's creation leaves: its scheduler running on without its record.
+        await system.Redis.Connection.GetDatabase().KeyDeleteAsync(ScheduleRecord.Key(id));
+        await system.Redis.Connection.GetDatabase().SetRemoveAsync(ScheduleRecord.Index, id);
+
+        var run = await system.WaitForEndAsync(next, TimeSpan.FromSeconds(30));
+        Assert.Equal("cancelled", run["status"]!.GetValue<string>());
+        Assert.Contains("was deleted", run["error"]!.GetValue<string>());
+        Assert.Null(run["startedAt"]);
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        Assert.Null(await invocations.GetJobSchedulerAsync(id));
+        Assert.DoesNotContain((await system.Redis.Connection.GetDatabase().SortedSetRangeByRankAsync($"bull:{QueueNames.Invocations}:delayed")).Select(member => (string?)member),
+            member => member!.StartsWith($"repeat:{id}:", StringComparison.Ordinal));
+        await using var bots = new Queue(QueueNames.Bots("python"), system.Redis.Connection);
+        Assert.Equal(JobState.Unknown, await bots.GetJobStateAsync(next));
+    }
+
     /// <summary>A new schedule's second run, waiting in the delayed set once the first has been noted.</summary>
     private async Task<(string ScheduleId, string InvocationId, Job Job)> NextRunOfNewScheduleAsync()
     {
