@@ -67,7 +67,13 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
             await _invocations.UpsertJobSchedulerAsync(scheduleId, request.Repeat, RunJobName,
                 request.Invocation.ToJobData(clientId, scheduleId), InvocationService.JobOptionsFor(request.Invocation.Priority));
         }
-        return (outcome, (await GetAsync(clientId, scheduleId))!);
+        if (await GetAsync(clientId, scheduleId) is not { } schedule)
+        {
+            // Deleted meanwhile, maybe before the scheduler above was written, which would run on without it.
+            await _invocations.RemoveJobSchedulerAsync(scheduleId);
+            return (Creation.Deleted, null);
+        }
+        return (outcome, schedule);
     }
 
     /// <summary>The schedules of one client, or of every client when <paramref name="clientId"/> is null (the admin).</summary>
@@ -108,8 +114,10 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
         {
             return false;
         }
-        await _invocations.RemoveJobSchedulerAsync(scheduleId);
+        // The record goes first: a repeat of the schedule's creation writing its scheduler meanwhile then finds it gone
+        // and removes that scheduler itself.
         await ForgetAsync(scheduleId, claimKey: null);
+        await _invocations.RemoveJobSchedulerAsync(scheduleId);
         return true;
     }
 

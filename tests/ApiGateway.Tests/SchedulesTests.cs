@@ -310,6 +310,42 @@ public sealed class SchedulesTests(FlowSystem system)
         }
     }
 
+    [Fact]
+    public async Task A_repeated_creation_crossing_the_schedules_deletion_answers_created_or_deleted_and_leaves_no_scheduler_behind()
+    {
+        // A schedule whose runs are far off, so only the gateway's own steps can leave its scheduler behind.
+        var body = new { botType = "python", payload = new { }, webhookUrl = system.Webhook, cron = "0 0 1 1 *" };
+        var gatewayUrl = await system.StartGatewayAsync("ApiGateway-schedule-race", ("Gateway__RateLimitPerSecond", "1000000"), ("Gateway__RateLimitBurst", "1000000"));
+        var answers = new List<HttpStatusCode>();
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var key = Guid.NewGuid().ToString();
+            using var first = await CreateWithKeyAsync(body, key, gatewayUrl);
+            var id = JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+            ids.Add(id);
+            // The scheduler as a creation cut short leaves it, so the repeat writes it while the deletion runs.
+            await CutShortAsync(id);
+            var repeating = CreateWithKeyAsync(body, key, gatewayUrl);
+            using var deleted = await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}", gatewayUrl: gatewayUrl);
+            using var repeated = await repeating;
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            answers.Add(repeated.StatusCode);
+        }
+
+        Assert.All(answers, answer => Assert.True(answer is HttpStatusCode.Created or HttpStatusCode.Conflict, $"A repeat answered {(int)answer}"));
+        await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
+        var left = new List<string>();
+        foreach (var id in ids)
+        {
+            if (await invocations.GetJobSchedulerAsync(id) is not null)
+            {
+                left.Add(id);
+            }
+        }
+        Assert.True(left.Count == 0, $"{left.Count} deleted schedules left their scheduler behind, e.g. {left.FirstOrDefault()}");
+    }
+
     // The state a creation cut short between its two writes leaves: the record without its scheduler.
     private async Task CutShortAsync(string scheduleId)
     {
@@ -330,9 +366,9 @@ public sealed class SchedulesTests(FlowSystem system)
         system.Redis.Connection.GetDatabase().HashSetAsync(ScheduleRecord.Key(scheduleId),
             ScheduleRecord.CreatedAt, DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
 
-    private async Task<HttpResponseMessage> CreateWithKeyAsync(object body, string idempotencyKey)
+    private async Task<HttpResponseMessage> CreateWithKeyAsync(object body, string idempotencyKey, string? gatewayUrl = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/schedules") { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{gatewayUrl ?? system.GatewayUrl}/schedules") { Content = JsonContent.Create(body) };
         request.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
         request.Headers.Add("Idempotency-Key", idempotencyKey);
         return await system.Http.SendAsync(request);
