@@ -154,8 +154,13 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
             : null;
     }
 
-    /// <summary>Takes a redriven delivery, whose attempt is queued, out of the dead letter index.</summary>
-    public Task ForgetDeadAsync(string id) => Db.SortedSetRemoveAsync(DeadKey, id);
+    /// <summary>
+    /// Takes a redriven delivery, whose attempt is queued, out of the dead letter index, unless that attempt has made it
+    /// dead again already: then it is indexed with its new death.
+    /// </summary>
+    public Task ForgetDeadAsync(string id) =>
+        ConditionalWrite.ExecuteAsync(Db, () => [Condition.HashNotEqual(Key(id), StatusField, DeliveryStatus.Dead)],
+            forgetting => _ = forgetting.SortedSetRemoveAsync(DeadKey, id));
 
     /// <summary>Dead delivery ids, oldest first, that died within the range (and redriven ones whose attempt is not queued yet).</summary>
     public async Task<IReadOnlyList<string>> GetDeadIdsAsync(DateTimeOffset? from, DateTimeOffset? to, long skip = 0, long take = -1)

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
+using BotSystem.WebhookManager;
 using BotSystem.WebhookManager.Delivery;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace WebhookManager.Tests;
@@ -110,6 +112,31 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal([400, 503, 200], ManagerProcess.History(view).Select(a => (int?)a["statusCode"]));
         Assert.Null(await manager.DeliveryAsync(forgotten));
         Assert.Empty((await manager.Admin.GetFromJsonAsync<JsonArray>("/deliveries?status=dead"))!);
+    }
+
+    [Fact]
+    public async Task A_redriven_delivery_whose_attempt_made_it_dead_again_before_the_redrive_was_over_stays_listed_dead()
+    {
+        var store = new DeliveryStore(fixture.Redis.Connection, Options.Create(new WebhookOptions()), TimeProvider.System);
+        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
+        var pending = await store.OpenAsync(new WebhookDeliveryJobData
+        {
+            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
+            InvocationId = invocationId,
+            ClientId = "trusted",
+            Url = "http://127.0.0.1:9/webhook",
+            EventType = WebhookEvent.Completed,
+            Body = "{}",
+        }, "http://127.0.0.1:9");
+        await store.MarkDeadAsync(pending, "Permanent failure: 404");
+        var revived = (await store.ReviveAsync((await store.GetAsync(pending.Id))!))!;
+
+        // The redriven attempt is made and dies at once, before the redrive takes the delivery out of the index.
+        await store.MarkDeadAsync(revived, "Permanent failure: 404");
+        await store.ForgetDeadAsync(pending.Id);
+
+        Assert.Contains(pending.Id, await store.GetDeadIdsAsync(null, null));
+        Assert.Equal(DeliveryStatus.Dead, (await store.GetAsync(pending.Id))!.Status);
     }
 
     [Fact]
