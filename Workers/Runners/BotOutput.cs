@@ -8,6 +8,8 @@ namespace BotSystem.Workers.Runners;
 /// <summary>What one job's bot wrote: its result or error, protocol violations, and whether output was dropped.</summary>
 internal sealed class BotOutput(int maxResultBytes)
 {
+    private static readonly JsonDocumentOptions UniqueMembers = new() { AllowDuplicateProperties = false };
+
     public JsonNode? Result { get; private set; }
     public string? Error { get; private set; }
     public bool ErrorRetryable { get; private set; }
@@ -28,7 +30,8 @@ internal sealed class BotOutput(int maxResultBytes)
         JsonObject? message;
         try
         {
-            message = JsonNode.Parse(utf8) as JsonObject;
+            // A line naming a member twice is no message: which of the two would count is anyone's guess.
+            message = JsonNode.Parse(utf8, documentOptions: UniqueMembers) as JsonObject;
         }
         catch (JsonException)
         {

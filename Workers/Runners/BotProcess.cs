@@ -17,22 +17,33 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         var limits = options.Value;
         var stopwatch = Stopwatch.StartNew();
         await using var process = SandboxedProcess.Start(launch.Command, limits, spawner, logger);
-        await WriteRequestAsync(process, launch.RequestJson);
-
+        // Armed before the request is written, which waits while the bot does not read it.
         using var timeout = new CancellationTokenSource(launch.Timeout);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellation);
+        using var killOnStop = stop.Token.Register(process.Kill);
         var peakMemory = 0L;
         var sampler = SampleMemoryAsync(process, bytes => peakMemory = Math.Max(peakMemory, bytes), stop.Token);
-        using var killOnStop = stop.Token.Register(process.Kill);
 
-        var output = await new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
-            .ReadJobAsync(endOfJob: null, onProgress, onLog);
-        var exitCode = await process.WaitForExitAsync();
-        // Whatever the bot left behind in its group goes with it.
-        await process.KillGroupAsync();
-        await process.ErrorOutputClosed;
-        await stop.CancelAsync();
-        await sampler;
+        BotOutput output;
+        int exitCode;
+        try
+        {
+            // Written while the output is read: a bot writing much before it reads its request would wait for the
+            // runner to read, while the runner waited for it to read.
+            var writing = WriteRequestAsync(process, launch.RequestJson);
+            output = await new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
+                .ReadJobAsync(endOfJob: null, onProgress, onLog);
+            await writing;
+            exitCode = await process.WaitForExitAsync();
+            // Whatever the bot left behind in its group goes with it.
+            await process.KillGroupAsync();
+            await process.ErrorOutputClosed;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await sampler;
+        }
 
         return output.Outcome(new BotRunEnd(cancellation.IsCancellationRequested, timeout.IsCancellationRequested, launch.Timeout,
             exitCode, process.ErrorSummary(), stopwatch.Elapsed, peakMemory, process.Id));

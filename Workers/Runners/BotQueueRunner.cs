@@ -124,7 +124,7 @@ public sealed class BotQueueRunner(
         }
         finally
         {
-            runningBots.Ended(data.InvocationId);
+            runningBots.Ended(data.InvocationId, cancellation);
             lifecycle.JobEnded();
         }
     }

@@ -97,7 +97,14 @@ internal sealed partial class ChildProcess : IDisposable
 
     public void Dispose()
     {
-        StandardInput.Dispose();
+        try
+        {
+            StandardInput.Dispose();
+        }
+        catch (IOException)
+        {
+            // The process closed its end before reading all it was sent, which is of no use to anyone now.
+        }
         StandardOutput.Dispose();
         StandardError.Dispose();
     }

@@ -85,7 +85,7 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
         }
         catch
         {
-            Ended(invocationId);
+            Ended(invocationId, cancellation);
             cancellation.Dispose();
             throw;
         }
@@ -94,5 +94,9 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
     private Task<bool> WasCancelledAsync(string invocationId, CancellationToken processing) =>
         RedisOutage.WaitOutAsync(() => CancellationSignal.WasSentAsync(redis.GetDatabase(), invocationId), null, processing);
 
-    public void Ended(string invocationId) => _running.TryRemove(invocationId, out _);
+    /// <summary>
+    /// Unregisters an ended bot; not a later run of the same invocation registered meanwhile (a job taken up again while
+    /// its run here, whose lock was lost, was still winding up), which a cancel must still reach.
+    /// </summary>
+    public void Ended(string invocationId, CancellationTokenSource cancellation) => _running.TryRemove(KeyValuePair.Create(invocationId, cancellation));
 }

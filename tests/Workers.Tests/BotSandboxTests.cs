@@ -174,6 +174,57 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bot_that_never_reads_a_request_larger_than_a_pipe_holds_still_times_out_and_is_cancelled()
+    {
+        var request = new JsonObject { ["payload"] = new string('r', 300 * 1024) };
+        var stopwatch = Stopwatch.StartNew();
+        var timedOut = await RunAsync("python3", [Bot("never_reads_its_request.py")], request, TimeSpan.FromSeconds(3)).WaitAsync(TimeSpan.FromSeconds(30));
+        var timedOutAfter = stopwatch.Elapsed;
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        stopwatch.Restart();
+        var cancelledAtOnce = await Runner.RunAsync(new BotLaunch(new BotCommand("python3", [Bot("never_reads_its_request.py")]), request.ToJsonString(), TimeSpan.FromSeconds(60)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, cancelled.Token).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(BotRunStatus.TimedOut, timedOut.Status);
+        Assert.InRange(timedOutAfter.TotalSeconds, 3, 5);
+        Assert.Equal(BotRunStatus.Cancelled, cancelledAtOnce.Status);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"the cancelled bot ran {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_bot_that_writes_more_than_a_pipe_holds_before_reading_a_large_request_completes()
+    {
+        var request = new JsonObject { ["payload"] = new string('r', 300 * 1024) };
+        var options = new WorkersOptions { BotsDirectory = TestBots, MaxOutputBytes = 1024 * 1024 };
+        using var spawner = new BotSpawner(Options.Create(options), NullLogger<BotSpawner>.Instance);
+
+        var outcome = await new BotProcess(Options.Create(options), spawner, NullLogger<BotProcess>.Instance)
+            .RunAsync(new BotLaunch(new BotCommand("python3", [Bot("writes_before_reading.py")]), request.ToJsonString(), TimeSpan.FromSeconds(30)),
+                _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.Equal(request.ToJsonString().Length, outcome.Result!["requestBytes"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_line_naming_a_member_twice_is_kept_as_a_log_and_the_bot_completes()
+    {
+        var logs = new List<string>();
+        var progress = new List<JsonNode>();
+
+        var outcome = await Runner.RunAsync(Launch([Bot("repeats_a_member.py")], TimeSpan.FromSeconds(30)),
+            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.True(outcome.Result!["ok"]!.GetValue<bool>());
+        Assert.Contains("""{"log":"first","log":"second"}""", logs);
+        Assert.Contains("""{"progress":50,"progress":60}""", logs);
+        Assert.Empty(progress);
+    }
+
+    [Fact]
     public async Task The_process_limit_stops_a_fork_bomb_and_its_children_die_with_the_bot()
     {
         var options = new WorkersOptions { BotsDirectory = TestBots, Types = [BotTypes.Python], PythonConcurrency = 1, MaxProcesses = 32 };

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using BotSystem.Workers.Runners;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Workers.Tests;
 
@@ -11,6 +13,22 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     public Task InitializeAsync() => _redis.InitializeAsync();
+
+    [Fact]
+    public async Task A_cancel_reaches_a_later_run_of_an_invocation_whose_earlier_run_here_ended_after_it_started()
+    {
+        var running = new RunningBots(_redis.Connection, NullLogger<RunningBots>.Instance);
+        await running.SubscribeAsync();
+        var invocationId = InvocationIds.New();
+        // An earlier run whose lock was lost winds up after the job, taken up again, started here once more.
+        using var earlier = await running.StartAsync(invocationId, CancellationToken.None);
+        using var later = await running.StartAsync(invocationId, CancellationToken.None);
+        running.Ended(invocationId, earlier);
+
+        await CancellationSignal.SendAsync(_redis.Connection, invocationId);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(later.IsCancellationRequested), TimeSpan.FromSeconds(10), "the later run was never cancelled");
+    }
 
     [Fact]
     public async Task A_redis_outage_moves_the_worker_to_error_and_back_to_ready_and_SIGTERM_exits_cleanly()
