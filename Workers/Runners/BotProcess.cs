@@ -31,12 +31,19 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
             // Written while the output is read: a bot writing much before it reads its request would wait for the
             // runner to read, while the runner waited for it to read.
             var writing = WriteRequestAsync(process, launch.RequestJson);
-            output = await new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
+            var reading = new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
                 .ReadJobAsync(endOfJob: null, onProgress, onLog);
-            await writing;
-            exitCode = await process.WaitForExitAsync();
-            // Whatever the bot left behind in its group goes with it.
+            var exiting = process.WaitForExitAsync();
+            if (await Task.WhenAny(reading, exiting) == reading)
+            {
+                // Rethrows what failed the reading, which the bot's exit would otherwise wait for.
+                await reading;
+            }
+            exitCode = await exiting;
+            // Whatever the bot left behind goes with it, also what holds its output open, which would keep the run going.
             await process.KillGroupAsync();
+            output = await reading;
+            await writing;
             await process.ErrorOutputClosed;
         }
         finally

@@ -19,10 +19,9 @@ internal static class OrphanedBots
     public static int KillThoseOfExitedWorkers()
     {
         var killedGroups = new HashSet<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var (pid, worker) in MarkedProcesses.With(Variable))
         {
-            if (!int.TryParse(Path.GetFileName(directory), CultureInfo.InvariantCulture, out var pid)
-                || WorkerOf(pid) is not { } worker || worker == Marker || IsRunning(worker) || Stat(pid) is not { } stat)
+            if (worker == Marker || IsRunning(worker) || Stat(pid) is not { } stat)
             {
                 continue;
             }
@@ -31,19 +30,6 @@ internal static class OrphanedBots
             killedGroups.Add(stat.ProcessGroup);
         }
         return killedGroups.Count;
-    }
-
-    private static string? WorkerOf(int pid)
-    {
-        try
-        {
-            var prefix = Variable + "=";
-            return File.ReadAllText($"/proc/{pid}/environ").Split('\0').FirstOrDefault(variable => variable.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 
     private static bool IsRunning(string worker) =>

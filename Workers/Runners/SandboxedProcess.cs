@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace BotSystem.Workers.Runners;
 
 /// <summary>
-/// A bot's interpreter started in the sandbox: its own process group (killed as a whole), a scrubbed environment, a
-/// temporary working directory removed afterwards, and resource limits through <c>prlimit</c>.
+/// A bot's interpreter started in the sandbox: its own process group (killed as a whole, with the processes that left
+/// it but carry the sandbox's mark), a scrubbed environment, a temporary working directory removed afterwards, and
+/// resource limits through <c>prlimit</c>.
 /// Keeps the tail of its error output, never more.
 /// </summary>
 internal sealed partial class SandboxedProcess : IAsyncDisposable
@@ -14,16 +15,19 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     private const int ErrorTailChars = 8 * 1024;
     private const string PrlimitPath = "/usr/bin/prlimit";
     private static readonly TimeSpan GroupExitLimit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan GroupExitPoll = TimeSpan.FromMilliseconds(5);
 
     private readonly ChildProcess _process;
+    private readonly string _sandbox;
     private readonly DirectoryInfo _workDirectory;
     private readonly StringBuilder _errorTail = new();
     private readonly Task _errorDrain;
     private readonly ILogger _logger;
 
-    private SandboxedProcess(ChildProcess process, DirectoryInfo workDirectory, ILogger logger)
+    private SandboxedProcess(ChildProcess process, string sandbox, DirectoryInfo workDirectory, ILogger logger)
     {
         _process = process;
+        _sandbox = sandbox;
         _workDirectory = workDirectory;
         _logger = logger;
         _errorDrain = DrainErrorsAsync(process.StandardError);
@@ -39,10 +43,11 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     public static SandboxedProcess Start(BotCommand command, WorkersOptions limits, BotSpawner spawner, ILogger logger)
     {
         var workDirectory = Directory.CreateTempSubdirectory("botsystem-bot-");
+        var sandbox = Guid.NewGuid().ToString("N");
         try
         {
-            var process = spawner.Start(PrlimitPath, PrlimitArguments(command, limits), BotEnvironment.For(workDirectory.FullName), workDirectory.FullName);
-            return new SandboxedProcess(process, workDirectory, logger);
+            var process = spawner.Start(PrlimitPath, PrlimitArguments(command, limits), BotEnvironment.For(workDirectory.FullName, sandbox), workDirectory.FullName);
+            return new SandboxedProcess(process, sandbox, workDirectory, logger);
         }
         catch
         {
@@ -51,10 +56,38 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
         }
     }
 
-    public void Kill() => ProcessGroup.Kill(Id);
+    /// <summary>Kills the group and every process that left it (a new session, a detached child) but carries the sandbox's mark.</summary>
+    public void Kill()
+    {
+        ProcessGroup.Kill(Id);
+        KillThoseThatLeftTheGroup();
+    }
 
-    /// <summary>Kills the whole group and waits (briefly) until none of it is left.</summary>
-    public Task KillGroupAsync() => ProcessGroup.KillAndWaitAsync(Id, GroupExitLimit);
+    /// <summary>
+    /// Kills what <see cref="Kill"/> does and waits (briefly) until none of the group is left; so nothing the bot started
+    /// runs on, or holds its output open, once it is over.
+    /// </summary>
+    public async Task KillGroupAsync()
+    {
+        var deadline = DateTime.UtcNow + GroupExitLimit;
+        await ProcessGroup.KillAndWaitAsync(Id, GroupExitLimit);
+        // Looked for until none is alive: one may have started another as it was killed.
+        while (KillThoseThatLeftTheGroup() > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(GroupExitPoll);
+        }
+    }
+
+    private int KillThoseThatLeftTheGroup()
+    {
+        var killed = 0;
+        foreach (var (pid, _) in MarkedProcesses.With(BotEnvironment.SandboxVariable).Where(marked => marked.Value == _sandbox))
+        {
+            ProcessGroup.KillProcess(pid);
+            killed++;
+        }
+        return killed;
+    }
 
     /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
     public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();

@@ -225,6 +225,23 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Children_that_left_the_bots_process_group_die_with_it_and_do_not_hold_its_run_open()
+    {
+        var pids = new List<int>();
+        var stopwatch = Stopwatch.StartNew();
+
+        var outcome = await Runner.RunAsync(Launch([Bot("leaves_detached_children.py")], TimeSpan.FromSeconds(20)),
+            _ => Task.CompletedTask,
+            line => { pids.AddRange(JsonNode.Parse(line)!["pids"]!.AsArray().Select(p => p!.GetValue<int>())); return Task.CompletedTask; },
+            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"the run took {stopwatch.Elapsed}");
+        Assert.Equal(2, pids.Count);
+        Assert.All(pids, pid => Assert.False(Signals.IsAlive(pid), $"process {pid} outlived the bot"));
+    }
+
+    [Fact]
     public async Task The_process_limit_stops_a_fork_bomb_and_its_children_die_with_the_bot()
     {
         var options = new WorkersOptions { BotsDirectory = TestBots, Types = [BotTypes.Python], PythonConcurrency = 1, MaxProcesses = 32 };

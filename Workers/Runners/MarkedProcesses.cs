@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace BotSystem.Workers.Runners;
+
+/// <summary>
+/// Processes found by a variable of their environment (<c>/proc/{pid}/environ</c>), which every bot inherits from the
+/// worker and passes on to what it starts: children that left the bot's process group still carry it.
+/// </summary>
+internal static class MarkedProcesses
+{
+    /// <summary>Every live process of this user whose environment has <paramref name="variable"/>, with its value.</summary>
+    public static IEnumerable<(int Pid, string Value)> With(string variable)
+    {
+        var prefix = variable + "=";
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            string environment;
+            try
+            {
+                environment = File.ReadAllText(Path.Combine(directory, "environ"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (environment.Split('\0').FirstOrDefault(entry => entry.StartsWith(prefix, StringComparison.Ordinal)) is { } entry)
+            {
+                yield return (pid, entry[prefix.Length..]);
+            }
+        }
+    }
+}
