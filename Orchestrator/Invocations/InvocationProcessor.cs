@@ -113,10 +113,11 @@ public sealed class InvocationProcessor(
             // Recording the outcome and queuing the webhook may be repeated: the outcome is written over, the delivery's job id is fixed.
             return await WaitingOutOutagesAsync(() => FinishAsync(invocationId, invocation, finished), invocationId, leased.Token);
         }
-        catch (Exception) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested || lease.Lost.IsCancellationRequested)
         {
-            // This process is stopping (or lost the job): another orchestrator takes the run up and the permit over by
-            // its token while the bot runs on. Handed back now, the permit could start another bot of the type meanwhile.
+            // This process is stopping, lost the job, or lost touch with the permit (Redis out of reach past its lease,
+            // while the runner may keep it for the bot): a run taking the invocation up again takes the permit over by its
+            // token while the bot runs on. Handed back now, the permit could start another bot of the type meanwhile.
             await lease.DetachAsync();
             throw;
         }

@@ -160,7 +160,7 @@ public sealed class RunnerBench : IAsyncDisposable
             UseShellExecute = false,
         };
         startInfo.Environment.Clear();
-        foreach (var (name, value) in BotEnvironment.For(Path.GetTempPath()))
+        foreach (var (name, value) in BotEnvironment.For(Path.GetTempPath(), "bench"))
         {
             startInfo.Environment[name] = value;
         }

@@ -82,6 +82,38 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         Assert.Contains($"Invocation {first} is left to another orchestration", _system.Services.ProcessOf("Orchestrator").Output);
     }
 
+    [Fact]
+    public async Task An_orchestrator_whose_link_stalls_past_its_permits_lease_leaves_the_permit_to_the_running_bot()
+    {
+        // One python bot at a time; the only orchestrator's link to Redis stalls while it follows a bot, past its permit's
+        // lease (its renewals time out) but not its job's lock, so what it sent meanwhile, a hand-back of the permit
+        // included, reaches Redis while the bot runs on with the permit.
+        await StartSystemAsync(settings =>
+        {
+            settings.Everywhere["MAX_PYTHON_BOTS"] = "1";
+            settings.Orchestrator["ConnectionStrings__redis"] = _cutter!.ConnectionString;
+            settings.Orchestrator["Orchestrator__LeaseTime"] = OrchestratorLeaseTime;
+            settings.Orchestrator["Orchestrator__StalledInterval"] = "00:00:15";
+        });
+        var gateway = new GatewayClient(_system!.GatewayUrl, _http);
+        var webhookUrl = $"{_system.MockWebhookUrl}/webhook";
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl });
+        await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
+            "the first bot never reported progress");
+
+        var stall = _cutter!.StallAsync(TimeSpan.FromSeconds(10));
+        var second = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 100 }, webhookUrl });
+        await stall;
+        await gateway.WaitForEndAsync(second, TimeSpan.FromSeconds(90));
+        await gateway.WaitForEndAsync(first, TimeSpan.FromSeconds(90));
+
+        var firstRun = (await bots.GetJobAsync(first))!;
+        var secondRun = (await bots.GetJobAsync(second))!;
+        Assert.True(secondRun.ProcessedOn >= firstRun.FinishedOn,
+            $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n{_system.Services.ProcessOf("Orchestrator").Output}");
+    }
+
     public async Task DisposeAsync()
     {
         if (_system is not null)

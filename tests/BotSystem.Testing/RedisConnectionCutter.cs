@@ -9,7 +9,7 @@ namespace BotSystem.Testing;
 /// A TCP relay in front of a <see cref="RedisServer"/> that can cut a client's connection the moment it sends a
 /// chosen command, before the command reaches Redis (an outage at an exact step of a client, which stopping or
 /// freezing the server can only hit by chance), or cut the clients behind it off Redis for a while, as a network
-/// partition would, while others reach it. Clients reconnect through it as they would to Redis.
+/// partition would, or stall their connections, while others reach it. Clients reconnect through it as they would to Redis.
 /// </summary>
 public sealed class RedisConnectionCutter : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
     private byte[]? _armed;
     private int _cuts;
     private long _partitionedUntil;
+    private long _stalledUntil;
 
     public RedisConnectionCutter(RedisServer redis)
     {
@@ -51,6 +52,16 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
         {
             client.Dispose();
         }
+        await Task.Delay(duration);
+    }
+
+    /// <summary>
+    /// Holds every byte in both directions for <paramref name="duration"/>, as a link that drops packets without closing
+    /// connections, then lets what was held through in order; returns when the link is back.
+    /// </summary>
+    public async Task StallAsync(TimeSpan duration)
+    {
+        Volatile.Write(ref _stalledUntil, Environment.TickCount64 + (long)duration.TotalMilliseconds);
         await Task.Delay(duration);
     }
 
@@ -115,6 +126,10 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
                         return;
                     }
                     seen.RemoveRange(0, Math.Max(0, seen.Count - pattern.Length + 1));
+                }
+                while (Environment.TickCount64 < Volatile.Read(ref _stalledUntil))
+                {
+                    await Task.Delay(10, _stop.Token);
                 }
                 await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
             }
