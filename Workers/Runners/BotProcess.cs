@@ -11,6 +11,7 @@ namespace BotSystem.Workers.Runners;
 public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spawner, ILogger<BotProcess> logger)
 {
     private static readonly TimeSpan MemorySampleInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ExitPoll = TimeSpan.FromMilliseconds(100);
 
     public async Task<BotRunOutcome> RunAsync(BotLaunch launch, Func<JsonNode, Task> onProgress, Func<string, Task> onLog, CancellationToken cancellation)
     {
@@ -20,7 +21,7 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         // Armed before the request is written, which waits while the bot does not read it.
         using var timeout = new CancellationTokenSource(launch.Timeout);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellation);
-        using var killOnStop = stop.Token.Register(process.Kill);
+        var killOnStop = stop.Token.Register(process.Kill);
         var peakMemory = 0L;
         var sampler = SampleMemoryAsync(process, bytes => peakMemory = Math.Max(peakMemory, bytes), stop.Token);
 
@@ -33,13 +34,12 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
             var writing = WriteRequestAsync(process, launch.RequestJson);
             var reading = new BotOutputReader(process.StandardOutput, limits.MaxOutputBytes, limits.MaxResultBytes)
                 .ReadJobAsync(endOfJob: null, onProgress, onLog);
-            var exiting = process.WaitForExitAsync();
-            if (await Task.WhenAny(reading, exiting) == reading)
+            if (await Task.WhenAny(reading, ExitedAsync(process, stop.Token)) == reading)
             {
                 // Rethrows what failed the reading, which the bot's exit would otherwise wait for.
                 await reading;
             }
-            exitCode = await exiting;
+            exitCode = await process.WaitForExitAsync();
             // Whatever the bot left behind goes with it, also what holds its output open, which would keep the run going.
             await process.KillGroupAsync();
             output = await reading;
@@ -48,6 +48,8 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         }
         finally
         {
+            // A bot that ended is killed already, with all it left.
+            await killOnStop.DisposeAsync();
             await stop.CancelAsync();
             await sampler;
         }
@@ -66,6 +68,26 @@ public sealed class BotProcess(IOptions<WorkersOptions> options, BotSpawner spaw
         catch (IOException)
         {
             // The bot exited without reading its request; its exit status tells why.
+        }
+    }
+
+    /// <summary>
+    /// Completes once the bot has exited, looked at every <see cref="ExitPoll"/>: what it started may hold its output open
+    /// past its end. It is looked at, not reaped: reaping polls quickly only at first, so it starts once the output ends,
+    /// when the bot exits at once.
+    /// </summary>
+    private static async Task ExitedAsync(SandboxedProcess process, CancellationToken stop)
+    {
+        try
+        {
+            while (!process.HasExited)
+            {
+                await Task.Delay(ExitPoll, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
         }
     }
 

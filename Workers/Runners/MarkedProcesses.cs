@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace BotSystem.Workers.Runners;
 
 /// <summary>
@@ -12,21 +10,8 @@ internal static class MarkedProcesses
     public static IEnumerable<(int Pid, string Value)> With(string variable)
     {
         var prefix = variable + "=";
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var (pid, environment) in ProcFiles.ReadEach("environ"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-            string environment;
-            try
-            {
-                environment = File.ReadAllText(Path.Combine(directory, "environ"));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
             if (environment.Split('\0').FirstOrDefault(entry => entry.StartsWith(prefix, StringComparison.Ordinal)) is { } entry)
             {
                 yield return (pid, entry[prefix.Length..]);

@@ -32,21 +32,8 @@ internal static partial class ProcessGroup
     private static bool HasLiveMembers(int processGroupId)
     {
         var group = processGroupId.ToString(CultureInfo.InvariantCulture);
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var (_, stat) in ProcFiles.ReadEach("stat"))
         {
-            if (!char.IsAsciiDigit(directory[^1]))
-            {
-                continue;
-            }
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(directory, "stat"));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
             // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so read after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
             if (fields[2] == group && fields[0] is not ("Z" or "X"))

@@ -89,6 +89,24 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
         return killed;
     }
 
+    /// <summary>Whether the process has exited: gone, or a zombie not reaped yet (it is not reaped here).</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{Id}/stat");
+                // "pid (comm) state ...": the command may hold spaces and parentheses, so read after the last ')'.
+                return stat[stat.LastIndexOf(')') + 2] is 'Z' or 'X';
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
     public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
 
@@ -167,7 +185,7 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill();
+        ProcessGroup.Kill(Id);
         await WaitForExitAsync();
         await KillGroupAsync();
         await _errorDrain;

@@ -53,31 +53,16 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
     [Fact]
     public async Task A_bot_keeps_its_permit_while_its_orchestrator_is_cut_off_so_no_other_bot_of_the_type_starts()
     {
-        // One python bot at a time; the first orchestrator is cut off while it follows a bot, for longer than its permit's lease.
-        await StartSystemAsync(settings =>
-        {
-            settings.Everywhere["MAX_PYTHON_BOTS"] = "1";
-            settings.Orchestrator["ConnectionStrings__redis"] = _cutter!.ConnectionString;
-            settings.Orchestrator["Orchestrator__LeaseTime"] = OrchestratorLeaseTime;
-        });
-        var gateway = new GatewayClient(_system!.GatewayUrl, _http);
-        var webhookUrl = $"{_system.MockWebhookUrl}/webhook";
-        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl });
-        await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
-            "the first bot never reported progress");
+        // The first orchestrator is cut off while it follows a bot, for longer than its permit's lease and its job's lock.
+        var (gateway, first) = await FollowOneLongPythonBotAsync();
 
         var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(20));
-        await _system.Services.StartInstanceAsync("Orchestrator-2", "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__LeaseTime", OrchestratorLeaseTime));
-        var second = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 100 }, webhookUrl });
+        await _system!.Services.StartInstanceAsync("Orchestrator-2", "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__LeaseTime", OrchestratorLeaseTime));
+        var second = await InvokeShortPythonBotAsync(gateway);
         await gateway.WaitForEndAsync(second, TimeSpan.FromSeconds(90));
         await partition;
-        await gateway.WaitForEndAsync(first, TimeSpan.FromSeconds(90));
 
-        var firstRun = (await bots.GetJobAsync(first))!;
-        var secondRun = (await bots.GetJobAsync(second))!;
-        Assert.True(secondRun.ProcessedOn >= firstRun.FinishedOn,
-            $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n{_system.Services.ProcessOf("Workers").Output}");
+        await AssertRanOneAfterTheOtherAsync(gateway, first, second);
         // Cut off for longer than the invocation's lock, the first orchestrator let the invocation go to the second.
         Assert.Contains($"Invocation {first} is left to another orchestration", _system.Services.ProcessOf("Orchestrator").Output);
     }
@@ -85,33 +70,56 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
     [Fact]
     public async Task An_orchestrator_whose_link_stalls_past_its_permits_lease_leaves_the_permit_to_the_running_bot()
     {
-        // One python bot at a time; the only orchestrator's link to Redis stalls while it follows a bot, past its permit's
-        // lease (its renewals time out) but not its job's lock, so what it sent meanwhile, a hand-back of the permit
-        // included, reaches Redis while the bot runs on with the permit.
+        // The only orchestrator's link to Redis stalls while it follows a bot, past its permit's lease (its renewals time
+        // out) but not its job's lock, so what it sent meanwhile, a hand-back of the permit included, reaches Redis while
+        // the bot runs on with the permit.
+        var (gateway, first) = await FollowOneLongPythonBotAsync(("Orchestrator__StalledInterval", "00:00:15"));
+
+        var stall = _cutter!.StallAsync(TimeSpan.FromSeconds(10));
+        var second = await InvokeShortPythonBotAsync(gateway);
+        await stall;
+        await gateway.WaitForEndAsync(second, TimeSpan.FromSeconds(90));
+
+        await AssertRanOneAfterTheOtherAsync(gateway, first, second);
+    }
+
+    /// <summary>
+    /// Starts the system with one python bot at a time and its orchestrator reaching Redis through the cutter, and
+    /// invokes a 15 s bot, returned once it reports progress.
+    /// </summary>
+    private async Task<(GatewayClient Gateway, string First)> FollowOneLongPythonBotAsync(params (string Name, string Value)[] orchestratorSettings)
+    {
         await StartSystemAsync(settings =>
         {
             settings.Everywhere["MAX_PYTHON_BOTS"] = "1";
             settings.Orchestrator["ConnectionStrings__redis"] = _cutter!.ConnectionString;
             settings.Orchestrator["Orchestrator__LeaseTime"] = OrchestratorLeaseTime;
-            settings.Orchestrator["Orchestrator__StalledInterval"] = "00:00:15";
+            foreach (var (name, value) in orchestratorSettings)
+            {
+                settings.Orchestrator[name] = value;
+            }
         });
         var gateway = new GatewayClient(_system!.GatewayUrl, _http);
-        var webhookUrl = $"{_system.MockWebhookUrl}/webhook";
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl });
+        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl = $"{_system.MockWebhookUrl}/webhook" });
         await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
             "the first bot never reported progress");
+        return (gateway, first);
+    }
 
-        var stall = _cutter!.StallAsync(TimeSpan.FromSeconds(10));
-        var second = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 100 }, webhookUrl });
-        await stall;
-        await gateway.WaitForEndAsync(second, TimeSpan.FromSeconds(90));
+    private Task<string> InvokeShortPythonBotAsync(GatewayClient gateway) =>
+        gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 100 }, webhookUrl = $"{_system!.MockWebhookUrl}/webhook" });
+
+    // With one python bot at a time, the second bot started only once the first had finished.
+    private async Task AssertRanOneAfterTheOtherAsync(GatewayClient gateway, string first, string second)
+    {
         await gateway.WaitForEndAsync(first, TimeSpan.FromSeconds(90));
-
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var firstRun = (await bots.GetJobAsync(first))!;
         var secondRun = (await bots.GetJobAsync(second))!;
         Assert.True(secondRun.ProcessedOn >= firstRun.FinishedOn,
-            $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n{_system.Services.ProcessOf("Orchestrator").Output}");
+            $"the second bot started at {secondRun.ProcessedOn}, while the first ran from {firstRun.ProcessedOn} to {firstRun.FinishedOn}\n"
+            + _system!.Services.ProcessOf("Orchestrator").Output + _system.Services.ProcessOf("Workers").Output);
     }
 
     public async Task DisposeAsync()

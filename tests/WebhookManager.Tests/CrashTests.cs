@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
-using BotSystem.WebhookManager;
 using BotSystem.WebhookManager.Delivery;
-using Microsoft.Extensions.Options;
 
 namespace WebhookManager.Tests;
 
@@ -112,17 +110,8 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Recording_an_attempt_again_after_the_answer_to_the_first_write_was_lost_changes_nothing()
     {
-        var store = new DeliveryStore(_redis.Connection, Options.Create(new WebhookOptions()), TimeProvider.System);
-        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
-        var delivery = await store.OpenAsync(new WebhookDeliveryJobData
-        {
-            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
-            InvocationId = invocationId,
-            ClientId = "trusted",
-            Url = "http://127.0.0.1:9/webhook",
-            EventType = WebhookEvent.Completed,
-            Body = "{}",
-        }, "http://127.0.0.1:9");
+        var store = StoredDeliveries.Store(_redis);
+        var delivery = await StoredDeliveries.OpenNewAsync(store);
         var attempt = new AttemptRecord { Attempt = 1, Round = 1, At = DateTimeOffset.UtcNow, StatusCode = 503, DurationMs = 3, Outcome = "temporary" };
         var nextAttemptAt = DateTimeOffset.UtcNow.AddSeconds(5);
 

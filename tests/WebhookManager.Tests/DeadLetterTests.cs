@@ -3,9 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
-using BotSystem.WebhookManager;
 using BotSystem.WebhookManager.Delivery;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace WebhookManager.Tests;
@@ -117,17 +115,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task A_redriven_delivery_whose_attempt_made_it_dead_again_before_the_redrive_was_over_stays_listed_dead()
     {
-        var store = new DeliveryStore(fixture.Redis.Connection, Options.Create(new WebhookOptions()), TimeProvider.System);
-        var invocationId = "inv-" + Guid.NewGuid().ToString("N");
-        var pending = await store.OpenAsync(new WebhookDeliveryJobData
-        {
-            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
-            InvocationId = invocationId,
-            ClientId = "trusted",
-            Url = "http://127.0.0.1:9/webhook",
-            EventType = WebhookEvent.Completed,
-            Body = "{}",
-        }, "http://127.0.0.1:9");
+        var store = StoredDeliveries.Store(fixture.Redis);
+        var pending = await StoredDeliveries.OpenNewAsync(store);
         await store.MarkDeadAsync(pending, "Permanent failure: 404");
         var revived = (await store.ReviveAsync((await store.GetAsync(pending.Id))!))!;
 
