@@ -210,6 +210,25 @@ public sealed class WarmHostTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(BotTypes.Python)]
+    [InlineData(BotTypes.Node)]
+    [InlineData(BotTypes.Java)]
+    public async Task What_a_job_left_running_writes_after_it_ended_never_reaches_the_next_job_of_its_host(string botType)
+    {
+        var runner = Runner(TestBots);
+        var logs = new List<string>();
+
+        var first = await runner.RunAsync(Job("emits_late", new JsonObject { ["n"] = 1, ["lateLogMs"] = 300 }, botType), NoProgress, NoLog, CancellationToken.None);
+        var second = await runner.RunAsync(Job("emits_late", new JsonObject { ["n"] = 2, ["sleepMs"] = 1500 }, botType), NoProgress,
+            line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal((BotRunStatus.Completed, 1), (first.Status, first.Result!["n"]!.GetValue<int>()));
+        Assert.Equal((BotRunStatus.Completed, 2), (second.Status, second.Result!["n"]!.GetValue<int>()));
+        Assert.Equal(first.ProcessId, second.ProcessId);
+        Assert.DoesNotContain("late from job 1", logs);
+    }
+
+    [Theory]
     [InlineData("""{"mode":"hot"}""", "'mode'")]
     [InlineData("""{"mode":"warm","maxJobs":0}""", "'maxJobs'")]
     [InlineData("""{"mode":"warm","maxJobs":"ten"}""", "'maxJobs'")]

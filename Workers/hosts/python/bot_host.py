@@ -1,13 +1,14 @@
 """Warm host: loads one bot module once and serves its jobs, one at a time, until stdin closes.
 
 Usage: bot_host.py <bot.py>. Each stdin line is one job's request; the bot's handle(request, emit) writes the job's
-JSON lines to stdout, then the host writes {"jobEnd":n} (n counts the jobs served). A bot that exits or raises ends
-the host, as it would end a cold run; the runner then starts a new host.
+JSON lines to stdout, then the host writes {"jobEnd":n} (n counts the jobs served); what the job's emit is given after
+that is dropped. A bot that exits or raises ends the host, as it would end a cold run; the runner then starts a new host.
 """
 import importlib.util
 import json
 import os
 import sys
+import threading
 
 
 def load(path):
@@ -23,9 +24,24 @@ def load(path):
     return module
 
 
-def emit(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+class JobOutput:
+    """What one job writes: closed as the job ends, so work it left running (a thread) cannot write into the next job."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._open = True
+
+    def emit(self, message):
+        with self._lock:
+            if self._open:
+                sys.stdout.write(json.dumps(message) + "\n")
+                sys.stdout.flush()
+
+    def end(self, served):
+        with self._lock:
+            self._open = False
+            sys.stdout.write('{"jobEnd":%d}\n' % served)
+            sys.stdout.flush()
 
 
 def main():
@@ -35,9 +51,9 @@ def main():
         if not line.strip():
             continue
         served += 1
-        bot.handle(json.loads(line), emit)
-        sys.stdout.write('{"jobEnd":%d}\n' % served)
-        sys.stdout.flush()
+        output = JobOutput()
+        bot.handle(json.loads(line), output.emit)
+        output.end(served)
 
 
 if __name__ == "__main__":
