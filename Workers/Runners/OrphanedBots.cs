@@ -37,18 +37,6 @@ internal static class OrphanedBots
 
     private static string? StartTime(int pid) => Stat(pid)?.StartTime;
 
-    private static (int ProcessGroup, string StartTime)? Stat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // "pid (comm) state ppid pgrp ... starttime" (field 22); the command may hold spaces, so read after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (int.Parse(fields[2], CultureInfo.InvariantCulture), fields[19]);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static (int ProcessGroup, string StartTime)? Stat(int pid) =>
+        ProcFiles.StatOf(pid) is { } fields ? (int.Parse(fields[2], CultureInfo.InvariantCulture), fields[19]) : null;
 }

@@ -2,9 +2,30 @@ using System.Globalization;
 
 namespace BotSystem.Workers.Runners;
 
-/// <summary>One file of every process (<c>/proc/{pid}/{file}</c>) this process may read.</summary>
+/// <summary>Files of other processes (<c>/proc/{pid}/{file}</c>) this process may read, and what their <c>stat</c> says.</summary>
 internal static class ProcFiles
 {
+    /// <summary>The fields of a <c>stat</c> text from the state on: state, ppid, pgrp, ... (starttime is [19]).</summary>
+    public static string[] StatFields(string stat) =>
+        // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so read after the last ')'.
+        stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+    /// <summary>The <c>stat</c> fields of one process (see <see cref="StatFields"/>), or null when it is gone or not this user's.</summary>
+    public static string[]? StatOf(int pid)
+    {
+        try
+        {
+            return StatFields(File.ReadAllText($"/proc/{pid}/stat"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whether a state field tells of a process that has exited: a zombie not reaped yet, or dead.</summary>
+    public static bool HasExited(string state) => state is "Z" or "X";
+
     /// <summary>The text of <paramref name="file"/> for each process, skipping those gone or not this user's meanwhile.</summary>
     public static IEnumerable<(int Pid, string Text)> ReadEach(string file)
     {

@@ -34,9 +34,8 @@ internal static partial class ProcessGroup
         var group = processGroupId.ToString(CultureInfo.InvariantCulture);
         foreach (var (_, stat) in ProcFiles.ReadEach("stat"))
         {
-            // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so read after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ', 4);
-            if (fields[2] == group && fields[0] is not ("Z" or "X"))
+            var fields = ProcFiles.StatFields(stat);
+            if (fields[2] == group && !ProcFiles.HasExited(fields[0]))
             {
                 return true;
             }

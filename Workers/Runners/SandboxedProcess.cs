@@ -90,22 +90,7 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     }
 
     /// <summary>Whether the process has exited: gone, or a zombie not reaped yet (it is not reaped here).</summary>
-    public bool HasExited
-    {
-        get
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{Id}/stat");
-                // "pid (comm) state ...": the command may hold spaces and parentheses, so read after the last ')'.
-                return stat[stat.LastIndexOf(')') + 2] is 'Z' or 'X';
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return true;
-            }
-        }
-    }
+    public bool HasExited => ProcFiles.StatOf(Id) is not { } fields || ProcFiles.HasExited(fields[0]);
 
     /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
     public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
