@@ -32,6 +32,9 @@ internal sealed class WarmHost : IAsyncDisposable
     /// <summary>Whether the host must serve no more jobs: its budget is spent, or it died or was killed.</summary>
     public bool Retired { get; private set; }
 
+    /// <summary>Whether the host's process has ended, by itself or killed, since its last job.</summary>
+    public bool HasExited => _process.HasExited;
+
     public static WarmHost Start(BotLaunch launch, WorkersOptions limits, BotSpawner spawner, ILogger logger)
     {
         var hosting = launch.Warm ?? throw new ArgumentException("The launch is not for a warm bot.", nameof(launch));

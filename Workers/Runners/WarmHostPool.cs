@@ -28,10 +28,10 @@ public sealed class WarmHostPool(IOptions<WorkersOptions> options, BotSpawner sp
         var keep = false;
         try
         {
-            (host, var evicted) = hosts.Take(launch.Warm!.Key);
-            if (evicted is not null)
+            (host, var discarded) = hosts.Take(launch.Warm!.Key);
+            foreach (var gone in discarded)
             {
-                await evicted.DisposeAsync();
+                await gone.DisposeAsync();
             }
             if (host is null)
             {
@@ -79,26 +79,35 @@ public sealed class WarmHostPool(IOptions<WorkersOptions> options, BotSpawner sp
 
         public SemaphoreSlim Slots { get; } = new(capacity, capacity);
 
-        /// <summary>An idle host of the key, if any; and, when a new host would exceed the capacity, an idle one to evict.</summary>
-        public (WarmHost? Host, WarmHost? Evicted) Take(string key)
+        /// <summary>
+        /// A live idle host of the key, if any; and the hosts to dispose of: idle ones of the key that died while idle
+        /// (something a job left running may end its host after the job), and, when a new host would exceed the
+        /// capacity, an idle one evicted to make room.
+        /// </summary>
+        public (WarmHost? Host, List<WarmHost> Discarded) Take(string key)
         {
+            var discarded = new List<WarmHost>();
             lock (_all)
             {
-                var index = _idle.FindLastIndex(host => host.Key == key);
-                if (index >= 0)
+                int index;
+                while ((index = _idle.FindLastIndex(host => host.Key == key)) >= 0)
                 {
                     var host = _idle[index];
                     _idle.RemoveAt(index);
-                    return (host, null);
+                    if (!host.HasExited)
+                    {
+                        return (host, discarded);
+                    }
+                    _all.Remove(host);
+                    discarded.Add(host);
                 }
-                if (_all.Count < capacity || _idle.Count == 0)
+                if (_all.Count >= capacity && _idle.Count > 0)
                 {
-                    return (null, null);
+                    discarded.Add(_idle[0]);
+                    _all.Remove(_idle[0]);
+                    _idle.RemoveAt(0);
                 }
-                var evicted = _idle[0];
-                _idle.RemoveAt(0);
-                _all.Remove(evicted);
-                return (null, evicted);
+                return (null, discarded);
             }
         }
 

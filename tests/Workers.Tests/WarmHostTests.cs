@@ -228,6 +228,26 @@ public sealed class WarmHostTests : IAsyncLifetime
         Assert.DoesNotContain("late from job 1", logs);
     }
 
+    [Fact]
+    public async Task A_host_that_something_a_job_left_running_ended_while_idle_is_not_handed_the_next_job()
+    {
+        var runner = Runner(TestBots);
+
+        var first = await runner.RunAsync(Job("ends_its_host_later", new JsonObject { ["n"] = 1, ["exitAfterMs"] = 100 }), NoProgress, NoLog, CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        while (Signals.IsAlive(first.ProcessId) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+        Assert.False(Signals.IsAlive(first.ProcessId), "the host outlived the thread that ends it");
+        var second = await runner.RunAsync(Job("ends_its_host_later", new JsonObject { ["n"] = 2 }), NoProgress, NoLog, CancellationToken.None);
+
+        Assert.Equal((BotRunStatus.Completed, 1), (first.Status, first.Result!["n"]!.GetValue<int>()));
+        Assert.Equal(BotRunStatus.Completed, second.Status);
+        Assert.Equal(2, second.Result!["n"]!.GetValue<int>());
+        Assert.NotEqual(first.ProcessId, second.ProcessId);
+    }
+
     [Theory]
     [InlineData("""{"mode":"hot"}""", "'mode'")]
     [InlineData("""{"mode":"warm","maxJobs":0}""", "'maxJobs'")]
