@@ -35,6 +35,17 @@ public static class InvocationRecord
     public const string FinishedAt = "finishedAt";
     public const string DurationMs = "durationMs";
     public const string LeaseToken = "leaseToken";
+    public const string LeaseTimeMs = "leaseTimeMs";
+
+    /// <summary>The fields naming the permit an invocation's bot holds, which go when it ends.</summary>
+    public static readonly RedisValue[] LeaseFields = [LeaseToken, LeaseTimeMs];
+
+    /// <summary>
+    /// The fields naming the permit an invocation's bot holds: its lease token, for a run taken up again to take the permit
+    /// over, and its lease time, for the runner to renew it alike however the runner is configured.
+    /// </summary>
+    public static HashEntry[] Lease(string token, TimeSpan leaseTime) =>
+        [new(LeaseToken, token), new(LeaseTimeMs, (long)leaseTime.TotalMilliseconds)];
 
     // Written by the webhook manager.
     public const string WebhookStatus = "webhook.status";
@@ -58,7 +69,7 @@ public static class InvocationRecord
         WriteUnlessEndedAsync(database, Key(invocationId), (ending, key) =>
         {
             _ = ending.HashSetAsync(key, Ended(status, reason, DateTimeOffset.UtcNow));
-            _ = ending.HashDeleteAsync(key, LeaseToken);
+            _ = ending.HashDeleteAsync(key, LeaseFields);
             _ = ending.KeyExpireAsync(key, Retention);
         });
 

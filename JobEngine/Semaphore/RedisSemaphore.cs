@@ -134,12 +134,20 @@ public sealed class RedisSemaphore
     /// and renews it from now on. Returns null when the lease is gone or already ran out.
     /// </summary>
     /// <exception cref="ArgumentException">The token is empty.</exception>
-    public async Task<SemaphoreLease?> ReattachAsync(string token, CancellationToken ct = default)
+    public Task<SemaphoreLease?> ReattachAsync(string token, CancellationToken ct = default) => ReattachAsync(token, _options.LeaseTime, ct);
+
+    /// <summary>
+    /// Takes over a lease as <see cref="ReattachAsync(string, CancellationToken)"/> does, renewing it for
+    /// <paramref name="leaseTime"/> (the <see cref="SemaphoreLease.LeaseTime"/> it was taken with) rather than this semaphore's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The token is empty, or the lease time below the minimum.</exception>
+    public async Task<SemaphoreLease?> ReattachAsync(string token, TimeSpan leaseTime, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        ArgumentOutOfRangeException.ThrowIfLessThan(leaseTime, MinimumLeaseTime);
         ct.ThrowIfCancellationRequested();
-        var expiry = await _scripts.RenewAsync(token, _options.LeaseTime, _options.HolderName);
-        return expiry is null ? null : new SemaphoreLease(_scripts, token, _options.LeaseTime);
+        var expiry = await _scripts.RenewAsync(token, leaseTime, _options.HolderName);
+        return expiry is null ? null : new SemaphoreLease(_scripts, token, leaseTime);
     }
 
     /// <summary>The limit, the leases held and the callers waiting, after dropping expired ones.</summary>

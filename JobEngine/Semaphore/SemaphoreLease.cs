@@ -25,9 +25,12 @@ public sealed class SemaphoreLease : IAsyncDisposable
 
     /// <summary>
     /// Identifies the lease; persist it to take the lease over after a restart with
-    /// <see cref="RedisSemaphore.ReattachAsync"/>.
+    /// <see cref="RedisSemaphore.ReattachAsync(string, CancellationToken)"/>.
     /// </summary>
     public string Token { get; }
+
+    /// <summary>How long each renewal keeps the permit taken; persist it with the token so a process taking the lease over renews it alike.</summary>
+    public TimeSpan LeaseTime => _leaseTime;
 
     /// <summary>Fires when a renewal finds the lease gone (it ran out or was removed); not on release.</summary>
     public CancellationToken Lost => _lost.Token;
@@ -43,7 +46,7 @@ public sealed class SemaphoreLease : IAsyncDisposable
 
     /// <summary>
     /// Stops renewing and keeps the permit: it stays taken until its lease runs out, for another process to take over
-    /// with <see cref="RedisSemaphore.ReattachAsync"/> meanwhile. Later calls, and a release, do nothing.
+    /// with <see cref="RedisSemaphore.ReattachAsync(string, CancellationToken)"/> meanwhile. Later calls, and a release, do nothing.
     /// </summary>
     public async Task DetachAsync() => await StopRenewingAsync();
 

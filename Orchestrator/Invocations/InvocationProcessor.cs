@@ -105,7 +105,7 @@ public sealed class InvocationProcessor(
             using var leased = CancellationTokenSource.CreateLinkedTokenSource(ct, lease.Lost);
             var attempt = Math.Max(1, (int?)state[3] ?? 0);
             var botQueue = botQueues.For(invocation.BotType);
-            if (!await WaitingOutOutagesAsync(() => StartBotAsync(botQueue, invocationId, invocation, lease.Token, attempt, ct), invocationId, leased.Token))
+            if (!await WaitingOutOutagesAsync(() => StartBotAsync(botQueue, invocationId, invocation, lease, attempt, ct), invocationId, leased.Token))
             {
                 return InvocationStatus.Cancelled;
             }
@@ -148,12 +148,12 @@ public sealed class InvocationProcessor(
     /// Notes the permit in the record (a run taken up again after a crash takes it over rather than a second one) and
     /// adds the bot job, unless the invocation was cancelled meanwhile (false). Every step may be repeated.
     /// </summary>
-    private async Task<bool> StartBotAsync(Queue botQueue, string invocationId, InvocationJobData invocation, string leaseToken, int attempt,
+    private async Task<bool> StartBotAsync(Queue botQueue, string invocationId, InvocationJobData invocation, SemaphoreLease lease, int attempt,
         CancellationToken ct)
     {
         var record = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(invocationId);
-        await record.HashSetAsync(recordKey, InvocationRecord.LeaseToken, leaseToken);
+        await record.HashSetAsync(recordKey, InvocationRecord.Lease(lease.Token, lease.LeaseTime));
         // Running is shown with the attempt it is on: the first, or the one a run before this process's reached,
         // and since the bot first started: a run taken up again after a restart re-attaches to the same bot.
         if (!await InvocationRecord.MoveUnlessEndedAsync(record, invocationId,
@@ -397,7 +397,7 @@ public sealed class InvocationProcessor(
                 _ = finish.HashSetAsync(recordKey, [.. fields]);
                 // When the bot ended, not when this process saw it end; a cancel has said when already.
                 _ = finish.HashSetAsync(recordKey, InvocationRecord.FinishedAt, (outcome.EndedAt ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), When.NotExists);
-                _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseToken);
+                _ = finish.HashDeleteAsync(recordKey, InvocationRecord.LeaseFields);
                 _ = finish.KeyExpireAsync(recordKey, InvocationRecord.Retention);
             });
     }

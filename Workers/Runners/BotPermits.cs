@@ -17,7 +17,7 @@ public sealed class BotPermits(IConnectionMultiplexer redis, IConfiguration conf
     /// Renews the permit the invocation's record names until the lease returned is detached; null when it names none, or
     /// the permit is gone or cannot be reached now (the orchestrator's renewals alone keep it then). The record, not the
     /// bot job, names it: a run of the orchestration taken up after the first permit ran out takes another, while the bot
-    /// job the first run added stays as it was.
+    /// job the first run added stays as it was. It is renewed for the lease time the record names, the orchestrator's.
     /// </summary>
     public async Task<SemaphoreLease?> HoldAsync(BotJobData data, CancellationToken ct)
     {
@@ -32,8 +32,14 @@ public sealed class BotPermits(IConnectionMultiplexer redis, IConfiguration conf
         });
         try
         {
-            var token = (string?)await redis.GetDatabase().HashGetAsync(InvocationRecord.Key(data.InvocationId), InvocationRecord.LeaseToken);
-            return token is null ? null : await semaphore.ReattachAsync(token, ct);
+            var lease = await redis.GetDatabase().HashGetAsync(InvocationRecord.Key(data.InvocationId), InvocationRecord.LeaseFields);
+            if ((string?)lease[0] is not { } token)
+            {
+                return null;
+            }
+            return (long?)lease[1] is { } leaseTimeMs
+                ? await semaphore.ReattachAsync(token, TimeSpan.FromMilliseconds(leaseTimeMs), ct)
+                : await semaphore.ReattachAsync(token, ct);
         }
         catch (Exception e) when (RedisOutage.Is(e))
         {

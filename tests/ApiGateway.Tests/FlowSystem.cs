@@ -15,6 +15,7 @@ public class FlowSystem : IAsyncLifetime
     public const int MaxJavaBots = 3;
     public const int MaxPythonBots = 5;
     public const int KeepFinishedJobs = 30;
+    public static readonly TimeSpan OrchestratorLeaseTime = TimeSpan.FromSeconds(4);
     public const string ChatTrigger = "chat";
     public const string ChatTriggerSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     public const string RepositoryTrigger = "repository";
@@ -58,7 +59,7 @@ public class FlowSystem : IAsyncLifetime
                 ["MAX_JAVA_BOTS"] = MaxJavaBots.ToString(),
                 ["MAX_PYTHON_BOTS"] = MaxPythonBots.ToString(),
                 ["Orchestrator__StalledInterval"] = "00:00:02",
-                ["Orchestrator__LeaseTime"] = "00:00:04",
+                ["Orchestrator__LeaseTime"] = OrchestratorLeaseTime.ToString(),
                 ["Orchestrator__KeepFinishedJobs"] = KeepFinishedJobs.ToString(),
             },
             ApiGateway = { [OtherClient.Name] = OtherClient.Value },

@@ -220,6 +220,28 @@ public sealed class InvocationFlowTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task A_running_bots_permit_is_renewed_by_its_orchestrator_and_its_runner_alike_for_the_orchestrators_lease_time()
+    {
+        var jobId = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 60_000 }, webhookUrl = system.Webhook });
+        await system.WaitForStatusAsync(jobId, "running");
+        var record = await system.Redis.Connection.GetDatabase().HashGetAsync(InvocationRecord.Key(jobId), InvocationRecord.LeaseFields);
+        var semaphore = new RedisSemaphore(system.Redis.Connection, BotTypes.Node, 1);
+
+        // Long enough for the runner to renew it at least twice whatever lease it renews for.
+        var longestLeft = TimeSpan.Zero;
+        for (var watched = Stopwatch.StartNew(); watched.Elapsed < TimeSpan.FromSeconds(8);)
+        {
+            var holder = Assert.Single(await semaphore.GetHoldersAsync(), holder => holder.Token == (string?)record[0]);
+            longestLeft = TimeSpan.FromTicks(Math.Max(longestLeft.Ticks, (holder.ExpiresAt - DateTimeOffset.UtcNow).Ticks));
+            await Task.Delay(100);
+        }
+        using var _ = await system.SendAsync(HttpMethod.Delete, $"/job/{jobId}");
+
+        Assert.Equal(FlowSystem.OrchestratorLeaseTime.TotalMilliseconds, (long)record[1]);
+        Assert.InRange(longestLeft, FlowSystem.OrchestratorLeaseTime / 2, FlowSystem.OrchestratorLeaseTime + TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
     public async Task Cancelling_again_completes_a_cancel_that_marked_the_job_cancelled_but_never_reached_its_bot()
     {
         var jobId = await system.InvokeOkAsync(new { botType = "node", payload = new { durationMs = 120_000 }, webhookUrl = system.Webhook });

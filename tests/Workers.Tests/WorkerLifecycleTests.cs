@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
@@ -124,7 +125,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_running_bot_keeps_the_permit_its_invocation_record_names_taken_past_its_lease()
+    public async Task A_running_bot_keeps_the_permit_its_invocation_record_names_taken_past_its_lease_renewing_it_for_the_lease_time_named_there()
     {
         await using var worker = StartWorker(out var url, ("MAX_PYTHON_BOTS", "1"));
         await WaitForHealthAsync(worker, url, "Healthy");
@@ -134,7 +135,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         var permit = await semaphore.AcquireAsync();
         await permit.DetachAsync();
         var invocationId = "inv_" + Guid.NewGuid().ToString("N");
-        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.LeaseToken, permit.Token);
+        await _redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Lease(permit.Token, leaseTime));
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         var jobId = await bots.AddAsync("reports_pid", new BotJobData
         {
@@ -146,10 +147,19 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         });
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), $"the bot never started\n{worker.Output}");
 
-        await Task.Delay(leaseTime * 2);
+        // Renewed for the worker's default lease instead, the permit of a bot whose worker died would outlast the
+        // orchestrator's lease, holding a place past the time the configuration says.
+        var longestLeft = TimeSpan.Zero;
+        for (var watched = Stopwatch.StartNew(); watched.Elapsed < leaseTime * 2;)
+        {
+            var holder = Assert.Single(await semaphore.GetHoldersAsync());
+            Assert.Equal(permit.Token, holder.Token);
+            longestLeft = TimeSpan.FromTicks(Math.Max(longestLeft.Ticks, (holder.ExpiresAt - DateTimeOffset.UtcNow).Ticks));
+            await Task.Delay(100);
+        }
 
         Assert.Equal(JobState.Active, await bots.GetJobStateAsync(jobId));
-        Assert.Equal(permit.Token, Assert.Single(await semaphore.GetHoldersAsync()).Token);
+        Assert.InRange(longestLeft, TimeSpan.FromSeconds(1), leaseTime + TimeSpan.FromMilliseconds(500));
         Assert.Null(await semaphore.TryAcquireAsync());
     }
 
