@@ -1,6 +1,6 @@
 --[[
   Re-queues a failed attempt without backoff (or, with attempt "0", returns an unfinished job to
-  the front of wait, as graceful close does).
+  the front of wait, or of its priority, as graceful close does).
   KEYS: 1 wait, 2 active, 3 prioritized, 4 events, 5 meta, 6 limiter, 7 delayed, 8 marker, 9 pc, 10 stalled
   ARGV: 1 key prefix, 2 job id, 3 lock token, 4 now ms, 5 failedReason or "", 6 stacktrace JSON or "",
         7 count the attempt "1"/"0"
@@ -30,6 +30,9 @@ if ARGV[7] == "1" then
   else
     redis.call("LPUSH", KEYS[1], jobId)
   end
+elseif priority > 0 then
+  -- Ahead of the jobs of its priority, as it was taken before them, but behind any of a better one.
+  redis.call("ZADD", KEYS[3], prioritizedScore(priority, 0), jobId)
 else
   redis.call("RPUSH", KEYS[1], jobId)
 end

@@ -88,6 +88,36 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Fact]
+    public async Task Graceful_close_returns_an_overrunning_prioritized_job_ahead_of_its_priority_and_behind_better_ones()
+    {
+        var queue = NewQueue();
+        var started = new TaskCompletionSource();
+        var worker = NewWorker(async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(TimeSpan.FromMinutes(1), ct);
+            return null;
+        });
+        var overrunning = await queue.AddAsync("overrunning", null, new JobOptions { Priority = 10 });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var better = await queue.AddAsync("better", null, new JobOptions { Priority = 1 });
+        var same = await queue.AddAsync("same", null, new JobOptions { Priority = 10 });
+        var plain = await queue.AddAsync("plain", null);
+
+        await worker.CloseAsync(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(JobState.Prioritized, await queue.GetJobStateAsync(overrunning));
+        var order = new ConcurrentQueue<string>();
+        NewWorker((job, _) =>
+        {
+            order.Enqueue(job.Job.Id);
+            return Task.FromResult<object?>(null);
+        });
+
+        await Eventually(() => Task.FromResult(order.Count == 4));
+        Assert.Equal([plain, better, overrunning, same], order);
+    }
+
+    [Fact]
     public async Task Redis_restart_during_processing_loses_no_job()
     {
         var queue = NewQueue();
