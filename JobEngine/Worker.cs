@@ -115,7 +115,8 @@ public sealed class Worker : IAsyncDisposable
 
     /// <summary>
     /// Stops fetching and waits for running jobs up to <paramref name="deadline"/> (no limit when null); jobs still
-    /// running then are cancelled and returned to the front of wait, without counting an attempt.
+    /// running then are cancelled and, once their processor has returned, returned to the front of wait (of their
+    /// priority) without counting an attempt, unless they completed meanwhile.
     /// </summary>
     public async Task CloseAsync(TimeSpan? deadline = null)
     {
@@ -142,24 +143,22 @@ public sealed class Worker : IAsyncDisposable
             await Task.Delay(20).ConfigureAwait(false);
         }
 
-        // Overrun: hand every job still running (including one fetched on a finish meanwhile) back to wait.
+        // Overrun: every job still running (including one fetched on a finish meanwhile) is cancelled, and handed back
+        // to wait by its own run once its processor has returned, so it never runs here and on another worker at once.
+        // A job whose processor had returned before is let finish: its outcome may be on its way to Redis.
         var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (!AllSlotsFree && DateTime.UtcNow < giveUpAt)
         {
-            foreach (var job in _running.Values.Where(job => !job.ReturnedToWait))
+            foreach (var job in _running.Values)
             {
-                job.ReturnedToWait = true;
-                job.TryCancel();
-                try
-                {
-                    await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
-                {
-                    // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
-                }
+                job.Stop();
             }
             await Task.Delay(20).ConfigureAwait(false);
+        }
+        // A processor deaf to its cancellation that long is not waited for: its job is handed back while it runs on.
+        foreach (var job in _running.Values.Where(job => job.TryHandBackRunning()))
+        {
+            await HandBackAsync(job).ConfigureAwait(false);
         }
 
         await _stopAll.CancelAsync().ConfigureAwait(false);
@@ -335,8 +334,15 @@ public sealed class Worker : IAsyncDisposable
                 }
             }
 
-            if (running.ReturnedToWait || running.LockLost || active is { MovedToDelayed: true })
+            if (!running.TryFinish() || running.LockLost || active is { MovedToDelayed: true })
             {
+                return null;
+            }
+            if (running.Stopping && outcome.Error is not null)
+            {
+                // Stopped by a close that ran out of time: the attempt was cut short, not failed.
+                running.HandBack();
+                await HandBackAsync(running).ConfigureAwait(false);
                 return null;
             }
             return await FinishAsync(job, token, outcome).ConfigureAwait(false);
@@ -397,15 +403,32 @@ public sealed class Worker : IAsyncDisposable
             return null;
         }
         var keepFailed = KeepPolicy.From(job.Options.RemoveOnFail, _options.RemoveOnFail);
-        var sentAt = Stopwatch.GetTimestamp();
-        failReply = await WithReconnect(() => _scripts.MoveToFailedAsync(job.Id, Queue.Now(), error.Message, token, keepFailed,
-            job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace)).ConfigureAwait(false);
+        var sentAt = 0L;
+        failReply = await WithReconnect(() =>
+        {
+            sentAt = Stopwatch.GetTimestamp();
+            return _scripts.MoveToFailedAsync(job.Id, Queue.Now(), error.Message, token, keepFailed,
+                job.Options.Attempts, nextToken, _lockMs, _options.Limiter, _workerName, stacktrace);
+        }).ConfigureAwait(false);
         if (failReply is null || IsError(failReply))
         {
             return null;
         }
         Raise(() => Failed?.Invoke(job, error, false));
         return nextToken is null ? null : ParseFetch(failReply, nextToken, sentAt);
+    }
+
+    // Returns a job to the front of wait, its attempt not counted.
+    private async Task HandBackAsync(RunningJob job)
+    {
+        try
+        {
+            await _scripts.ReturnToWaitAsync(job.Job.Id, job.Token, Queue.Now()).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JobEngineException or RedisException or TimeoutException)
+        {
+            // Redis is gone: the lock expires and the stalled sweep of any worker returns the job.
+        }
     }
 
     private Task<(long Code, Activated? Next)?> CompleteAsync(CompletedJob job, string? nextToken)
@@ -457,9 +480,12 @@ public sealed class Worker : IAsyncDisposable
     {
         var jobs = batch.ConvertAll(pending => pending.Job);
         var nextTokens = batch.Where(pending => pending.NextToken is not null).Select(pending => pending.NextToken!).ToList();
-        var sentAt = Stopwatch.GetTimestamp();
-        var reply = await WithReconnect(() => _scripts.MoveJobsToCompletedAsync(jobs, Queue.Now(), nextTokens, _lockMs, _options.Limiter, _workerName))
-            .ConfigureAwait(false);
+        var sentAt = 0L;
+        var reply = await WithReconnect(() =>
+        {
+            sentAt = Stopwatch.GetTimestamp();
+            return _scripts.MoveJobsToCompletedAsync(jobs, Queue.Now(), nextTokens, _lockMs, _options.Limiter, _workerName);
+        }).ConfigureAwait(false);
         if (reply is null)
         {
             foreach (var pending in batch)
@@ -478,7 +504,8 @@ public sealed class Worker : IAsyncDisposable
 
     private static bool IsError(RedisResult reply) => reply.Resp2Type == ResultType.Integer && (long)reply < 0;
 
-    // Redis outages must not lose a finished job: keep trying until it answers or the worker is torn down.
+    // Redis outages must not lose a finished job: keep trying until it answers or the worker is torn down. A call that
+    // also takes next jobs notes when each try is sent: their locks are set by the try that succeeds, maybe long after the first.
     private async Task<RedisResult?> WithReconnect(Func<Task<RedisResult>> call)
     {
         for (var failures = 1; ; failures++)
@@ -715,7 +742,13 @@ public sealed class Worker : IAsyncDisposable
 
     private sealed class RunningJob(Activated activated) : IDisposable
     {
+        // Whether the processor runs, has returned (its outcome is being written), or the job was handed back to wait.
+        private const int Processing = 0;
+        private const int Finishing = 1;
+        private const int HandedBack = 2;
+
         private long _lockedSince = activated.LockedSince;
+        private int _state = Processing;
 
         public Job Job { get; } = activated.Job;
 
@@ -723,7 +756,8 @@ public sealed class Worker : IAsyncDisposable
 
         public CancellationTokenSource Cancellation { get; } = new();
 
-        public volatile bool ReturnedToWait;
+        /// <summary>Cancelled by a close that ran out of time: a failure of its processor hands it back to wait.</summary>
+        public volatile bool Stopping;
 
         public volatile bool LockLost;
 
@@ -734,7 +768,25 @@ public sealed class Worker : IAsyncDisposable
             set => Volatile.Write(ref _lockedSince, value);
         }
 
-        public bool HoldsLock => !ReturnedToWait && !LockLost;
+        public bool HoldsLock => Volatile.Read(ref _state) != HandedBack && !LockLost;
+
+        /// <summary>Notes that the processor has returned, unless the job was handed back while it ran (false).</summary>
+        public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finishing, Processing) == Processing;
+
+        /// <summary>Notes the job handed back while its processor still runs, unless the processor has returned (false).</summary>
+        public bool TryHandBackRunning() => Interlocked.CompareExchange(ref _state, HandedBack, Processing) == Processing;
+
+        /// <summary>Notes the job handed back by its own run, after its processor returned.</summary>
+        public void HandBack() => Volatile.Write(ref _state, HandedBack);
+
+        public void Stop()
+        {
+            if (Volatile.Read(ref _state) == Processing)
+            {
+                Stopping = true;
+                TryCancel();
+            }
+        }
 
         public void TryCancel()
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using StackExchange.Redis;
 
@@ -74,6 +75,53 @@ public sealed class LockRenewalTests(RedisServer redis) : EngineTest(redis)
 
         Assert.False(processing.IsCancellationRequested);
         await partition;
+    }
+
+    [Fact]
+    public async Task Jobs_taken_by_an_outcome_written_after_a_long_outage_run_under_the_locks_that_write_set()
+    {
+        await using var cutter = new RedisConnectionCutter(Redis);
+        // Calls fail soon, so writing the outcome is tried again and again through the outage.
+        await using var cutOff = await ConnectionMultiplexer.ConnectAsync($"{cutter.ConnectionString},abortConnect=false,asyncTimeout=500");
+        var queue = NewQueue();
+        await queue.AddAsync("first", null);
+        var firstGate = new TaskCompletionSource();
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondRan = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lockLost = new ConcurrentQueue<string>();
+        var lockDuration = TimeSpan.FromSeconds(2);
+        await using var worker = new Worker(QueueName, cutOff, async (job, ct) =>
+        {
+            if (job.Job.Name == "first")
+            {
+                firstStarted.TrySetResult();
+                await firstGate.Task;
+                return null;
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                secondRan.TrySetResult(true);
+            }
+            catch (OperationCanceledException)
+            {
+                secondRan.TrySetResult(false);
+                throw;
+            }
+            return null;
+        }, Options() with { LockDuration = lockDuration, StalledInterval = TimeSpan.FromSeconds(30) });
+        worker.LockLost += job => lockLost.Enqueue(job.Name);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var second = await queue.AddAsync("second", null);
+
+        // Past most of a lock: the write that completes the first job and takes the second succeeds after the outage.
+        var partition = cutter.PartitionAsync(1.5 * lockDuration);
+        firstGate.SetResult();
+        await partition;
+
+        Assert.True(await secondRan.Task.WaitAsync(TimeSpan.FromSeconds(30)), "the second job was cancelled as if its fresh lock were about to run out");
+        Assert.DoesNotContain("second", lockLost);
+        await Eventually(async () => await queue.GetJobStateAsync(second) == JobState.Completed);
     }
 
     private WorkerOptions Options() => new()

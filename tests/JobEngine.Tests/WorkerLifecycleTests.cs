@@ -88,6 +88,85 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Fact]
+    public async Task Graceful_close_hands_an_overrunning_job_back_only_once_its_processor_has_returned()
+    {
+        var queue = NewQueue();
+        var started = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource();
+        var worker = NewWorker(async (_, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(1), ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Winding down takes a while, as killing a bot's processes does.
+                cancelled.TrySetResult();
+                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                throw;
+            }
+            return null;
+        });
+        var id = await queue.AddAsync("long", null);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var close = worker.CloseAsync(TimeSpan.FromMilliseconds(300));
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(500);
+
+        // Handed back now, it could start on another worker while its processor still runs here.
+        Assert.Equal(JobState.Active, await queue.GetJobStateAsync(id));
+        await close;
+        Assert.Equal(JobState.Waiting, await queue.GetJobStateAsync(id));
+        Assert.Equal(0, (await queue.GetJobAsync(id))!.AttemptsMade);
+    }
+
+    [Fact]
+    public async Task Graceful_close_completes_the_jobs_whose_processors_returned_before_its_deadline_while_their_outcome_was_on_its_way()
+    {
+        const int jobs = 10;
+        var queue = NewQueue();
+        var gates = Enumerable.Range(0, jobs).Select(_ => new TaskCompletionSource()).ToArray();
+        var started = 0;
+        var returned = 0;
+        var worker = NewWorker(async (job, _) =>
+        {
+            Interlocked.Increment(ref started);
+            await gates[job.Job.Data.GetProperty("n").GetInt32()].Task;
+            Interlocked.Increment(ref returned);
+            return "done";
+        }, new WorkerOptions { Concurrency = jobs });
+        var ids = new List<string>();
+        for (var n = 0; n < jobs; n++)
+        {
+            ids.Add(await queue.AddAsync("gated", new { n }));
+        }
+        await Eventually(() => Task.FromResult(Volatile.Read(ref started) == jobs));
+
+        // The first outcome is sent while Redis does not answer; the others wait behind it for the next round trip.
+        var frozen = Redis.FreezeAsync(TimeSpan.FromSeconds(1.5));
+        gates[0].SetResult();
+        await Task.Delay(200);
+        foreach (var gate in gates.Skip(1))
+        {
+            gate.SetResult();
+        }
+        await Eventually(() => Task.FromResult(Volatile.Read(ref returned) == jobs));
+        var close = worker.CloseAsync(TimeSpan.Zero);
+        await frozen;
+        await close;
+
+        var states = await Task.WhenAll(ids.Select(id => queue.GetJobStateAsync(id)));
+        Assert.All(states, state => Assert.Equal(JobState.Completed, state));
+        // Handed back to wait, a job whose outcome was still to be written is taken again: by this worker's next
+        // round trip, or another worker.
+        Assert.Equal(jobs, Volatile.Read(ref started));
+        Assert.All(await Task.WhenAll(ids.Select(id => queue.GetJobAsync(id))), job => Assert.Equal(1, job!.AttemptsStarted));
+    }
+
+    [Fact]
     public async Task Graceful_close_returns_an_overrunning_prioritized_job_ahead_of_its_priority_and_behind_better_ones()
     {
         var queue = NewQueue();
