@@ -137,19 +137,28 @@ public sealed class Job
         }
     }
 
+    // Options another producer wrote unreadably (not JSON, numbers out of range) leave the defaults and fail the job
+    // when a worker takes it, rather than break every worker that does.
     private void SetOptions(string? json)
     {
         if (string.IsNullOrEmpty(json))
         {
             return;
         }
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Object)
+        try
         {
-            Options = JobOptionsCodec.Decode(root);
-            KeepLogs = JobOptionsCodec.ReadInt(root, "kl") ?? 0;
-            StackTraceLimit = JobOptionsCodec.ReadInt(root, "stackTraceLimit");
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                Options = JobOptionsCodec.Decode(root);
+                KeepLogs = JobOptionsCodec.ReadInt(root, "kl") ?? 0;
+                StackTraceLimit = JobOptionsCodec.ReadInt(root, "stackTraceLimit");
+            }
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or OverflowException)
+        {
+            DeferredFailure ??= $"The job's options cannot be read: {e.Message}";
         }
     }
 

@@ -34,6 +34,33 @@ public sealed class BadInputTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Theory]
+    [InlineData("{")]
+    [InlineData("""{"backoff":1e300}""")]
+    public async Task A_job_whose_options_another_producer_wrote_unreadably_fails_and_the_worker_goes_on(string opts)
+    {
+        var queue = NewQueue();
+        await Db.HashSetAsync(K("bad"), [new("name", "bad"), new("data", "{}"), new("opts", opts), new("timestamp", 1)]);
+        await Db.ListLeftPushAsync(K("wait"), "bad");
+        var processed = new List<string>();
+        var worker = NewWorker((job, _) =>
+        {
+            lock (processed)
+            {
+                processed.Add(job.Job.Id);
+            }
+            return Task.FromResult<object?>(null);
+        });
+        var good = await queue.AddAsync("good", null);
+
+        await Eventually(async () => await queue.GetJobStateAsync(good) == JobState.Completed, because: "the worker stopped at the unreadable job");
+        await Eventually(async () => await queue.GetJobStateAsync("bad") == JobState.Failed);
+        Assert.Contains("options cannot be read", (await queue.GetJobAsync("bad"))!.FailedReason);
+        Assert.Equal([good], processed);
+        Assert.True(worker.IsRunning);
+        await worker.CloseAsync();
+    }
+
+    [Theory]
     [InlineData("negative delay", "Delay must not be negative")]
     [InlineData("zero attempts", "Attempts must be at least 1")]
     [InlineData("id with colon", "must not contain ':'")]
