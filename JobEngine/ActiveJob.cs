@@ -6,12 +6,22 @@ namespace BotSystem.JobEngine;
 public sealed class ActiveJob
 {
     private readonly RedisScripts _scripts;
+    private readonly IDelayedMoves _moves;
 
-    internal ActiveJob(Job job, string token, RedisScripts scripts)
+    internal ActiveJob(Job job, string token, RedisScripts scripts, IDelayedMoves moves)
     {
         Job = job;
         Token = token;
         _scripts = scripts;
+        _moves = moves;
+    }
+
+    /// <summary>Told by <see cref="MoveToDelayedAsync"/> as it moves the job, which takes the job's lock with it.</summary>
+    internal interface IDelayedMoves
+    {
+        void Moving();
+
+        void Moved();
     }
 
     /// <summary>The job being processed.</summary>
@@ -58,9 +68,6 @@ public sealed class ActiveJob
         }
     }
 
-    /// <summary>Whether the processor moved the job back to delayed, so the worker leaves it there instead of finishing it.</summary>
-    internal bool MovedToDelayed { get; private set; }
-
     /// <summary>
     /// Moves the job back to delayed for <paramref name="delay"/> without counting an attempt; it runs again, with
     /// <see cref="Job.AttemptsStarted"/> one higher, when the delay is over. What the processor returns afterwards is
@@ -70,12 +77,13 @@ public sealed class ActiveJob
     public async Task MoveToDelayedAsync(TimeSpan delay, CancellationToken ct = default)
     {
         var delayMs = Math.Max(0, (long)delay.TotalMilliseconds);
+        _moves.Moving();
         var code = (long)await _scripts.DelayActiveJobAsync(Job.Id, Token, Queue.Now(), delayMs).WaitAsync(ct).ConfigureAwait(false);
         if (code < 0)
         {
             throw new JobEngineException($"Job '{Job.Id}' cannot be moved to delayed (code {code}): it no longer exists, is not active, or its lock was lost.");
         }
-        MovedToDelayed = true;
+        _moves.Moved();
     }
 
     /// <summary>Appends a line to the job's log; returns the number of lines kept.</summary>

@@ -307,7 +307,6 @@ public sealed class Worker : IAsyncDisposable
         using var running = new RunningJob(activated);
         _running[job.Id] = running;
         Outcome outcome;
-        ActiveJob? active = null;
         try
         {
             if (job.SchedulerId is not null)
@@ -321,7 +320,7 @@ public sealed class Worker : IAsyncDisposable
             else
             {
                 using var activity = JobTelemetry.StartProcess(_keys.QueueName, job);
-                active = new ActiveJob(job, token, _scripts);
+                var active = new ActiveJob(job, token, _scripts, running);
                 try
                 {
                     var result = await _processor(active, running.Cancellation.Token).ConfigureAwait(false);
@@ -334,7 +333,7 @@ public sealed class Worker : IAsyncDisposable
                 }
             }
 
-            if (!running.TryFinish() || running.LockLost || active is { MovedToDelayed: true })
+            if (!running.TryFinish() || running.LockLost || running.MovedToDelayed)
             {
                 return null;
             }
@@ -597,7 +596,12 @@ public sealed class Worker : IAsyncDisposable
                 {
                     if (lost.Contains(job.Job.Id))
                     {
-                        GiveUpLock(job);
+                        // Not when the job's own finish or move to delayed took the lock meanwhile: those find a lost
+                        // lock themselves.
+                        if (job.IsProcessing)
+                        {
+                            GiveUpLock(job);
+                        }
                     }
                     else
                     {
@@ -740,7 +744,7 @@ public sealed class Worker : IAsyncDisposable
         public static Outcome Fail(Exception error) => new(null, error);
     }
 
-    private sealed class RunningJob(Activated activated) : IDisposable
+    private sealed class RunningJob(Activated activated) : ActiveJob.IDelayedMoves, IDisposable
     {
         // Whether the processor runs, has returned (its outcome is being written), or the job was handed back to wait.
         private const int Processing = 0;
@@ -759,6 +763,10 @@ public sealed class Worker : IAsyncDisposable
         /// <summary>Cancelled by a close that ran out of time: a failure of its processor hands it back to wait.</summary>
         public volatile bool Stopping;
 
+        // Set as the processor moves the job to delayed, which takes the lock, and once it has.
+        private volatile bool _movingToDelayed;
+        private volatile bool _movedToDelayed;
+
         public volatile bool LockLost;
 
         /// <summary>A stopwatch timestamp no later than the lock was last set or renewed.</summary>
@@ -768,7 +776,17 @@ public sealed class Worker : IAsyncDisposable
             set => Volatile.Write(ref _lockedSince, value);
         }
 
-        public bool HoldsLock => Volatile.Read(ref _state) != HandedBack && !LockLost;
+        public bool HoldsLock => Volatile.Read(ref _state) != HandedBack && !LockLost && !_movedToDelayed;
+
+        /// <summary>Whether the processor moved the job back to delayed, so the worker leaves it there instead of finishing it.</summary>
+        public bool MovedToDelayed => _movedToDelayed;
+
+        /// <summary>Whether the processor runs and keeps the job active: not moving it to delayed, not returned.</summary>
+        public bool IsProcessing => Volatile.Read(ref _state) == Processing && !_movingToDelayed;
+
+        public void Moving() => _movingToDelayed = true;
+
+        public void Moved() => _movedToDelayed = true;
 
         /// <summary>Notes that the processor has returned, unless the job was handed back while it ran (false).</summary>
         public bool TryFinish() => Interlocked.CompareExchange(ref _state, Finishing, Processing) == Processing;

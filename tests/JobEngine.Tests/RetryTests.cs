@@ -73,6 +73,36 @@ public abstract class RetryTests(EngineTarget target) : EngineTest(target)
     }
 
     [Fact]
+    public async Task A_processor_winding_down_after_moving_its_job_to_delayed_is_neither_cancelled_nor_told_its_lock_was_lost()
+    {
+        var queue = NewQueue();
+        var windDown = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lockLost = 0;
+        var worker = NewWorker(async (active, ct) =>
+        {
+            await active.MoveToDelayedAsync(TimeSpan.FromMinutes(1), ct);
+            try
+            {
+                // Past several renewals and past most of the lock.
+                await Task.Delay(TimeSpan.FromMilliseconds(600), ct);
+                windDown.TrySetResult(true);
+            }
+            catch (OperationCanceledException)
+            {
+                windDown.TrySetResult(false);
+            }
+            return null;
+        }, new WorkerOptions { LockDuration = TimeSpan.FromMilliseconds(400) });
+        worker.LockLost += _ => Interlocked.Increment(ref lockLost);
+
+        var id = await queue.AddAsync("postponed", null);
+
+        Assert.True(await windDown.Task.WaitAsync(TimeSpan.FromSeconds(20)), "the processor was cancelled after moving its job to delayed");
+        Assert.Equal(0, Volatile.Read(ref lockLost));
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(id));
+    }
+
+    [Fact]
     public async Task Exponential_backoff_doubles_the_wait_between_attempts()
     {
         var queue = NewQueue();
