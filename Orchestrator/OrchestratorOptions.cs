@@ -31,6 +31,13 @@ public sealed class OrchestratorOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StalledInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long an invocation that cannot go on yet (its ordering line's turn has not come, or its type's share of
+    /// orchestrations waiting for a permit is taken) stays out of the queue, holding no slot, before it is taken up again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan DeferDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
     public TimeSpan ProgressPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 

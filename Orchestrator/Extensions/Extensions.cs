@@ -22,6 +22,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<Semaphores>();
         builder.Services.AddSingleton<BotQueues>();
+        builder.Services.AddSingleton<PermitWaiters>();
         builder.Services.AddSingleton<InvocationProcessor>();
         builder.Services.AddHostedService<InvocationWorkerService>();
         return builder;

@@ -16,12 +16,16 @@ namespace BotSystem.Orchestrator.Invocations;
 public sealed class InvocationProcessor(
     IConnectionMultiplexer redis,
     Semaphores semaphores,
+    PermitWaiters permitWaiters,
     BotQueues botQueues,
     IOptions<OrchestratorOptions> options,
     ILogger<InvocationProcessor> logger)
 {
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
     private static readonly CachedLuaScript NoteScheduleRunScript = new(CachedLuaScript.ReadEmbedded(typeof(InvocationProcessor).Assembly, "noteScheduleRun-2.lua"));
+
+    // What a run answers for an invocation that cannot go on yet: it goes back to the queue for a while.
+    private const string Deferred = "deferred";
 
     // What noteScheduleRun-2.lua answers for a run whose schedule is gone.
     private const long ScheduleGone = -1;
@@ -54,20 +58,44 @@ public sealed class InvocationProcessor(
             await EndUnorchestratedAsync(invocationId, invocation, ex);
             throw;
         }
+        if (status == Deferred)
+        {
+            await job.MoveToDelayedAsync(options.Value.DeferDelay, ct);
+            return null;
+        }
         if (line is not null)
         {
             await redis.GetDatabase().ListRemoveAsync(line, invocationId);
+            await WakeNextInLineAsync(line);
         }
         return new { status };
+    }
+
+    /// <summary>Takes the invocation now heading the line out of its deferral, so its turn starts at once.</summary>
+    private async Task WakeNextInLineAsync(string line)
+    {
+        if ((string?)await redis.GetDatabase().ListGetByIndexAsync(line, 0) is not { } next)
+        {
+            return;
+        }
+        try
+        {
+            await botQueues.Invocations.PromoteJobAsync(next);
+        }
+        catch (JobEngineException)
+        {
+            // Not deferred: not taken up yet, running already, or a schedule's run, whose job goes by another id; it
+            // finds its turn when it is taken up.
+        }
     }
 
     private async Task<string> RunAsync(string invocationId, InvocationJobData invocation, string? line, CancellationToken ct)
     {
         var record = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(invocationId);
-        if (line is not null)
+        if (line is not null && !await HasTurnAsync(line, invocationId, recordKey))
         {
-            await WaitForTurnAsync(line, invocationId, recordKey, ct);
+            return Deferred;
         }
         var state = await record.HashGetAsync(recordKey, RunStateFields);
         if (state[0] == InvocationStatus.Cancelled)
@@ -94,7 +122,18 @@ public sealed class InvocationProcessor(
                 // Cancelled since the read above.
                 return InvocationStatus.Cancelled;
             }
-            lease = await semaphore.AcquireAsync(invocation.Priority, ct);
+            if (!permitWaiters.TryEnter(invocation.BotType))
+            {
+                return Deferred;
+            }
+            try
+            {
+                lease = await semaphore.AcquireAsync(invocation.Priority, ct);
+            }
+            finally
+            {
+                permitWaiters.Leave(invocation.BotType);
+            }
         }
 
         try
@@ -231,17 +270,19 @@ public sealed class InvocationProcessor(
         }
     }
 
-    /// <summary>Waits until this invocation heads its ordering line, dropping heads that ended without leaving it.</summary>
-    private async Task WaitForTurnAsync(string line, string invocationId, RedisKey recordKey, CancellationToken ct)
+    /// <summary>
+    /// Whether this invocation heads its ordering line, dropping heads that ended without leaving it; one that does not
+    /// is marked waiting for its turn. A cancelled one goes on, to end as such.
+    /// </summary>
+    private async Task<bool> HasTurnAsync(string line, string invocationId, RedisKey recordKey)
     {
         var database = redis.GetDatabase();
-        var marked = false;
         while (!await IsCancelledAsync(recordKey))
         {
             var head = (string?)await database.ListGetByIndexAsync(line, 0);
             if (head is null || head == invocationId)
             {
-                return;
+                return true;
             }
             var headFields = await database.HashGetAsync(InvocationRecord.Key(head), [InvocationRecord.Status, InvocationRecord.CreatedAt, InvocationRecord.ScheduleId]);
             var headStatus = (string?)headFields[0];
@@ -250,17 +291,10 @@ public sealed class InvocationProcessor(
                 await database.ListRemoveAsync(line, head);
                 continue;
             }
-            if (!marked)
-            {
-                if (!await InvocationRecord.MoveUnlessEndedAsync(database, invocationId, [new(InvocationRecord.Status, InvocationStatus.WaitingForTurn)]))
-                {
-                    // Cancelled since the check above, as the run finds next.
-                    return;
-                }
-                marked = true;
-            }
-            await Task.Delay(options.Value.ProgressPollInterval, ct);
+            // Ended (cancelled) since the check above, it goes on to find so.
+            return !await InvocationRecord.MoveUnlessEndedAsync(database, invocationId, [new(InvocationRecord.Status, InvocationStatus.WaitingForTurn)]);
         }
+        return true;
     }
 
     /// <summary>

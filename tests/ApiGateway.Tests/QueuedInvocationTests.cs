@@ -146,6 +146,52 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         Assert.True(vanished.Count == 0, $"{vanished.Count} of {accepted.Count} invocations accepted during the clean: {string.Join(", ", vanished.Take(5))}");
     }
 
+    [Fact]
+    public async Task A_backlog_of_one_bot_type_waiting_for_permits_leaves_the_orchestrator_room_to_take_up_another_type()
+    {
+        // No runner takes the bots: the first python invocation holds its type's only permit, and its slot, for good.
+        var python = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            python.Add(await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook }));
+        }
+        var node = await Gateway.InvokeOkAsync(new { botType = "node", payload = new { items = 3 }, webhookUrl = Webhook });
+        await using var nodeBots = new Queue(QueueNames.Bots(BotTypes.Node), _queues.Redis.Connection);
+
+        // Three slots, one type's waiting share each: before, the python invocations waiting for the permit took them all.
+        await Services.StartAsync("Orchestrator", ("Orchestrator__Concurrency", "3"), ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__DeferDelay", "00:00:00.200"));
+
+        await FlowSystem.EventuallyAsync(async () => await nodeBots.GetJobStateAsync(node) != JobState.Unknown,
+            $"the node invocation was never taken up\n{Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+        Assert.Equal(InvocationStatus.Running, (string?)(await Gateway.GetJobAsync(node))!["status"]);
+        var statuses = await Task.WhenAll(python.Select(async id => (string?)(await Gateway.GetJobAsync(id))!["status"]));
+        Assert.Equal(1, statuses.Count(status => status == InvocationStatus.Running));
+        Assert.Equal(4, statuses.Count(status => status == InvocationStatus.WaitingForSlot));
+    }
+
+    [Fact]
+    public async Task Invocations_of_an_ordering_line_taken_before_its_head_never_keep_the_head_from_being_taken_up()
+    {
+        var head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k", priority = 10 });
+        var after = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            after.Add(await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k", priority = 1 }));
+        }
+
+        // Taken first for their better priority, the invocations after the head took every slot waiting for its turn.
+        await Services.StartAsync("Orchestrator", ("Orchestrator__Concurrency", "3"), ("Orchestrator__DeferDelay", "00:00:00.200"));
+
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(head) != JobState.Unknown,
+            $"the head of the line was never taken up\n{Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+        Assert.Equal(InvocationStatus.Running, (string?)(await Gateway.GetJobAsync(head))!["status"]);
+        foreach (var id in after)
+        {
+            Assert.Equal(InvocationStatus.WaitingForTurn, (string?)(await Gateway.GetJobAsync(id))!["status"]);
+            Assert.Equal(JobState.Unknown, await _queues.Bots.GetJobStateAsync(id));
+        }
+    }
+
     private async Task<HttpResponseMessage> CancelAsync(string jobId, string apiKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"{Services.UrlOf("ApiGateway")}/job/{jobId}");
