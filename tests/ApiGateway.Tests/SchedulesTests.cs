@@ -181,6 +181,7 @@ public sealed class SchedulesTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":1e20}""", "everyMs" },
         { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":5000}""", "botType" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://10.1.2.3/hook","everyMs":5000}""", "webhookUrl" },
+        { $$"""{"botType":"python","payload":{},"webhookUrl":"http://{{InvokeValidationTests.HostOver255Characters}}/hook","everyMs":5000}""", "webhookUrl" },
     };
 
     [Theory]
