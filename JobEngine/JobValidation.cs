@@ -65,8 +65,7 @@ internal static class JobValidation
         }
         if (utf8.Length > maxJobDataBytes)
         {
-            throw new ArgumentException(
-                $"Job data is {utf8.Length} bytes, over the limit of {maxJobDataBytes} bytes (QueueOptions.MaxJobDataBytes).", nameof(data));
+            throw new JobDataTooLargeException(utf8.Length, maxJobDataBytes);
         }
         return System.Text.Encoding.UTF8.GetString(utf8);
     }

@@ -13,6 +13,9 @@ public sealed class JobDataSizeTests(FlowSystem system)
     // 200 000 bytes of UTF-8, under the body limit of 256 KiB; written \u0436 each, 600 000, over the engine's 512 KiB.
     public static readonly string Cyrillic = new('ж', 100_000);
 
+    // 200 000 bytes of UTF-8; JSON writers escape each as \ud83d\ude00 whatever else they leave as it is: 600 000.
+    public static readonly string Emoji = string.Concat(Enumerable.Repeat("😀", 50_000));
+
     [Fact]
     public async Task A_non_ascii_payload_under_the_body_limit_is_accepted_and_reaches_its_bot_as_sent()
     {
@@ -36,6 +39,23 @@ public sealed class JobDataSizeTests(FlowSystem system)
         // An invocation that took its place in the line without getting a job would hold the next one for a minute.
         Assert.Equal(InvocationStatus.Completed, (string?)(await system.WaitForEndAsync(next, TimeSpan.FromSeconds(20)))["status"]);
         Assert.Equal(HttpStatusCode.Accepted, large.StatusCode);
+    }
+
+    [Fact]
+    public async Task Job_data_over_the_engines_limit_however_written_is_a_413_naming_it_that_leaves_no_claim_and_no_place_in_the_line()
+    {
+        var key = "too-large-" + Guid.NewGuid();
+        var idempotencyKey = Guid.NewGuid().ToString();
+
+        using var refused = await PostAsWrittenAsync("/invoke", InvokeBody(Emoji, key), idempotencyKey);
+        using var repeated = await PostAsWrittenAsync("/invoke", InvokeBody(Emoji, key), idempotencyKey);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("524288 bytes", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["detail"]);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, repeated.StatusCode);
+        var database = system.Redis.Connection.GetDatabase();
+        Assert.False(await database.KeyExistsAsync(IdempotencyClaim.Key("dev", idempotencyKey)));
+        Assert.False(await database.KeyExistsAsync(OrderingLine.Key("dev", key)!));
     }
 
     private string InvokeBody(string text, string? orderingKey = null) =>

@@ -363,6 +363,22 @@ public sealed class SchedulesTests(FlowSystem system)
         Assert.Equal(JobDataSizeTests.Cyrillic, (string?)(await bots.GetJobAsync(run))!.GetData<BotJobData>()!.Payload["text"]);
     }
 
+    [Fact]
+    public async Task A_schedule_whose_job_data_is_over_the_engines_limit_however_written_is_a_413_that_leaves_no_schedule_and_no_claim()
+    {
+        var name = "too large " + Guid.NewGuid().ToString("N");
+        var key = Guid.NewGuid().ToString();
+
+        using var refused = await PostAsWrittenAsync(ScheduleBody(name, JobDataSizeTests.Emoji), key);
+        using var repeated = await PostAsWrittenAsync(ScheduleBody(name, JobDataSizeTests.Emoji), key);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("524288 bytes", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["detail"]);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, repeated.StatusCode);
+        Assert.DoesNotContain(await ListAsync(FlowSystem.ClientKey), s => s!["name"]?.GetValue<string>() == name);
+        Assert.False(await system.Redis.Connection.GetDatabase().KeyExistsAsync(IdempotencyClaim.ScheduleKey("dev", key)));
+    }
+
     private string ScheduleBody(string name, string text) =>
         $$"""{"name":"{{name}}","botType":"node","payload":{"durationMs":10,"text":"{{text}}"},"webhookUrl":"{{system.Webhook}}","everyMs":1000}""";
 

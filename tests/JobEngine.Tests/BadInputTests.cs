@@ -26,11 +26,13 @@ public sealed class BadInputTests(RedisServer redis) : EngineTest(redis)
     public async Task Data_over_the_size_limit_is_rejected()
     {
         var queue = NewQueue(new QueueOptions { MaxJobDataBytes = 1000 });
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => queue.AddAsync("x", new string('a', 2000)));
+        var error = await Assert.ThrowsAsync<JobDataTooLargeException>(() => queue.AddAsync("x", new string('a', 2000)));
         Assert.Contains("over the limit of 1000 bytes", error.Message);
+        Assert.Equal((2002, 1000), (error.Bytes, error.MaxBytes));
         await queue.AddAsync("x", new string('a', 900));
         var defaultQueue = NewQueue();
-        await Assert.ThrowsAsync<ArgumentException>(() => defaultQueue.AddAsync("x", new string('a', 513 * 1024)));
+        await Assert.ThrowsAsync<JobDataTooLargeException>(() => defaultQueue.AddAsync("x", new string('a', 513 * 1024)));
+        Assert.Throws<JobDataTooLargeException>(() => defaultQueue.CheckJobData(new string('a', 513 * 1024)));
     }
 
     [Fact]
