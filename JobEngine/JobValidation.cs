@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace BotSystem.JobEngine;
@@ -7,6 +8,10 @@ namespace BotSystem.JobEngine;
 internal static class JobValidation
 {
     public const int MaxPriority = 2_097_151;
+
+    // Non-ASCII and HTML-sensitive characters are written as themselves, not as six-byte \uXXXX escapes that made data
+    // up to three times its size; the JSON is as valid, and the dashboards that show it set it as text, not markup.
+    private static readonly JsonSerializerOptions DataJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static PreparedJob Prepare(string jobName, object? data, JobOptions? options, int maxJobDataBytes, long now)
     {
@@ -52,7 +57,7 @@ internal static class JobValidation
         byte[] utf8;
         try
         {
-            utf8 = data is JsonElement element ? JsonSerializer.SerializeToUtf8Bytes(element) : JsonSerializer.SerializeToUtf8Bytes(data, data.GetType());
+            utf8 = data is JsonElement element ? JsonSerializer.SerializeToUtf8Bytes(element, DataJson) : JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), DataJson);
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
         {
@@ -60,8 +65,7 @@ internal static class JobValidation
         }
         if (utf8.Length > maxJobDataBytes)
         {
-            throw new ArgumentException(
-                $"Job data is {utf8.Length} bytes, over the limit of {maxJobDataBytes} bytes (QueueOptions.MaxJobDataBytes).", nameof(data));
+            throw new JobDataTooLargeException(utf8.Length, maxJobDataBytes);
         }
         return System.Text.Encoding.UTF8.GetString(utf8);
     }

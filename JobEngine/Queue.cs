@@ -33,7 +33,8 @@ public sealed class Queue : IAsyncDisposable
     private IDatabase Db => _scripts.Database;
 
     /// <summary>Adds a job and returns its id (the existing id for a duplicate custom id or a deduplication hit).</summary>
-    /// <exception cref="ArgumentException">The data does not serialize or is too large, or an option is invalid.</exception>
+    /// <exception cref="JobDataTooLargeException">The data is larger, serialized, than <see cref="QueueOptions.MaxJobDataBytes"/>.</exception>
+    /// <exception cref="ArgumentException">The data does not serialize, or an option is invalid.</exception>
     /// <exception cref="RedisUnavailableException">Redis is unreachable or did not answer in time.</exception>
     public async Task<string> AddAsync(string jobName, object? data, JobOptions? options = null, CancellationToken ct = default)
     {
@@ -44,6 +45,14 @@ public sealed class Queue : IAsyncDisposable
         activity?.SetTag("messaging.message.id", jobId);
         return jobId;
     }
+
+    /// <summary>
+    /// Throws as <see cref="AddAsync"/> would for <paramref name="data"/>, writing nothing: for a caller that writes state
+    /// of its own before it adds the job, which a refused add would leave behind.
+    /// </summary>
+    /// <exception cref="JobDataTooLargeException">The data is larger, serialized, than <see cref="QueueOptions.MaxJobDataBytes"/>.</exception>
+    /// <exception cref="ArgumentException">The data does not serialize.</exception>
+    public void CheckJobData(object? data) => JobValidation.SerializeData(data, _options.MaxJobDataBytes);
 
     /// <summary>
     /// Adds many jobs, as many to a script call as it carries; ids come back in input order. All jobs are validated

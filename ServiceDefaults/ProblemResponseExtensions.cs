@@ -28,6 +28,14 @@ public static partial class ProblemResponseExtensions
                 context.ProblemDetails.Title = "One or more validation errors occurred.";
                 context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
             }
+            else if (context.Exception is JobDataTooLargeException tooLarge)
+            {
+                // A body within the request limit can still make more job data than the engine takes: JSON escapes some
+                // characters in many bytes.
+                context.ProblemDetails.Title = "The request makes a job too large to queue.";
+                context.ProblemDetails.Detail = $"Its job data is {tooLarge.Bytes} bytes as JSON, over the limit of {tooLarge.MaxBytes} bytes; "
+                    + "JSON writes each character outside the Basic Multilingual Plane, such as an emoji, as a 12-byte escape.";
+            }
             else if (context.Exception is { } exception && RedisOutage.Is(exception))
             {
                 context.ProblemDetails.Title = "Service unavailable";
@@ -44,8 +52,8 @@ public static partial class ProblemResponseExtensions
     }
 
     /// <summary>
-    /// Answers errors as problem details: a request the framework could not bind (bad JSON) is a 400, and an outage of
-    /// Redis a 503 with Retry-After, not a 500.
+    /// Answers errors as problem details: a request the framework could not bind (bad JSON) is a 400, one that makes job
+    /// data larger than the engine takes a 413, and an outage of Redis a 503 with Retry-After, not a 500.
     /// </summary>
     public static WebApplication UseProblemResponses(this WebApplication app)
     {
@@ -54,11 +62,12 @@ public static partial class ProblemResponseExtensions
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
+                JobDataTooLargeException => StatusCodes.Status413PayloadTooLarge,
                 _ when RedisOutage.Is(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
             // A client's bad request is answered, not an error of the service to log; an outage of Redis is told in one line.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException || RedisOutage.Is(context.Exception),
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or JobDataTooLargeException || RedisOutage.Is(context.Exception),
         });
         app.UseStatusCodePages();
         return app;

@@ -18,7 +18,8 @@ public static class SchedulesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         schedules.MapGet("", ListAsync);
         schedules.MapGet("/{id}", GetAsync);
         schedules.MapDelete("/{id}", DeleteAsync);

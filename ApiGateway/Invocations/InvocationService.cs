@@ -20,8 +20,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     /// Adds an invocation, or with a <paramref name="claim"/> held by an earlier request, answers with that request's
     /// job: <see cref="Submission.Repeated"/>, or <see cref="Submission.Conflict"/> when its body was another.
     /// </summary>
+    /// <exception cref="JobDataTooLargeException">Its job data is more than the engine takes; nothing was written.</exception>
     public async Task<(Submission Outcome, string? JobId)> SubmitAsync(string clientId, InvokeRequest request, RequestClaim? claim, byte[] body)
     {
+        var invocation = request.ToJobData(clientId);
+        // Before the claim, the record and the place in the line are written, which a job the engine refused would leave behind.
+        _invocations.CheckJobData(invocation);
         var database = redis.GetDatabase();
         var jobId = InvocationIds.New();
         if (claim is not null && !await database.StringSetAsync(claim.Key, IdempotencyClaim.Value(body, jobId), claim.Window, When.NotExists))
@@ -38,14 +42,13 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             // under the claimed id, which the engine adds once however many repeats race.
             jobId = claimedJobId;
         }
-        await EnqueueAsync(database, clientId, request, jobId);
+        await EnqueueAsync(database, invocation, jobId);
         return (Submission.Accepted, jobId);
     }
 
-    private async Task EnqueueAsync(IDatabase database, string clientId, InvokeRequest request, string jobId)
+    private async Task EnqueueAsync(IDatabase database, InvocationJobData invocation, string jobId)
     {
-        var invocation = request.ToJobData(clientId);
-        if (OrderingLine.Key(clientId, request.OrderingKey) is { } line)
+        if (OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
         {
             // A line's head is judged by its record: the record and the place in the line are acknowledged before the
             // job is added. If the add fails, the record stays queued without a job, which a repeat of the request
@@ -58,7 +61,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             ];
             await AcceptScript.EvaluateAsync(database, [InvocationRecord.Key(jobId), line], arguments);
         }
-        await _invocations.AddAsync("invoke", invocation, JobOptionsFor(request.Priority) with { JobId = jobId });
+        await _invocations.AddAsync("invoke", invocation, JobOptionsFor(invocation.Priority) with { JobId = jobId });
     }
 
     // Its job exists, or the orchestrator has taken it past queued (its job may since be gone with retention).

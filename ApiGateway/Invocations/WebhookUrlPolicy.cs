@@ -46,6 +46,12 @@ public static class WebhookUrlPolicy
         {
             return "Must not carry credentials (user:password@); receivers verify the webhook-signature header instead.";
         }
+        // No such name can be reached, allowlisted or not, and the resolver throws for it. Checked as written (resolved
+        // here) and in its ASCII form (dialled by the webhook manager), which is longer for a non-ASCII name.
+        if (DnsName.IsTooLong(uri.Host) || DnsName.IsTooLong(uri.IdnHost))
+        {
+            return $"Must name a host of at most {DnsName.MaxLength} characters, the longest a DNS name can be.";
+        }
         if (WebhookHostAllowlist.Names(allowedHosts, uri.Host))
         {
             return null;

@@ -29,9 +29,12 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
     /// schedule: <see cref="Creation.Repeated"/>, <see cref="Creation.Conflict"/> when its body was another, or
     /// <see cref="Creation.Deleted"/> when its schedule is gone.
     /// </summary>
+    /// <exception cref="JobDataTooLargeException">The job data of its runs is more than the engine takes; nothing was written.</exception>
     public async Task<(Creation Outcome, ScheduleView? Schedule)> CreateAsync(string clientId, ScheduleRequest request, RequestClaim? claim, byte[] body)
     {
         var scheduleId = "sch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        // Before the claim and the record are written, which a scheduler the engine refused would leave behind.
+        _invocations.CheckJobData(request.Invocation.ToJobData(clientId, scheduleId));
         var database = redis.GetDatabase();
         var created = database.CreateTransaction();
         if (claim is not null)

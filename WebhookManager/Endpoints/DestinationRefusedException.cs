@@ -1,4 +1,4 @@
 namespace BotSystem.WebhookManager.Endpoints;
 
-/// <summary>The webhook host resolves only to addresses a webhook must not reach.</summary>
+/// <summary>The webhook host can never be reached: it resolves only to addresses a webhook must not reach, or is no DNS name.</summary>
 public sealed class DestinationRefusedException(string message) : Exception(message);

@@ -13,6 +13,11 @@ public sealed class GuardedConnector(IReadOnlySet<string> allowedHosts)
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var host = WebhookHostAllowlist.Bare(context.DnsEndPoint.Host);
+        // The resolver throws for a name longer than DNS holds, and no retry would change that.
+        if (DnsName.IsTooLong(host))
+        {
+            throw new DestinationRefusedException($"The host name is {host.Length} characters, longer than a DNS name can be ({DnsName.MaxLength}).");
+        }
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
         var permitted = allowedHosts.Contains(host)
             ? addresses

@@ -9,6 +9,9 @@ namespace ApiGateway.Tests;
 [Collection(nameof(FlowCollection))]
 public sealed class InvokeValidationTests(FlowSystem system)
 {
+    // Five labels of 60 letters: a URL takes it, but no DNS name is that long.
+    public static readonly string HostOver255Characters = string.Join('.', Enumerable.Repeat(new string('a', 60), 5));
+
     public static TheoryData<string, string> InvalidBodies => new()
     {
         { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "botType" },
@@ -27,6 +30,7 @@ public sealed class InvokeValidationTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://user:secret@localhost:5000/webhook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:0/webhook"}""", "webhookUrl" },
         { $$"""{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/{{new string('a', 2100)}}"}""", "webhookUrl" },
+        { $$"""{"botType":"python","payload":{},"webhookUrl":"http://{{HostOver255Characters}}/hook"}""", "webhookUrl" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","priority":1e30}""", "priority" },
         { """{"botType":"python","payload":{},"webhookURL":"http://localhost:5000/webhook"}""", "webhookURL" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","callbackUrl":"http://localhost:5000/other"}""", "callbackUrl" },

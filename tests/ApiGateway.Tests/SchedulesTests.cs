@@ -181,6 +181,7 @@ public sealed class SchedulesTests(FlowSystem system)
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":1e20}""", "everyMs" },
         { """{"botType":"cobol","payload":{},"webhookUrl":"http://localhost:5000/webhook","everyMs":5000}""", "botType" },
         { """{"botType":"python","payload":{},"webhookUrl":"http://10.1.2.3/hook","everyMs":5000}""", "webhookUrl" },
+        { $$"""{"botType":"python","payload":{},"webhookUrl":"http://{{InvokeValidationTests.HostOver255Characters}}/hook","everyMs":5000}""", "webhookUrl" },
     };
 
     [Theory]
@@ -344,6 +345,53 @@ public sealed class SchedulesTests(FlowSystem system)
             }
         }
         Assert.True(left.Count == 0, $"{left.Count} deleted schedules left their scheduler behind, e.g. {left.FirstOrDefault()}");
+    }
+
+    [Fact]
+    public async Task A_schedule_of_a_non_ascii_payload_under_the_body_limit_is_created_and_its_run_reaches_the_bot_as_sent()
+    {
+        using var response = await PostAsWrittenAsync(ScheduleBody("non-ascii", JobDataSizeTests.Cyrillic));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>();
+        var run = await FirstRunAsync(id);
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+        Assert.Equal("completed", (await system.WaitForEndAsync(run))["status"]!.GetValue<string>());
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Node), system.Redis.Connection);
+        Assert.Equal(JobDataSizeTests.Cyrillic, (string?)(await bots.GetJobAsync(run))!.GetData<BotJobData>()!.Payload["text"]);
+    }
+
+    [Fact]
+    public async Task A_schedule_whose_job_data_is_over_the_engines_limit_however_written_is_a_413_that_leaves_no_schedule_and_no_claim()
+    {
+        var name = "too large " + Guid.NewGuid().ToString("N");
+        var key = Guid.NewGuid().ToString();
+
+        using var refused = await PostAsWrittenAsync(ScheduleBody(name, JobDataSizeTests.Emoji), key);
+        using var repeated = await PostAsWrittenAsync(ScheduleBody(name, JobDataSizeTests.Emoji), key);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("524288 bytes", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["detail"]);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, repeated.StatusCode);
+        Assert.DoesNotContain(await ListAsync(FlowSystem.ClientKey), s => s!["name"]?.GetValue<string>() == name);
+        Assert.False(await system.Redis.Connection.GetDatabase().KeyExistsAsync(IdempotencyClaim.ScheduleKey("dev", key)));
+    }
+
+    private string ScheduleBody(string name, string text) =>
+        $$"""{"name":"{{name}}","botType":"node","payload":{"durationMs":10,"text":"{{text}}"},"webhookUrl":"{{system.Webhook}}","everyMs":1000}""";
+
+    // Sent as written: a serializer would escape every character of a non-ASCII text, and the body would pass the gateway's limit.
+    private async Task<HttpResponseMessage> PostAsWrittenAsync(string body, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{system.GatewayUrl}/schedules") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Api-Key", FlowSystem.ClientKey);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        return await system.Http.SendAsync(request);
     }
 
     // The state a creation cut short between its two writes leaves: the record without its scheduler.

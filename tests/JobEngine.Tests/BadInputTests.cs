@@ -26,11 +26,28 @@ public sealed class BadInputTests(RedisServer redis) : EngineTest(redis)
     public async Task Data_over_the_size_limit_is_rejected()
     {
         var queue = NewQueue(new QueueOptions { MaxJobDataBytes = 1000 });
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => queue.AddAsync("x", new string('a', 2000)));
+        var error = await Assert.ThrowsAsync<JobDataTooLargeException>(() => queue.AddAsync("x", new string('a', 2000)));
         Assert.Contains("over the limit of 1000 bytes", error.Message);
+        Assert.Equal((2002, 1000), (error.Bytes, error.MaxBytes));
         await queue.AddAsync("x", new string('a', 900));
         var defaultQueue = NewQueue();
-        await Assert.ThrowsAsync<ArgumentException>(() => defaultQueue.AddAsync("x", new string('a', 513 * 1024)));
+        await Assert.ThrowsAsync<JobDataTooLargeException>(() => defaultQueue.AddAsync("x", new string('a', 513 * 1024)));
+        Assert.Throws<JobDataTooLargeException>(() => defaultQueue.CheckJobData(new string('a', 513 * 1024)));
+    }
+
+    [Fact]
+    public async Task Non_ascii_and_html_characters_are_stored_as_themselves_not_escaped_to_several_times_their_size()
+    {
+        var queue = NewQueue(new QueueOptions { MaxJobDataBytes = 1000 });
+        // 800 bytes of UTF-8; escaped as \u0436 and \u003C each, they were 2 400 and 1 200.
+        var text = new string('ж', 400);
+        var markup = string.Concat(Enumerable.Repeat("<>&'+", 40));
+
+        var textId = await queue.AddAsync("x", text);
+        var markupId = await queue.AddAsync("x", markup);
+
+        Assert.Equal($"\"{text}\"", (string?)await Db.HashGetAsync(K(textId), "data"));
+        Assert.Equal($"\"{markup}\"", (string?)await Db.HashGetAsync(K(markupId), "data"));
     }
 
     [Theory]

@@ -44,13 +44,15 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
     public async Task Jobs_added_by_our_queue_are_processed_by_a_bullmq_worker()
     {
         var queue = NewQueue();
-        var plain = await queue.AddAsync("plain", new { n = 1 });
+        // Written as it is, not escaped: BullMQ reads it back the same.
+        var plain = await queue.AddAsync("plain", new { n = 1, text = "ж <b>&'+ 😀" });
         var prioritized = await queue.AddAsync("prioritized", new { n = 2 }, new JobOptions { Priority = 5 });
         var delayed = await queue.AddAsync("delayed", new { n = 3 }, new JobOptions { Delay = TimeSpan.FromMilliseconds(300) });
 
         var completed = (await NodeAsync("work.js", "3")).ToDictionary(job => job["id"]!.GetValue<string>());
 
         Assert.Equal(1, completed[plain]["data"]!["n"]!.GetValue<int>());
+        Assert.Equal("ж <b>&'+ 😀", completed[plain]["data"]!["text"]!.GetValue<string>());
         Assert.Equal(5, completed[prioritized]["priority"]!.GetValue<int>());
         Assert.Equal("delayed", completed[delayed]["name"]!.GetValue<string>());
         var finished = await queue.GetJobAsync(prioritized);

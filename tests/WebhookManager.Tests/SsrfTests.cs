@@ -64,6 +64,18 @@ public sealed class SsrfTests(WebhookFixture fixture)
     }
 
     [Fact]
+    public async Task Delivery_to_a_host_longer_than_any_dns_name_is_refused_at_dial_time_and_dies()
+    {
+        var host = string.Join('.', Enumerable.Repeat(new string('a', 60), 5));
+        var id = await Manager.DeliverAsync($"http://{host}:{Receiver.Port}/webhook", clientId: "untrusted");
+
+        var view = await Manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+
+        var attempt = Assert.Single(ManagerProcess.History(view));
+        Assert.StartsWith("Destination refused", (string)attempt["error"]!);
+    }
+
+    [Fact]
     public async Task A_host_on_the_clients_allowlist_is_reached_even_though_it_is_internal()
     {
         var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.1"), clientId: "rotating");
