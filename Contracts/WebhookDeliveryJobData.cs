@@ -16,6 +16,20 @@ public sealed record WebhookDeliveryJobData
 
     private const string MessageIdPrefix = "msg_";
 
+    /// <summary>The name of a delivery's job.</summary>
+    public const string JobName = "deliver";
+
+    /// <summary>The delivery of <paramref name="webhookEvent"/>, an invocation's end, to its client's webhook at <paramref name="url"/>.</summary>
+    public static WebhookDeliveryJobData Of(WebhookEvent webhookEvent, string clientId, string url) => new()
+    {
+        MessageId = MessageIdFor(webhookEvent.Data.JobId),
+        InvocationId = webhookEvent.Data.JobId,
+        ClientId = clientId,
+        Url = url,
+        EventType = webhookEvent.Type,
+        Body = webhookEvent.ToBody(),
+    };
+
     public static string MessageIdFor(string invocationId) => MessageIdPrefix + invocationId;
 
     /// <summary>The id of the job that carries an invocation's delivery until its first attempt.</summary>

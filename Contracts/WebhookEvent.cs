@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -17,6 +19,13 @@ public sealed record WebhookEvent
 
     [JsonPropertyName("data")]
     public required InvocationOutcome Data { get; init; }
+
+    // Non-ASCII text goes as itself, not as six-byte \uXXXX escapes: the body travels in a delivery job's data, which
+    // the job engine limits, and escaped again there a result of non-ASCII text under the runner's limit could pass it.
+    private static readonly JsonSerializerOptions BodyJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The request body, as sent and signed.</summary>
+    public string ToBody() => JsonSerializer.Serialize(this, BodyJson);
 }
 
 /// <summary>What a client learns about a finished invocation.</summary>

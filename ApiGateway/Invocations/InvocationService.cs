@@ -13,6 +13,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
 
     private readonly Queue _invocations = new(QueueNames.Invocations, redis);
     private readonly Dictionary<string, Queue> _botQueues = BotTypes.All.ToDictionary(type => type, type => new Queue(QueueNames.Bots(type), redis));
+    private readonly Queue _webhooks = new(QueueNames.Webhooks, redis);
 
     public enum Submission { Accepted, Repeated, Conflict }
 
@@ -175,7 +176,42 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         {
             await CancellationSignal.SendAsync(redis, jobId);
         }
+        await NotifyCancelledAsync(jobId);
         return Cancellation.Cancelled;
+    }
+
+    /// <summary>
+    /// Queues the webhook of an invocation ended cancelled here: one whose bot never started has nobody else to tell its
+    /// client. Its delivery has the invocation's fixed job id, so an orchestrator telling the end of a killed bot later
+    /// adds none, and a repeated cancel none either.
+    /// </summary>
+    private async Task NotifyCancelledAsync(string jobId)
+    {
+        var database = redis.GetDatabase();
+        var recordKey = InvocationRecord.Key(jobId);
+        var fields = await database.HashGetAsync(recordKey,
+            [InvocationRecord.ClientId, InvocationRecord.WebhookUrl, InvocationRecord.BotType, InvocationRecord.Bot, InvocationRecord.Error, InvocationRecord.Attempts]);
+        if (fields[0].IsNull || fields[1].IsNull)
+        {
+            return;
+        }
+        var webhookEvent = new WebhookEvent
+        {
+            Type = WebhookEvent.Failed,
+            Timestamp = DateTimeOffset.UtcNow,
+            Data = new InvocationOutcome
+            {
+                JobId = jobId,
+                Status = InvocationStatus.Cancelled,
+                BotType = (string?)fields[2] ?? "",
+                Bot = (string?)fields[3] ?? "",
+                Error = (string?)fields[4],
+                Attempts = (int?)fields[5] ?? 0,
+            },
+        };
+        await database.HashSetAsync(recordKey, InvocationRecord.WebhookStatus, DeliveryStatus.Pending, When.NotExists);
+        await _webhooks.AddAsync(WebhookDeliveryJobData.JobName, WebhookDeliveryJobData.Of(webhookEvent, (string)fields[0]!, (string)fields[1]!),
+            new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(jobId) });
     }
 
     /// <summary>
@@ -188,7 +224,10 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         var database = redis.GetDatabase();
         foreach (var jobId in jobIds)
         {
-            await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "Removed from the queue by an operator.");
+            if (await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "Removed from the queue by an operator."))
+            {
+                await NotifyCancelledAsync(jobId);
+            }
         }
     }
 

@@ -464,15 +464,7 @@ public sealed class InvocationProcessor(
             },
         };
         await database.HashSetAsync(recordKey, InvocationRecord.WebhookStatus, DeliveryStatus.Pending, When.NotExists);
-        await botQueues.Webhooks.AddAsync("deliver", new WebhookDeliveryJobData
-        {
-            MessageId = WebhookDeliveryJobData.MessageIdFor(invocationId),
-            InvocationId = invocationId,
-            ClientId = invocation.ClientId,
-            Url = invocation.WebhookUrl,
-            EventType = webhookEvent.Type,
-            Body = JsonSerializer.Serialize(webhookEvent),
-        }, new JobOptions
+        await botQueues.Webhooks.AddAsync(WebhookDeliveryJobData.JobName, WebhookDeliveryJobData.Of(webhookEvent, invocation.ClientId, invocation.WebhookUrl), new JobOptions
         {
             JobId = WebhookDeliveryJobData.JobIdFor(invocationId),
             RemoveOnComplete = KeepJobs.Last(options.Value.KeepFinishedJobs),

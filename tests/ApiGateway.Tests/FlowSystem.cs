@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using BotSystem.Contracts;
 
 namespace ApiGateway.Tests;
 
@@ -117,6 +118,22 @@ public class FlowSystem : IAsyncLifetime
     }
 
     /// <summary>Polls <c>GET /job/{id}</c> until the job reaches <paramref name="status"/>.</summary>
+    /// <summary>What the mock webhook received for the invocation (<c>id</c>, <c>headers</c>, <c>body</c>, <c>signatureValid</c>), once it has.</summary>
+    public async Task<JsonNode> WaitForDeliveryAsync(string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var deliveries = (await Http.GetFromJsonAsync<JsonArray>($"{MockWebhookUrl}/deliveries"))!;
+            if (deliveries.FirstOrDefault(delivery => (string?)delivery!["id"] == WebhookDeliveryJobData.MessageIdFor(jobId)) is { } delivery)
+            {
+                return delivery;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No webhook arrived for {jobId}.");
+    }
+
     public Task WaitForStatusAsync(string jobId, string status) =>
         EventuallyAsync(async () => (await GetJobAsync(jobId))?["status"]?.GetValue<string>() == status, $"job {jobId} never became {status}");
 

@@ -24,7 +24,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal("completed", job["status"]!.GetValue<string>());
         Assert.NotNull(job["result"]![resultField]);
         Assert.Equal(100, job["progress"]!.GetValue<int>());
-        var delivery = await WaitForDeliveryAsync(jobId);
+        var delivery = await system.WaitForDeliveryAsync(jobId);
         Assert.True(delivery["signatureValid"]!.GetValue<bool>());
         var body = JsonNode.Parse(delivery["body"]!.GetValue<string>())!;
         Assert.Equal("bot.completed", body["type"]!.GetValue<string>());
@@ -88,7 +88,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal("failed", job["status"]!.GetValue<string>());
         Assert.Contains("malformed", job["error"]!.GetValue<string>());
         // Its webhook says how long the bot ran (for 10 ms of work and five progress steps), as a completed one's does.
-        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+        var delivered = JsonNode.Parse((await system.WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
         Assert.InRange(delivered["durationMs"]!.GetValue<long>(), 10, 30_000);
     }
 
@@ -252,7 +252,10 @@ public sealed class InvocationFlowTests(FlowSystem system)
         using var cancel = await system.SendAsync(HttpMethod.Delete, $"/job/{jobId}");
 
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        var delivery = await WaitForDeliveryAsync(jobId);
+        await using var bots = new Queue(QueueNames.Bots("node"), system.Redis.Connection);
+        await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed,
+            "the bot of the cancelled invocation runs on", TimeSpan.FromSeconds(30));
+        var delivery = await system.WaitForDeliveryAsync(jobId);
         Assert.Equal("cancelled", JsonNode.Parse(delivery["body"]!.GetValue<string>())!["data"]!["status"]!.GetValue<string>());
     }
 
@@ -264,7 +267,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         // What a cancel leaves when it lands as the bot ends: the record says cancelled, its kill comes too late.
         await system.Redis.Connection.GetDatabase().HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Ended(InvocationStatus.Cancelled, "cancelled", DateTimeOffset.UtcNow));
 
-        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+        var delivered = JsonNode.Parse((await system.WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
 
         await using var bots = new Queue(QueueNames.Bots("python"), system.Redis.Connection);
         Assert.Equal(JobState.Completed, await bots.GetJobStateAsync(jobId));
@@ -292,7 +295,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         ]);
         await new Queue(QueueNames.Invocations, system.Redis.Connection).AddAsync("invoke", invocation, new JobOptions { JobId = invocationId });
 
-        var delivery = JsonNode.Parse((await WaitForDeliveryAsync(invocationId))["body"]!.GetValue<string>())!["data"]!;
+        var delivery = JsonNode.Parse((await system.WaitForDeliveryAsync(invocationId))["body"]!.GetValue<string>())!["data"]!;
 
         Assert.Equal("""{"answer":42}""", delivery["result"]?.ToJsonString());
         Assert.Equal(7, (int?)delivery["durationMs"]);
@@ -363,7 +366,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         Assert.Equal("failed", job["status"]!.GetValue<string>());
         Assert.StartsWith("The orchestration failed: WRONGTYPE", job["error"]!.GetValue<string>());
         Assert.NotNull(job["finishedAt"]);
-        var delivered = JsonNode.Parse((await WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
+        var delivered = JsonNode.Parse((await system.WaitForDeliveryAsync(jobId))["body"]!.GetValue<string>())!["data"]!;
         Assert.Equal("failed", delivered["status"]!.GetValue<string>());
         Assert.Equal(JobState.Failed, await invocations.GetJobStateAsync(jobId));
     }
@@ -390,21 +393,6 @@ public sealed class InvocationFlowTests(FlowSystem system)
 
         Assert.NotNull(await system.GetJobAsync(jobId));
         Assert.Null(await system.GetJobAsync(jobId, FlowSystem.OtherClientKey));
-    }
-
-    private async Task<JsonNode> WaitForDeliveryAsync(string jobId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var deliveries = (await system.Http.GetFromJsonAsync<JsonArray>($"{system.MockWebhookUrl}/deliveries"))!;
-            if (deliveries.FirstOrDefault(d => d!["body"]!.GetValue<string>().Contains(jobId)) is { } delivery)
-            {
-                return delivery;
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"No webhook arrived for {jobId}.");
     }
 
     /// <summary>A new invocation of the python sample bot by the development client, as the gateway would add it.</summary>

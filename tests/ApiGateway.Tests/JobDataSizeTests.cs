@@ -58,6 +58,21 @@ public sealed class JobDataSizeTests(FlowSystem system)
         Assert.False(await database.KeyExistsAsync(OrderingLine.Key("dev", key)!));
     }
 
+    [Fact]
+    public async Task A_non_ascii_result_under_the_runners_limit_reaches_the_webhook_as_the_bot_wrote_it()
+    {
+        // The bot counts its records by status: the status, 200 000 bytes of UTF-8, comes back as a key of its result.
+        var body = $$"""{"botType":"node","payload":{"durationMs":10,"records":[{"status":"{{Cyrillic}}"}]},"webhookUrl":"{{system.Webhook}}"}""";
+        using var response = await PostAsWrittenAsync("/invoke", body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var jobId = JobIdOf(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(InvocationStatus.Completed, (string?)(await system.WaitForEndAsync(jobId))["status"]);
+        var delivered = await system.WaitForDeliveryAsync(jobId);
+        Assert.True(delivered["signatureValid"]!.GetValue<bool>());
+        Assert.Equal(1, JsonNode.Parse((string)delivered["body"]!)!["data"]!["result"]!["byStatus"]![Cyrillic]!.GetValue<int>());
+    }
+
     private string InvokeBody(string text, string? orderingKey = null) =>
         $$"""{"botType":"node","payload":{"durationMs":10,"text":"{{text}}"},"webhookUrl":"{{system.Webhook}}"{{(orderingKey is null ? "" : $",\"orderingKey\":\"{orderingKey}\"")}}}""";
 

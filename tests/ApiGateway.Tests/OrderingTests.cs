@@ -50,6 +50,11 @@ public sealed class OrderingTests(FlowSystem system)
         var cancelled = await system.WaitForEndAsync(waiting);
         Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
         Assert.Null(cancelled["startedAt"]);
+        // Its bot never started, and its client is told all the same.
+        var webhook = JsonNode.Parse((string)(await system.WaitForDeliveryAsync(waiting))["body"]!)!;
+        Assert.Equal((WebhookEvent.Failed, "cancelled"), ((string?)webhook["type"], (string?)webhook["data"]!["status"]));
+        await FlowSystem.EventuallyAsync(async () => (string?)(await system.GetJobAsync(waiting))!["webhook"]!["status"] == DeliveryStatus.Delivered,
+            "the cancelled invocation's delivery is not shown delivered");
         Assert.Equal("completed", (await system.WaitForEndAsync(first))["status"]!.GetValue<string>());
         Assert.Equal("completed", (await system.WaitForEndAsync(last))["status"]!.GetValue<string>());
     }

@@ -109,8 +109,9 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         var gateway = new GatewayClient(gatewayUrl, _http);
         // A backlog, so that the clean takes a while to make the records of what it may remove; fewer than the 1000 jobs
         // one clean removes at most, so it reaches the invocations accepted meanwhile.
+        var backlog = new ConcurrentQueue<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, Backlog), new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            async (_, _) => await gateway.InvokeOkAsync(body));
+            async (_, _) => backlog.Enqueue(await gateway.InvokeOkAsync(body)));
         var accepted = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
         var invoking = Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
@@ -144,6 +145,13 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
             }
         }
         Assert.True(vanished.Count == 0, $"{vanished.Count} of {accepted.Count} invocations accepted during the clean: {string.Join(", ", vanished.Take(5))}");
+        // Their clients are told, by their webhooks, what the operator did.
+        await using var webhooks = new Queue(QueueNames.Webhooks, _queues.Redis.Connection);
+        var removedId = backlog.First();
+        var delivery = (await webhooks.GetJobAsync(WebhookDeliveryJobData.JobIdFor(removedId)))?.GetData<WebhookDeliveryJobData>();
+        Assert.NotNull(delivery);
+        var told = JsonNode.Parse(delivery.Body)!["data"]!;
+        Assert.Equal((InvocationStatus.Cancelled, "Removed from the queue by an operator."), ((string?)told["status"], (string?)told["error"]));
     }
 
     [Fact]
