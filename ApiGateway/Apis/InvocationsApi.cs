@@ -39,25 +39,33 @@ public static class InvocationsApi
             return body.Problem;
         }
         var errors = new Dictionary<string, string[]>();
+        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
+        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.Key(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        // A repeat of an accepted request is answered as it was, whatever checking its body again would say now (its
+        // webhook's host resolving no more, limits changed since): its client must not take its job for refused.
+        if (claim is not null && await invocations.AcceptedRepeatOfAsync(claim, body.Bytes) is { } repeated)
+        {
+            return Accepted(repeated);
+        }
         var request = InvokeRequest.Parse(body.Json, options.Value, errors);
         if (request is not null)
         {
             await WebhookUrlPolicy.CheckAsync(request, clientId, clients, errors, context.RequestAborted);
         }
-        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
         if (request is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.Key(clientId, idempotencyKey), options.Value.IdempotencyWindow);
         var (outcome, jobId) = await invocations.SubmitAsync(clientId, request, claim, body.Bytes);
         if (outcome == InvocationService.Submission.Conflict)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This Idempotency-Key was used with a different request body.");
         }
-        return TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId!, "queued", $"/job/{jobId}"));
+        return Accepted(jobId!);
     }
+
+    private static IResult Accepted(string jobId) => TypedResults.Accepted($"/job/{jobId}", new InvokeAccepted(jobId, "queued", $"/job/{jobId}"));
 
     private static async Task<Results<Ok<InvocationView>, NotFound>> GetJobAsync(string id, HttpContext context, InvocationService invocations) =>
         await invocations.GetAsync((string)context.Items[ClientDirectory.ClientIdItem]!, id) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound();

@@ -47,6 +47,13 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         return (Submission.Accepted, jobId);
     }
 
+    /// <summary>The job of an accepted request that made <paramref name="claim"/> with the same body, if there is one.</summary>
+    public async Task<string?> AcceptedRepeatOfAsync(RequestClaim claim, byte[] body)
+    {
+        var database = redis.GetDatabase();
+        return IdempotencyClaim.IdFor(await database.StringGetAsync(claim.Key), body) is { } jobId && await IsSubmittedAsync(database, jobId) ? jobId : null;
+    }
+
     private async Task EnqueueAsync(IDatabase database, InvocationJobData invocation, string jobId)
     {
         if (OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)

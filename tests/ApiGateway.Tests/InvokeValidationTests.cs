@@ -215,6 +215,25 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
     }
 
+    [Fact]
+    public async Task A_repeat_of_an_accepted_request_is_answered_with_its_job_though_its_body_would_be_refused_now()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, timeoutSeconds = 300 };
+        using var first = await system.InvokeAsync(body, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        // The repeat lands on a gateway whose limits have changed since (another replica, a new configuration).
+        var stricter = new GatewayClient(
+            await system.StartGatewayAsync("ApiGateway-stricter", ("Gateway__MaxTimeoutSeconds", "60"), ("Gateway__DefaultTimeoutSeconds", "60")), system.Http);
+        using var repeat = await stricter.InvokeAsync(body, idempotencyKey: key);
+        using var fresh = await stricter.InvokeAsync(body, idempotencyKey: Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
+        Assert.Equal(JobIdOf(await first.Content.ReadAsStringAsync()), JobIdOf(await repeat.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.BadRequest, fresh.StatusCode);
+    }
+
     public static TheoryData<string> BadIdempotencyKeys => [" ", new string('k', 256)];
 
     [Theory]
