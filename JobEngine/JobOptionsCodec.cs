@@ -67,16 +67,6 @@ internal static class JobOptionsCodec
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public static JobOptions Decode(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return new JobOptions();
-        }
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object ? Decode(document.RootElement) : new JobOptions();
-    }
-
     public static JobOptions Decode(JsonElement root)
     {
         return new JobOptions

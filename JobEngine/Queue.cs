@@ -272,8 +272,9 @@ public sealed class Queue : IAsyncDisposable
         var now = Now();
         var prepared = JobValidation.Prepare(jobName, data, template, _options.MaxJobDataBytes, now);
         var millis = timing.First(now);
-        var iterationOpts = SchedulerTiming.IterationOptions(template ?? new JobOptions(), schedulerId, millis, null, now, timing);
-        await _scripts.AddJobSchedulerAsync(schedulerId, millis, jobName, prepared.Data, JobOptionsCodec.Encode(template ?? new JobOptions()),
+        var templateJson = JobOptionsCodec.Encode(template ?? new JobOptions());
+        var iterationOpts = timing.IterationOptions(templateJson, schedulerId, millis, null, now, count: 1, endDate: null);
+        await _scripts.AddJobSchedulerAsync(schedulerId, millis, jobName, prepared.Data, templateJson,
             repeat.Pattern, timing.EveryMs, repeat.TimeZone, repeat.Limit ?? 0, now, iterationOpts).WaitAsync(ct).ConfigureAwait(false);
     }
 

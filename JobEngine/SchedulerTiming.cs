@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Cronos;
 
 namespace BotSystem.JobEngine;
@@ -64,11 +65,12 @@ internal sealed class SchedulerTiming
         return new SchedulerTiming(repeat, cron, zone, offsetMs);
     }
 
-    public static SchedulerTiming From(string? pattern, long everyMs, string? timeZone, long offsetMs) => From(new RepeatOptions
+    public static SchedulerTiming From(string? pattern, long everyMs, string? timeZone, long offsetMs, int? limit) => From(new RepeatOptions
     {
         Pattern = string.IsNullOrEmpty(pattern) ? null : pattern,
         Every = everyMs > 0 ? TimeSpan.FromMilliseconds(everyMs) : null,
         TimeZone = string.IsNullOrEmpty(timeZone) ? null : timeZone,
+        Limit = limit,
     }, offsetMs);
 
     /// <summary>The first slot after <paramref name="now"/>; every process computes the same one.</summary>
@@ -90,39 +92,49 @@ internal sealed class SchedulerTiming
         return candidate > now ? candidate : nextSlot;
     }
 
-    /// <summary>The opts of one iteration: the template plus BullMQ's repeat fields.</summary>
-    public static string IterationOptions(JobOptions template, string schedulerId, long millis, long? prevMillis, long now, SchedulerTiming timing) =>
-        JobOptionsCodec.Encode(
-            template with
-            {
-                JobId = $"repeat:{schedulerId}:{millis}",
-                Delay = TimeSpan.FromMilliseconds(Math.Max(0, millis - now)),
-                Timestamp = now,
-            },
-            writer =>
-            {
-                writer.WriteStartObject("repeat");
-                if (timing._repeat.Pattern is { } pattern)
-                {
-                    writer.WriteString("pattern", pattern);
-                }
-                if (timing.EveryMs > 0)
-                {
-                    writer.WriteNumber("every", timing.EveryMs);
-                }
-                if (timing._repeat.TimeZone is { } tz)
-                {
-                    writer.WriteString("tz", tz);
-                }
-                if (timing._repeat.Limit is { } limit)
-                {
-                    writer.WriteNumber("limit", limit);
-                }
-                writer.WriteEndObject();
-                writer.WriteString("repeatJobKey", schedulerId);
-                if (prevMillis is { } prev)
-                {
-                    writer.WriteNumber("prevMillis", prev);
-                }
-            });
+    /// <summary>
+    /// The opts of one iteration: the scheduler's template, every key of it (another producer's too), plus BullMQ's
+    /// iteration fields. <paramref name="count"/> is the iteration's number from 1 and <paramref name="endDate"/> the
+    /// scheduler's end (ms), by which BullMQ's workers stop it.
+    /// </summary>
+    public string IterationOptions(string? templateJson, string schedulerId, long millis, long? prevMillis, long now, long count, long? endDate)
+    {
+        var opts = (string.IsNullOrEmpty(templateJson) ? null : JsonNode.Parse(templateJson) as JsonObject) ?? [];
+        opts["jobId"] = $"repeat:{schedulerId}:{millis}";
+        opts["delay"] = Math.Max(0, millis - now);
+        opts["timestamp"] = now;
+        var repeat = new JsonObject();
+        if (_repeat.Pattern is { } pattern)
+        {
+            repeat["pattern"] = pattern;
+        }
+        if (EveryMs > 0)
+        {
+            repeat["every"] = EveryMs;
+        }
+        if (_repeat.TimeZone is { } tz)
+        {
+            repeat["tz"] = tz;
+        }
+        if (_repeat.Limit is { } limit)
+        {
+            repeat["limit"] = limit;
+        }
+        if (OffsetMs > 0)
+        {
+            repeat["offset"] = OffsetMs;
+        }
+        if (endDate is { } end)
+        {
+            repeat["endDate"] = end;
+        }
+        repeat["count"] = count;
+        opts["repeat"] = repeat;
+        opts["repeatJobKey"] = schedulerId;
+        if (prevMillis is { } prev)
+        {
+            opts["prevMillis"] = prev;
+        }
+        return opts.ToJsonString();
+    }
 }

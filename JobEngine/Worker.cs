@@ -551,7 +551,7 @@ public sealed class Worker : IAsyncDisposable
             await RedisOutage.WaitOutAsync(() => QueueRunAfterAsync(schedulerId, currentMillis), null, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or JobEngineException or RedisException or TimeoutException or ArgumentException
-                                      or InvalidOperationException or FormatException)
+                                      or InvalidOperationException or FormatException or JsonException)
         {
             // The run itself still goes ahead; a scheduler that cannot advance is visible in GetJobSchedulersAsync.
         }
@@ -559,19 +559,26 @@ public sealed class Worker : IAsyncDisposable
 
     private async Task QueueRunAfterAsync(string schedulerId, long currentMillis)
     {
-        var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset"]).ConfigureAwait(false);
-        var every = fields[1].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[1]!, CultureInfo.InvariantCulture);
+        var fields = await _scripts.Database.HashGetAsync(_keys.Scheduler(schedulerId), ["pattern", "every", "tz", "opts", "offset", "ic", "limit", "endDate"])
+            .ConfigureAwait(false);
+        var every = Number(fields[1]) ?? 0;
         if (fields[0].IsNullOrEmpty && every == 0)
         {
             return;
         }
-        var offset = fields[4].IsNullOrEmpty ? 0 : (long)double.Parse((string)fields[4]!, CultureInfo.InvariantCulture);
-        var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], offset);
         var now = Queue.Now();
+        // A scheduler made with an end date (by BullMQ) makes no run once it is past, as BullMQ's workers do.
+        var endDate = Number(fields[7]);
+        if (now > endDate)
+        {
+            return;
+        }
+        var timing = SchedulerTiming.From((string?)fields[0], every, (string?)fields[2], Number(fields[4]) ?? 0, (int?)Number(fields[6]));
         var nextMillis = timing.Next(currentMillis, now);
-        var template = JobOptionsCodec.Decode((string?)fields[3]);
-        var opts = SchedulerTiming.IterationOptions(template, schedulerId, nextMillis, currentMillis, now, timing);
+        var opts = timing.IterationOptions((string?)fields[3], schedulerId, nextMillis, currentMillis, now, count: (Number(fields[5]) ?? 0) + 1, endDate);
         await _scripts.UpdateJobSchedulerAsync(schedulerId, currentMillis, nextMillis, now, opts).ConfigureAwait(false);
+
+        static long? Number(RedisValue field) => field.IsNullOrEmpty ? null : (long)double.Parse((string)field!, CultureInfo.InvariantCulture);
     }
 
     // Renews the locks every half of their duration, and sooner again after a renewal failed.

@@ -22,7 +22,8 @@ if pending then
     redis.call("HSET", schedulerKey, "name", ARGV[4], "data", ARGV[5], "opts", ARGV[6])
     return pendingId
   end
-  if redis.call("ZREM", KEYS[4], pendingId) == 1 or redis.call("LREM", KEYS[1], 0, pendingId) > 0 then
+  if redis.call("ZREM", KEYS[4], pendingId) == 1 or redis.call("ZREM", KEYS[5], pendingId) == 1
+      or redis.call("LREM", KEYS[1], 0, pendingId) > 0 then
     removeJobKeys(prefix .. pendingId)
   end
 end

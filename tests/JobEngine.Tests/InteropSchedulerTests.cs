@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 
 namespace BotSystem.JobEngine.Tests;
 
@@ -49,6 +50,46 @@ public abstract class InteropSchedulerTests(EngineTarget target) : InteropTest(t
         var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
         AssertSlotsOfEvery(400, [.. slots, long.Parse(next.Id["repeat:tock:".Length..], System.Globalization.CultureInfo.InvariantCulture)]);
         Assert.True(Assert.Single(await queue.GetJobSchedulersAsync()).Iterations >= 4);
+    }
+
+    [Fact]
+    public async Task A_limited_scheduler_of_ours_makes_no_more_runs_than_its_limit_on_a_bullmq_worker()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("limited", new RepeatOptions { Every = TimeSpan.FromMilliseconds(300), Limit = 3 }, "limited", new { from = "ours" });
+
+        var runs = await NodeAsync("work.js", "3");
+
+        Assert.Equal(3, runs.Select(run => run["id"]!.GetValue<string>()).Distinct().Count());
+        // BullMQ's worker queues the next run as it takes one, and counts the runs by the one it took.
+        Assert.Empty(await queue.GetJobsAsync(JobState.Delayed));
+        Assert.Empty(await queue.GetJobsAsync(JobState.Waiting));
+    }
+
+    [Fact]
+    public async Task A_bullmq_scheduler_with_an_end_date_makes_no_run_past_it_on_our_worker_and_its_runs_keep_its_template()
+    {
+        var queue = NewQueue();
+        var runs = new ConcurrentQueue<Job>();
+        NewWorker((job, _) =>
+        {
+            runs.Enqueue(job.Job);
+            return Task.FromResult<object?>(null);
+        });
+
+        await NodeAsync("act.js", "schedule", "ending", "300", "1500", """{"stackTraceLimit":1,"keepLogs":2,"sizeLimit":4096}""");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var made = runs.Count;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.InRange(made, 2, 7);
+        Assert.Equal(made, runs.Count);
+        Assert.Empty(await queue.GetJobsAsync(JobState.Delayed));
+        // Runs our worker queued carry every option of BullMQ's template, those our engine does not use too.
+        var template = JsonNode.Parse((string)(await Db.HashGetAsync(K("repeat:ending"), "opts"))!)!.AsObject();
+        Assert.Contains("stackTraceLimit", template.Select(option => option.Key));
+        var later = JsonNode.Parse((string)(await Db.HashGetAsync(K(runs.Skip(1).First().Id), "opts"))!)!;
+        Assert.All(template, option => Assert.True(JsonNode.DeepEquals(option.Value, later[option.Key]), $"the run has {option.Key} {later[option.Key]}, not {option.Value}"));
     }
 
     /// <summary>Distinct runs on the interval's grid; a run taken late skips the slots already past, as both engines realign.</summary>

@@ -87,6 +87,23 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
     }
 
     [Fact]
+    public async Task Changing_a_scheduler_removes_its_pending_run_that_was_already_due_and_waits_by_its_priority()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("urgent", new RepeatOptions { Pattern = "0 0 * * *" }, "report", null, new JobOptions { Priority = 5 });
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        // Due, and taken out of delayed, but not taken by a worker yet.
+        await queue.PromoteJobAsync(run.Id);
+        Assert.Equal(JobState.Prioritized, await queue.GetJobStateAsync(run.Id));
+
+        await queue.UpsertJobSchedulerAsync("urgent", new RepeatOptions { Pattern = "0 12 * * *" }, "report", null, new JobOptions { Priority = 5 });
+
+        Assert.Equal(JobState.Unknown, await queue.GetJobStateAsync(run.Id));
+        Assert.Empty(await queue.GetJobsAsync(JobState.Prioritized));
+        Assert.NotEqual(run.Id, Assert.Single(await queue.GetJobsAsync(JobState.Delayed)).Id);
+    }
+
+    [Fact]
     public async Task Cron_scheduler_runs_every_second_and_stops_when_removed()
     {
         var queue = NewQueue();
@@ -137,7 +154,7 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
     [Fact]
     public void Interval_slots_keep_the_offset_of_a_scheduler_created_by_BullMQ()
     {
-        var timing = SchedulerTiming.From(null, 500, null, 465);
+        var timing = SchedulerTiming.From(null, 500, null, 465, null);
         Assert.Equal(1465, timing.Next(965, 1000));
         Assert.Equal(10465, timing.Next(965, 10_200));
         Assert.Equal(1000, SchedulerTiming.From(new RepeatOptions { Every = TimeSpan.FromMilliseconds(500) }).First(700));

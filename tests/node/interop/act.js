@@ -1,6 +1,7 @@
 // Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
 // Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
-//   actions: retry <jobId>, promote <jobId>, pause, resume, schedule <schedulerId> <everyMs>,
+//   actions: retry <jobId>, promote <jobId>, pause, resume,
+//            schedule <schedulerId> <everyMs> [<endsInMs> [<templateOptsJson>]] (ends that long from now, or never),
 //            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit),
 //            workers (the workers BullMQ, and so Bull Board, counts on the queue),
 //            clean <state> (removes every job of a finished state), drain (removes waiting and delayed jobs)
@@ -16,7 +17,11 @@ const { queueOptions } = require("./connection");
     case "promote": await (await Job.fromId(queue, rest[0])).promote(); break;
     case "pause": await queue.pause(); break;
     case "resume": await queue.resume(); break;
-    case "schedule": result = (await queue.upsertJobScheduler(rest[0], { every: Number(rest[1]) }, { name: "tick", data: { from: "bullmq" } })).id; break;
+    case "schedule": {
+      const repeat = { every: Number(rest[1]), ...(Number(rest[2]) > 0 ? { endDate: Date.now() + Number(rest[2]) } : {}) };
+      result = (await queue.upsertJobScheduler(rest[0], repeat, { name: "tick", data: { from: "bullmq" }, opts: JSON.parse(rest[3] ?? "{}") })).id;
+      break;
+    }
     case "concurrency": await queue.setGlobalConcurrency(Number(rest[0])); break;
     case "ratelimit": await queue.setGlobalRateLimit(Number(rest[0]), Number(rest[1])); break;
     case "workers": result = (await queue.getWorkers()).map((worker) => worker.rawname); break;
