@@ -38,17 +38,22 @@ public static class SchedulesApi
             return body.Problem;
         }
         var errors = new Dictionary<string, string[]>();
+        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
+        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.ScheduleKey(clientId, idempotencyKey), options.Value.IdempotencyWindow);
+        // A repeat of a completed request is answered with its schedule, whatever checking its body again would say now.
+        if (claim is not null && await schedules.CreatedRepeatOfAsync(clientId, claim, body.Bytes) is { } created)
+        {
+            return TypedResults.Created($"/schedules/{created.ScheduleId}", created);
+        }
         var request = ScheduleRequest.Parse(body.Json, options.Value, errors);
         if (request is not null)
         {
             await WebhookUrlPolicy.CheckAsync(request.Invocation, clientId, clients, errors, context.RequestAborted);
         }
-        var idempotencyKey = IdempotencyKeyHeader.Read(context, errors);
         if (request is null || errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var claim = idempotencyKey is null ? null : new RequestClaim(IdempotencyClaim.ScheduleKey(clientId, idempotencyKey), options.Value.IdempotencyWindow);
         var (outcome, schedule) = await schedules.CreateAsync(clientId, request, claim, body.Bytes);
         return outcome switch
         {

@@ -24,6 +24,13 @@ public sealed class ScheduleService(IConnectionMultiplexer redis)
 
     public enum Creation { Created, Repeated, Conflict, Deleted }
 
+    /// <summary>The schedule a completed request that made <paramref name="claim"/> with the same body created, if it is there.</summary>
+    public async Task<ScheduleView?> CreatedRepeatOfAsync(string clientId, RequestClaim claim, byte[] body) =>
+        IdempotencyClaim.IdFor(await redis.GetDatabase().StringGetAsync(claim.Key), body) is { } scheduleId
+        && await _invocations.GetJobSchedulerAsync(scheduleId) is not null
+            ? await GetAsync(clientId, scheduleId)
+            : null;
+
     /// <summary>
     /// Creates a schedule, or with a <paramref name="claim"/> held by an earlier request, answers with that request's
     /// schedule: <see cref="Creation.Repeated"/>, <see cref="Creation.Conflict"/> when its body was another, or

@@ -269,6 +269,25 @@ public sealed class SchedulesTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task A_repeat_of_a_completed_schedule_creation_is_answered_with_its_schedule_though_its_body_would_be_refused_now()
+    {
+        var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 60_000, timeoutSeconds = 300 };
+        var key = Guid.NewGuid().ToString();
+        using var first = await CreateWithKeyAsync(body, key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        // The repeat lands on a gateway whose limits have changed since.
+        var stricter = await system.StartGatewayAsync("ApiGateway-stricter-schedules", ("Gateway__MaxTimeoutSeconds", "60"), ("Gateway__DefaultTimeoutSeconds", "60"));
+        using var repeat = await CreateWithKeyAsync(body, key, stricter);
+        using var fresh = await CreateWithKeyAsync(body, Guid.NewGuid().ToString(), stricter);
+
+        Assert.Equal(HttpStatusCode.Created, repeat.StatusCode);
+        Assert.Equal(JsonNode.Parse(await first.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>(),
+            JsonNode.Parse(await repeat.Content.ReadAsStringAsync())!["scheduleId"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, fresh.StatusCode);
+    }
+
+    [Fact]
     public async Task The_repeat_of_a_schedule_creation_cut_short_before_its_scheduler_completes_it()
     {
         var body = new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 };
