@@ -135,21 +135,23 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     public async Task<DeliveryRecord?> ReviveAsync(DeliveryRecord delivery)
     {
         var id = delivery.Id;
-        var transaction = Db.CreateTransaction();
-        transaction.AddCondition(Condition.HashEqual(Key(id), StatusField, DeliveryStatus.Dead));
-        transaction.AddCondition(Condition.HashEqual(Key(id), RoundField, delivery.Round));
-        _ = transaction.HashSetAsync(Key(id),
-        [
-            new(StatusField, DeliveryStatus.Pending),
-            new(RoundField, delivery.Round + 1),
-            new(RoundStartField, delivery.Attempts),
-        ]);
-        _ = transaction.HashDeleteAsync(Key(id), [DeadAtField, DeadReasonField, NextAttemptAtField]);
-        // Kept as long as the new round lasts, however near the dead letter was to its expiry.
-        _ = transaction.KeyPersistAsync(Key(id));
-        _ = transaction.KeyPersistAsync(AttemptsKey(id));
-        _ = WriteInvocationAsync(transaction, delivery.InvocationId, [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending)]);
-        return await transaction.ExecuteAsync()
+        var revived = await ConditionalWrite.ExecuteAsync(Db,
+            () => [Condition.HashEqual(Key(id), StatusField, DeliveryStatus.Dead), Condition.HashEqual(Key(id), RoundField, delivery.Round)],
+            reviving =>
+            {
+                _ = reviving.HashSetAsync(Key(id),
+                [
+                    new(StatusField, DeliveryStatus.Pending),
+                    new(RoundField, delivery.Round + 1),
+                    new(RoundStartField, delivery.Attempts),
+                ]);
+                _ = reviving.HashDeleteAsync(Key(id), [DeadAtField, DeadReasonField, NextAttemptAtField]);
+                // Kept as long as the new round lasts, however near the dead letter was to its expiry.
+                _ = reviving.KeyPersistAsync(Key(id));
+                _ = reviving.KeyPersistAsync(AttemptsKey(id));
+                _ = WriteInvocationAsync(reviving, delivery.InvocationId, [new(InvocationRecord.WebhookStatus, DeliveryStatus.Pending)]);
+            });
+        return revived
             ? delivery with { Status = DeliveryStatus.Pending, Round = delivery.Round + 1, RoundStartAttempts = delivery.Attempts, DeadAt = null, DeadReason = null }
             : null;
     }
