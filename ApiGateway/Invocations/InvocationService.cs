@@ -175,13 +175,16 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             }
         }
         await _invocations.RemoveJobAsync(jobId);
-        if (!fields[3].IsNull)
-        {
-            await database.ListRemoveAsync((string)fields[3]!, jobId);
-        }
-        if (!_botQueues.TryGetValue(fields[2]!, out var botQueue) || !await RemoveWaitingBotAsync(botQueue, recordKey, jobId))
+        var botQueue = _botQueues.GetValueOrDefault((string?)fields[2] ?? "");
+        if (botQueue is null || !await RemoveWaitingBotAsync(botQueue, recordKey, jobId))
         {
             await CancellationSignal.SendAsync(redis, jobId);
+        }
+        // A running bot keeps its place at the head of its line until its orchestration sees it end, so the next one
+        // never starts while it is being stopped.
+        if (!fields[3].IsNull && (botQueue is null || await botQueue.GetJobStateAsync(jobId) != JobState.Active))
+        {
+            await database.ListRemoveAsync((string)fields[3]!, jobId);
         }
         await NotifyCancelledAsync(jobId);
         return Cancellation.Cancelled;

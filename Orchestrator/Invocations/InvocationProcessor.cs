@@ -284,9 +284,11 @@ public sealed class InvocationProcessor(
             {
                 return true;
             }
-            var headFields = await database.HashGetAsync(InvocationRecord.Key(head), [InvocationRecord.Status, InvocationRecord.CreatedAt, InvocationRecord.ScheduleId]);
+            var headFields = await database.HashGetAsync(InvocationRecord.Key(head),
+                [InvocationRecord.Status, InvocationRecord.CreatedAt, InvocationRecord.ScheduleId, InvocationRecord.BotType]);
             var headStatus = (string?)headFields[0];
-            if (headStatus is null || InvocationStatus.IsFinal(headStatus) || await IsAbandonedAsync(head, headStatus, headFields[1], headFields[2]))
+            if (headStatus is null || InvocationStatus.IsFinal(headStatus) && !await IsBotRunningAsync(head, (string?)headFields[3])
+                || await IsAbandonedAsync(head, headStatus, headFields[1], headFields[2]))
             {
                 await database.ListRemoveAsync(line, head);
                 continue;
@@ -317,6 +319,13 @@ public sealed class InvocationProcessor(
             head, DateTimeOffset.FromUnixTimeMilliseconds(createdAtMs));
         return true;
     }
+
+    /// <summary>
+    /// Whether the bot of an ended invocation still runs: one cancelled as it ran keeps its line's turn until its run
+    /// sees it end, so the next never runs alongside it.
+    /// </summary>
+    private async Task<bool> IsBotRunningAsync(string invocationId, string? botType) =>
+        botType is not null && BotTypes.IsKnown(botType) && await botQueues.For(botType).GetJobStateAsync(invocationId) == JobState.Active;
 
     private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>
         await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;

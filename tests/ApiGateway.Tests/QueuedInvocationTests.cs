@@ -200,6 +200,50 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_next_invocation_of_a_line_whose_running_head_was_cancelled_starts_only_once_that_bot_has_ended()
+    {
+        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:00:00.200"));
+        // A runner whose bots take a while to stop, as a bot being killed runs on for a moment (or a runner cut off Redis
+        // is told late).
+        var stopped = new TaskCompletionSource();
+        await using var runner = new Worker(QueueNames.Bots(BotTypes.Python), _queues.Redis.Connection, async (_, _) =>
+        {
+            await stopped.Task;
+            return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
+        });
+        try
+        {
+            await CancelRunningHeadAsync(stopped);
+        }
+        finally
+        {
+            // Whatever was asserted, the runner it holds up can close.
+            stopped.TrySetResult();
+        }
+    }
+
+    private async Task CancelRunningHeadAsync(TaskCompletionSource stopped)
+    {
+        var head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(head) == JobState.Active, "the head's bot never started");
+        var next = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+        await FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(next))!["status"] == InvocationStatus.WaitingForTurn,
+            "the next invocation never waited for its turn");
+
+        using (var cancel = await CancelAsync(head, GatewayClient.DevelopmentClientKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(JobState.Unknown, await _queues.Bots.GetJobStateAsync(next));
+        Assert.Equal(InvocationStatus.WaitingForTurn, (string?)(await Gateway.GetJobAsync(next))!["status"]);
+        stopped.TrySetResult();
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(next) == JobState.Completed,
+            $"the next invocation never ran once the head's bot ended\n{Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+    }
+
     private async Task<HttpResponseMessage> CancelAsync(string jobId, string apiKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"{Services.UrlOf("ApiGateway")}/job/{jobId}");
