@@ -60,7 +60,7 @@ if redis.call("EXISTS", prefix .. jobId) == 0 then
   if delay < 0 then
     delay = 0
   end
-  local adds = startAdds()
+  local adds = startAdds(addScriptKeys())
   storeJob(adds, prefix, jobId, ARGV[4], ARGV[5], ARGV[12], now, delay, tonumber(opts["priority"]) or 0,
     opts["lifo"] == true, schedulerId, "", maxEvents)
   finishAdds(adds)

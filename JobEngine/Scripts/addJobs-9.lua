@@ -10,7 +10,7 @@
 --@include storeJob
 local prefix = ARGV[1]
 local maxEvents = getMaxEvents(KEYS[2])
-local adds = startAdds()
+local adds = startAdds(addScriptKeys())
 -- Every add takes a number from the id counter, as one add at a time would; one INCRBY hands them all out.
 local jobCount = (#ARGV - 1) / 10
 local counter = redis.call("INCRBY", KEYS[3], jobCount) - jobCount

@@ -39,7 +39,7 @@ for index, jobId in ipairs(candidates) do
     else
       redis.call("ZREM", KEYS[1], jobId)
     end
-    releaseDeduplication(prefix, jobKey, jobId)
+    releaseDeduplicationOnRemoval(prefix, jobKey, jobId)
     removeJobKeys(jobKey)
     removed[#removed + 1] = jobId
   end

@@ -17,7 +17,7 @@ local function drainIds(ids, remove)
       kept[#kept + 1] = jobId
     else
       remove(jobId)
-      releaseDeduplication(prefix, jobKey, jobId)
+      releaseDeduplicationOnRemoval(prefix, jobKey, jobId)
       removeJobKeys(jobKey)
       removedCount = removedCount + 1
     end

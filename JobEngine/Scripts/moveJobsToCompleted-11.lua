@@ -11,6 +11,7 @@
             next delayed due ms }.
 ]]
 --@include queueState
+--@include storeJob
 --@include activation
 --@include finishing
 local prefix = ARGV[1]

@@ -11,6 +11,7 @@
   Returns 0, a negative error code, or the moveToActive tuple when fetching next.
 ]]
 --@include queueState
+--@include storeJob
 --@include activation
 --@include finishing
 local now = tonumber(ARGV[3])

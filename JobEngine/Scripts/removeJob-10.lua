@@ -33,7 +33,7 @@ for _, entry in ipairs(lists) do
     prev = entry[2]
   end
 end
-releaseDeduplication(prefix, jobKey, jobId)
+releaseDeduplicationOnRemoval(prefix, jobKey, jobId)
 removeJobKeys(jobKey)
 redis.call("XADD", KEYS[10], "*", "event", "removed", "jobId", jobId, "prev", prev)
 return 1

@@ -38,7 +38,7 @@ local delay = millis - now
 if delay < 0 then
   delay = 0
 end
-local adds = startAdds()
+local adds = startAdds(addScriptKeys())
 storeJob(adds, prefix, nextId, scheduler[1], scheduler[2] or "{}", ARGV[6], now, delay, tonumber(opts["priority"]) or 0,
   opts["lifo"] == true, schedulerId, "", maxEvents)
 finishAdds(adds)

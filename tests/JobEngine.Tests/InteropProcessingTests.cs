@@ -367,4 +367,80 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
         Assert.Equal(3, (await queue.GetJobAsync("order-7"))!.Data.GetProperty("n").GetInt32());
         Assert.Equal(1, (await queue.GetJobAsync(ours))!.Data.GetProperty("n").GetInt32());
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Job_bullmq_parked_behind_our_active_job_of_its_deduplication_id_runs_once_that_job_has_finished(bool ownerFails)
+    {
+        const string keepLast = """{"deduplication":{"id":"d","keepLastIfActive":true}}""";
+        var owner = (await NodeAsync("add.js", "sync", """{"v":1}""", keepLast)).Single()["id"]!.GetValue<string>();
+        var ownerRunning = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var next = new TaskCompletionSource<Job>();
+        NewWorker(async (job, _) =>
+        {
+            if (job.Job.Id != owner)
+            {
+                next.TrySetResult(job.Job);
+                return null;
+            }
+            ownerRunning.TrySetResult();
+            await gate.Task;
+            if (ownerFails)
+            {
+                throw new InvalidOperationException("owner fails for good");
+            }
+            return null;
+        });
+        await ownerRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var turnedAway = (await NodeAsync("add.js", "sync", """{"v":2}""", keepLast)).Single()["id"]!.GetValue<string>();
+        Assert.Equal(owner, turnedAway);
+        Assert.True(await Db.KeyExistsAsync(K("dn:d")), "BullMQ parks the add behind the active owner");
+        var ownerFinishing = DateTimeOffset.FromUnixTimeMilliseconds(Queue.Now());
+        gate.SetResult();
+
+        var parked = await next.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // The id its add drew from the counter, right after the owner's, as BullMQ gives it.
+        Assert.Equal("1", owner);
+        Assert.Equal("2", parked.Id);
+        Assert.Equal(2, parked.Data.GetProperty("v").GetInt32());
+        Assert.Equal("sync", parked.Name);
+        Assert.True(parked.Timestamp >= ownerFinishing, "created when its owner finished, as BullMQ creates it");
+        Assert.False(await Db.KeyExistsAsync(K("dn:d")));
+        // The parked job took over the dedup id, so its own completion releases it.
+        await Eventually(async () => !await Db.KeyExistsAsync(K("de:d")));
+    }
+
+    [Fact]
+    public async Task Add_bullmq_parked_behind_our_job_of_its_deduplication_id_goes_when_that_job_is_removed()
+    {
+        const string keepLast = """{"deduplication":{"id":"d","keepLastIfActive":true}}""";
+        var queue = NewQueue();
+        var owner = (await NodeAsync("add.js", "sync", """{"v":1}""",
+            """{"deduplication":{"id":"d","keepLastIfActive":true},"attempts":2,"backoff":{"type":"fixed","delay":3600000}}"""))
+            .Single()["id"]!.GetValue<string>();
+        var ownerRunning = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var failed = new TaskCompletionSource();
+        var worker = NewWorker(async (_, _) =>
+        {
+            ownerRunning.TrySetResult();
+            await gate.Task;
+            throw new InvalidOperationException("owner retries in an hour");
+        });
+        worker.Failed += (_, _, _) => failed.TrySetResult();
+        await ownerRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await NodeAsync("add.js", "sync", """{"v":2}""", keepLast);
+        gate.SetResult();
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(owner));
+        Assert.True(await Db.KeyExistsAsync(K("dn:d")), "a retry does not finish the owner, so the add stays parked");
+
+        Assert.True(await queue.RemoveJobAsync(owner));
+
+        Assert.False(await Db.KeyExistsAsync(K("de:d")));
+        Assert.False(await Db.KeyExistsAsync(K("dn:d")));
+    }
 }

@@ -1,5 +1,47 @@
--- Completing or failing one active job. Worker key order: 1 wait, 2 active, 3 prioritized, 4 events,
+-- Completing or failing active jobs. Worker key order: 1 wait, 2 active, 3 prioritized, 4 events,
 -- 5 meta, 6 limiter, 7 delayed, 8 marker, 9 pc, 10 stalled, 11 target set (completed | failed).
+
+-- Drops the dedup key when it still belongs to this job and has no TTL (TTL'd keys simply expire).
+local function releaseDeduplication(prefix, deid, jobId)
+  local dedupKey = prefix .. "de:" .. deid
+  if redis.call("PTTL", dedupKey) == -1 and redis.call("GET", dedupKey) == jobId then
+    redis.call("DEL", dedupKey)
+  end
+end
+
+-- BullMQ's keepLastIfActive parks the newest add an active owner turned away in dn:<deid>. When a job of that dedup id
+-- finishes, the parked add becomes a job as BullMQ makes it: with the id its add drew, created now, owning the dedup id.
+local function requeueDeduplicatedJob(prefix, deid, now, maxEvents)
+  local parkedKey = prefix .. "dn:" .. deid
+  if redis.call("EXISTS", parkedKey) == 0 then
+    return
+  end
+  local parked = redis.call("HMGET", parkedKey, "name", "data", "opts", "jid", "rjk", "pk", "pd", "pdk")
+  -- Every add draws from the counter, this one too, though the id drawn when parked is the one it keeps.
+  local counter = redis.call("INCR", prefix .. "id")
+  local jobId = parked[4] or tostring(counter)
+  local opts = cjson.decode(parked[3])
+  local dedup = opts["de"] or {}
+  local ttl = tonumber(dedup["ttl"]) or 0
+  if ttl > 0 and not dedup["keepLastIfActive"] then
+    redis.call("SET", prefix .. "de:" .. deid, jobId, "PX", ttl)
+  else
+    redis.call("SET", prefix .. "de:" .. deid, jobId)
+  end
+  local adds = startAdds({ wait = KEYS[1], meta = KEYS[5], delayed = KEYS[7], prioritized = KEYS[3], pc = KEYS[9],
+    events = KEYS[4], marker = KEYS[8], active = KEYS[2] })
+  storeJob(adds, prefix, jobId, parked[1], parked[2], parked[3], now, tonumber(opts["delay"]) or 0,
+    tonumber(opts["priority"]) or 0, opts["lifo"] == true, parked[5] or "", deid, maxEvents)
+  finishAdds(adds)
+  if parked[6] then
+    redis.call("HSET", prefix .. jobId, "parentKey", parked[6], "parent", parked[7])
+  end
+  if parked[8] then
+    redis.call("SADD", parked[8], prefix .. jobId)
+  end
+  redis.call("DEL", parkedKey)
+end
+
 -- Returns 0 or a negative error code: -1 no job, -2 lock missing, -3 not active, -4 open dependencies,
 -- -6 foreign lock, -9 failed children.
 local function finishJob(prefix, jobId, now, field, value, target, token, keepCount, keepAge, pruneLimit, attempts,
@@ -27,7 +69,11 @@ local function finishJob(prefix, jobId, now, field, value, target, token, keepCo
     return -3
   end
 
-  releaseDeduplication(prefix, jobKey, jobId)
+  local deid = redis.call("HGET", jobKey, "deid")
+  if deid then
+    releaseDeduplication(prefix, deid, jobId)
+    requeueDeduplicatedJob(prefix, deid, now, maxEvents)
+  end
   -- A completed job removed at once needs no attempt count: nothing reads it again.
   local attemptsMade = 0
   if keepCount ~= 0 or target == "failed" then

@@ -61,14 +61,11 @@ local function removeJobKeys(jobKey)
     jobKey .. ":failed", jobKey .. ":unsuccessful")
 end
 
--- Drops the dedup key when it still belongs to this job and has no TTL (TTL'd keys simply expire).
-local function releaseDeduplication(prefix, jobKey, jobId)
+-- A removed job gives up its dedup id, and the add BullMQ parked behind it (keepLastIfActive) goes with it.
+local function releaseDeduplicationOnRemoval(prefix, jobKey, jobId)
   local deid = redis.call("HGET", jobKey, "deid")
-  if deid then
-    local dedupKey = prefix .. "de:" .. deid
-    if redis.call("PTTL", dedupKey) == -1 and redis.call("GET", dedupKey) == jobId then
-      redis.call("DEL", dedupKey)
-    end
+  if deid and redis.call("GET", prefix .. "de:" .. deid) == jobId then
+    redis.call("DEL", prefix .. "de:" .. deid, prefix .. "dn:" .. deid)
   end
 end
 
