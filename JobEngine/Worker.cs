@@ -480,9 +480,11 @@ public sealed class Worker : IAsyncDisposable
         var jobs = batch.ConvertAll(pending => pending.Job);
         var nextTokens = batch.Where(pending => pending.NextToken is not null).Select(pending => pending.NextToken!).ToList();
         var sentAt = 0L;
+        var tries = 0;
         var reply = await WithReconnect(() =>
         {
             sentAt = Stopwatch.GetTimestamp();
+            tries++;
             return _scripts.MoveJobsToCompletedAsync(jobs, Queue.Now(), nextTokens, _lockMs, _options.Limiter, _workerName);
         }).ConfigureAwait(false);
         if (reply is null)
@@ -493,11 +495,39 @@ public sealed class Worker : IAsyncDisposable
             }
             return;
         }
-        var codes = (RedisResult[])((RedisResult[])reply!)[0]!;
+        var codes = Array.ConvertAll((RedisResult[])((RedisResult[])reply!)[0]!, code => (long)code);
+        if (tries > 1)
+        {
+            await NoteCompletedByLostRepliesAsync(jobs, codes).ConfigureAwait(false);
+        }
         var next = ParseFetched(reply, 1, nextTokens, sentAt).Jobs.ToDictionary(fetched => fetched.Token);
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Done.TrySetResult(((long)codes[i], batch[i].NextToken is { } token && next.TryGetValue(token, out var fetched) ? fetched : null));
+            batch[i].Done.TrySetResult((codes[i], batch[i].NextToken is { } token && next.TryGetValue(token, out var fetched) ? fetched : null));
+        }
+    }
+
+    // A try whose reply was lost may have completed jobs: the try that answered then finds their locks gone. Those now
+    // completed (or removed by their retention) are taken as completed by this worker, so it tells of their completion.
+    private async Task NoteCompletedByLostRepliesAsync(List<CompletedJob> jobs, long[] codes)
+    {
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] is -1 or -2)
+            {
+                try
+                {
+                    if (await _scripts.Database.SortedSetScoreAsync(_keys.Completed, jobs[i].JobId).ConfigureAwait(false) is not null
+                        || !await _scripts.Database.KeyExistsAsync(_keys.Job(jobs[i].JobId)).ConfigureAwait(false))
+                    {
+                        codes[i] = 0;
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Out of reach again: the completion stays untold, as the job stays completed.
+                }
+            }
         }
     }
 
