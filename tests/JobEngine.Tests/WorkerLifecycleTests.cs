@@ -53,20 +53,7 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
         var queue = NewQueue();
         var started = new TaskCompletionSource();
         var cancelled = new TaskCompletionSource();
-        var worker = NewWorker(async (_, ct) =>
-        {
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(TimeSpan.FromMinutes(1), ct);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled.TrySetResult();
-                throw;
-            }
-            return null;
-        });
+        var worker = OverrunningWorker(started, cancelled, TimeSpan.Zero);
         var id = await queue.AddAsync("long", null);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -87,13 +74,9 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
         Assert.Equal(id, await rerun.Task.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
-    [Fact]
-    public async Task Graceful_close_hands_an_overrunning_job_back_only_once_its_processor_has_returned()
-    {
-        var queue = NewQueue();
-        var started = new TaskCompletionSource();
-        var cancelled = new TaskCompletionSource();
-        var worker = NewWorker(async (_, ct) =>
+    // A worker whose jobs run until cancelled, then wind down for windDown before they throw.
+    private Worker OverrunningWorker(TaskCompletionSource started, TaskCompletionSource cancelled, TimeSpan windDown) =>
+        NewWorker(async (_, ct) =>
         {
             started.TrySetResult();
             try
@@ -102,13 +85,21 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
             }
             catch (OperationCanceledException)
             {
-                // Winding down takes a while, as killing a bot's processes does.
                 cancelled.TrySetResult();
-                await Task.Delay(TimeSpan.FromSeconds(1.5));
+                await Task.Delay(windDown);
                 throw;
             }
             return null;
         });
+
+    [Fact]
+    public async Task Graceful_close_hands_an_overrunning_job_back_only_once_its_processor_has_returned()
+    {
+        var queue = NewQueue();
+        var started = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource();
+        // Winding down takes a while, as killing a bot's processes does.
+        var worker = OverrunningWorker(started, cancelled, TimeSpan.FromSeconds(1.5));
         var id = await queue.AddAsync("long", null);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
