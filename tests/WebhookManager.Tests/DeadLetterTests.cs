@@ -163,7 +163,11 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         }
         var range = "from=" + Uri.EscapeDataString(since.ToString("O"));
 
-        Assert.Equal(died.Skip(1).Take(2).Select(d => d.Id), await DeadIdsAsync($"{range}&offset=1&limit=2"));
+        // Deliveries of earlier tests still retrying may die within the range too, so the page is checked against the
+        // whole range, in which these five must be in the order they died.
+        var inRange = (await DeadIdsAsync($"{range}&limit=100")).ToList();
+        Assert.Equal(died.Select(d => d.Id), inRange.Where(id => died.Any(d => d.Id == id)));
+        Assert.Equal(inRange.Skip(1).Take(2), await DeadIdsAsync($"{range}&offset=1&limit=2"));
         Assert.Equal(died.Where(d => d.Url == first).Skip(1).Select(d => d.Id),
             await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(first)}&offset=1&limit=10"));
         Assert.Empty(await DeadIdsAsync($"{range}&endpoint={Uri.EscapeDataString(second)}&offset=2"));

@@ -214,8 +214,9 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var first = StartWorker(out var firstUrl, ("Workers__ShutdownDeadline", "00:00:01"));
         await WaitForHealthAsync(first, firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["sleepMs"] = 4000 });
-        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, TimeSpan.FromSeconds(30), "the bot never started");
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject { ["ticks"] = 40 });
+        // Its bot's progress, not the job's state: a job taken as the worker stops is handed back before its bot starts.
+        await Eventually.HoldsAsync(async () => (await bots.GetJobAsync(jobId))?.Progress is not null, TimeSpan.FromSeconds(30), "the bot never started");
 
         first.Signal(Signals.SIGTERM);
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(30)), first.Output);
