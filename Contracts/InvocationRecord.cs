@@ -25,6 +25,9 @@ public static class InvocationRecord
     public const string ScheduleId = "scheduleId";
     public const string OrderingLine = "orderingLine";
 
+    /// <summary>A schedule's run only: the id of its <c>invocations</c> job, which is not its invocation id.</summary>
+    public const string RunJobId = "runJobId";
+
     // Written by the orchestrator as the invocation moves.
     public const string Status = "status";
     public const string Progress = "progress";
@@ -94,14 +97,19 @@ public static class InvocationRecord
 
     /// <summary>
     /// Makes the record of an invocation seen for the first time, and puts it last in its ordering line when it has one,
-    /// unless its record exists (false): whoever makes it first, the fields are the same.
+    /// unless its record exists (false): whoever makes it first, the fields are the same. A schedule's run names its job.
     /// </summary>
-    public static async Task<bool> CreateUnlessExistsAsync(IDatabase database, string invocationId, InvocationJobData invocation, DateTimeOffset createdAt)
+    public static async Task<bool> CreateUnlessExistsAsync(IDatabase database, string invocationId, InvocationJobData invocation, DateTimeOffset createdAt,
+        string? runJobId = null)
     {
         var key = Key(invocationId);
         var firstSight = database.CreateTransaction();
         firstSight.AddCondition(Condition.KeyNotExists(key));
         _ = firstSight.HashSetAsync(key, Accepted(invocation, createdAt));
+        if (runJobId is not null)
+        {
+            _ = firstSight.HashSetAsync(key, RunJobId, runJobId);
+        }
         _ = firstSight.KeyExpireAsync(key, Retention);
         if (Contracts.OrderingLine.Key(invocation.ClientId, invocation.OrderingKey) is { } line)
         {

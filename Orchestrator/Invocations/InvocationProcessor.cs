@@ -44,7 +44,7 @@ public sealed class InvocationProcessor(
     {
         var invocationId = InvocationIds.Of(job.Job.Id);
         var invocation = job.ReadData<InvocationJobData>();
-        await RecordFirstSightAsync(invocationId, invocation, job.Job.Timestamp);
+        await RecordFirstSightAsync(invocationId, job.Job.Id, invocation, job.Job.Timestamp);
         var line = OrderingLine.Key(invocation.ClientId, invocation.OrderingKey);
         string status;
         try
@@ -74,18 +74,19 @@ public sealed class InvocationProcessor(
     /// <summary>Takes the invocation now heading the line out of its deferral, so its turn starts at once.</summary>
     private async Task WakeNextInLineAsync(string line)
     {
-        if ((string?)await redis.GetDatabase().ListGetByIndexAsync(line, 0) is not { } next)
+        var database = redis.GetDatabase();
+        if ((string?)await database.ListGetByIndexAsync(line, 0) is not { } next)
         {
             return;
         }
+        var jobId = (string?)await database.HashGetAsync(InvocationRecord.Key(next), InvocationRecord.RunJobId) ?? next;
         try
         {
-            await botQueues.Invocations.PromoteJobAsync(next);
+            await botQueues.Invocations.PromoteJobAsync(jobId);
         }
         catch (JobEngineException)
         {
-            // Not deferred: not taken up yet, running already, or a schedule's run, whose job goes by another id; it
-            // finds its turn when it is taken up.
+            // Not deferred: not taken up yet or running already; it finds its turn when it is taken up.
         }
     }
 
@@ -246,7 +247,7 @@ public sealed class InvocationProcessor(
     /// and is noted as the schedule's last run. The first run of a schedule that is gone ends cancelled, and stops its
     /// scheduler: one left behind (a deletion crossing a repeat of the schedule's creation) would run on, unseen.
     /// </summary>
-    private async Task RecordFirstSightAsync(string invocationId, InvocationJobData invocation, DateTimeOffset acceptedAt)
+    private async Task RecordFirstSightAsync(string invocationId, string jobId, InvocationJobData invocation, DateTimeOffset acceptedAt)
     {
         var database = redis.GetDatabase();
         if (invocation.ScheduleId is not { } scheduleId)
@@ -254,7 +255,7 @@ public sealed class InvocationProcessor(
             await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, acceptedAt);
             return;
         }
-        var firstSight = await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.UtcNow);
+        var firstSight = await InvocationRecord.CreateUnlessExistsAsync(database, invocationId, invocation, DateTimeOffset.UtcNow, runJobId: jobId);
         // Noted on every first sight, so a run whose first sight was cut short after its record was made is noted too.
         var noted = (long)await NoteScheduleRunScript.EvaluateAsync(database, [ScheduleRecord.Key(scheduleId), InvocationRecord.Key(invocationId)],
             [ScheduleRecord.LastInvocationId, ScheduleRecord.LastRunAt, InvocationRecord.CreatedAt, invocationId]);

@@ -223,6 +223,66 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_next_of_a_line_deferred_for_its_turn_starts_as_soon_as_the_one_before_it_ends_a_schedules_run_too()
+    {
+        // Deferred for longer than the test waits: only being woken lets them start in time.
+        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:01:00"));
+        var headEnds = new TaskCompletionSource();
+        string? head = null;
+        await using var runner = new Worker(QueueNames.Bots(BotTypes.Python), _queues.Redis.Connection, async (job, _) =>
+        {
+            if (job.Job.Id == head)
+            {
+                await headEnds.Task;
+            }
+            return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
+        });
+        try
+        {
+            head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+            await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(head) == JobState.Active, "the head's bot never started");
+            var next = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+            await WaitForTurnAsync(next);
+            var run = await FirstScheduledRunAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k", everyMs = 5_000 });
+            await WaitForTurnAsync(run);
+
+            headEnds.TrySetResult();
+            foreach (var id in (string[])[next, run])
+            {
+                await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(id) == JobState.Completed,
+                    $"{id} never ran once the one before it in its line ended\n{Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+            }
+        }
+        finally
+        {
+            headEnds.TrySetResult();
+        }
+    }
+
+    private Task WaitForTurnAsync(string invocationId) =>
+        FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(invocationId))?["status"] == InvocationStatus.WaitingForTurn,
+            $"{invocationId} never waited for its turn");
+
+    /// <summary>Creates a schedule and returns the invocation id of its first run, once it is taken up.</summary>
+    private async Task<string> FirstScheduledRunAsync(object schedule)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, $"{Services.UrlOf("ApiGateway")}/schedules") { Content = JsonContent.Create(schedule) };
+        create.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
+        using var created = await _http.SendAsync(create);
+        var scheduleId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["scheduleId"]!;
+        string? run = null;
+        await FlowSystem.EventuallyAsync(async () =>
+        {
+            using var read = new HttpRequestMessage(HttpMethod.Get, $"{Services.UrlOf("ApiGateway")}/schedules/{scheduleId}");
+            read.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
+            using var view = await _http.SendAsync(read);
+            run = (string?)JsonNode.Parse(await view.Content.ReadAsStringAsync())!["lastInvocationId"];
+            return run is not null;
+        }, "the schedule's first run was never taken up");
+        return run!;
+    }
+
     private async Task CancelRunningHeadAsync(TaskCompletionSource stopped)
     {
         var head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });

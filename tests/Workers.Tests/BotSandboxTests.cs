@@ -187,7 +187,8 @@ public sealed class BotSandboxTests : IDisposable
             _ => Task.CompletedTask, _ => Task.CompletedTask, cancelled.Token).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(BotRunStatus.TimedOut, timedOut.Status);
-        Assert.InRange(timedOutAfter.TotalSeconds, 3, 5);
+        // Started and killed on a loaded machine, it may end a few seconds late; a runner waiting for the request to be read would wait the 30 s out.
+        Assert.InRange(timedOutAfter.TotalSeconds, 3, 10);
         Assert.Equal(BotRunStatus.Cancelled, cancelledAtOnce.Status);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"the cancelled bot ran {stopwatch.Elapsed}");
     }
