@@ -46,9 +46,10 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     /// <summary>
     /// The record of a delivery about to be attempted. A delivery seen for the first time gets a record built from its
     /// job, stored with its first change of status, so a new delivery costs one read before its request and one write after it.
+    /// It was created when its job was queued (<paramref name="queuedAt"/>), as it is shown before that first change.
     /// </summary>
-    public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint) =>
-        await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, time.GetUtcNow());
+    public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint, DateTimeOffset queuedAt) =>
+        await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, queuedAt);
 
     public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
 
