@@ -51,7 +51,18 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint, DateTimeOffset queuedAt) =>
         await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, queuedAt);
 
-    public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
+    public async Task<DeliveryRecord?> GetAsync(string id)
+    {
+        try
+        {
+            return Parse(id, await Db.HashGetAllAsync(Key(id)));
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            // The id names another record of a delivery (its attempt history), whose key extends the delivery's.
+            return null;
+        }
+    }
 
     /// <summary>The endpoint of a stored delivery, or null.</summary>
     public async Task<string?> GetEndpointAsync(string id) => await Db.HashGetAsync(Key(id), EndpointField);

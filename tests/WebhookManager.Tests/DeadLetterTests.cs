@@ -339,6 +339,19 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal("No such delivery", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>())!["title"]);
     }
 
+    [Fact]
+    public async Task A_delivery_asked_for_by_the_name_of_its_attempt_history_is_no_such_delivery_rather_than_a_server_error()
+    {
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.19"));
+        await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+
+        using var lookup = await Manager.Admin.GetAsync($"/deliveries/{id}:attempts");
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{id}:attempts/redrive", null);
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (lookup.StatusCode, redrive.StatusCode));
+        Assert.Equal("No such delivery", (string?)(await lookup.Content.ReadFromJsonAsync<JsonObject>())!["title"]);
+    }
+
     private static async Task AssertBadRequestNamingAsync(HttpResponseMessage response, string field)
     {
         using (response)
