@@ -329,6 +329,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     {
         await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&limit=many"), "limit");
         await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&endpoint=not-an-url"), "endpoint");
+        await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"), "from");
+        await AssertBadRequestNamingAsync(await Manager.Admin.PostAsync("/deliveries/redrive?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", null), "from");
         await AssertBadRequestNamingAsync(await Manager.Admin.PostAsync("/endpoints/not-an-url/enable", null), "endpoint");
         // Filters belong in the query: one sent as a body must not turn into "redrive everything".
         await AssertBadRequestNamingAsync(await Manager.Admin.PostAsJsonAsync("/deliveries/redrive", new { endpoint = "http://127.0.0.1:1" }), "body");
