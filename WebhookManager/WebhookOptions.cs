@@ -48,6 +48,8 @@ public sealed class WebhookOptions : IValidatableObject
 
     /// <summary>The User-Agent of every request.</summary>
     [Required]
+    [RegularExpression(@"[\x20-\x7E]+",
+        ErrorMessage = "Webhooks:UserAgent must be printable ASCII: HTTP sends no other characters in a header, so every request would fail.")]
     public string UserAgent { get; set; } = "BotSystem-Webhooks/1.0";
 
     [Required]

@@ -36,12 +36,15 @@ public static class WebhookApi
                 body, services.Time.GetUtcNow(), services.Options.Value.TimestampTolerance).ToString()
             : "NoSecretConfigured";
         var signatureValid = verification == nameof(WebhookVerification.Valid);
+        var refused = services.Options.Value.Secret is not null && !signatureValid;
 
-        var (failureStatus, latency) = behaviour == Behaviour.AsConfigured ? services.Failures.Decide() : (null, TimeSpan.Zero);
+        // A request refused for its signature spends no injected failure: the failure is left for a delivery.
+        var failureStatus = behaviour == Behaviour.AsConfigured && !refused ? services.Failures.Decide() : null;
+        var latency = behaviour == Behaviour.AsConfigured ? services.Failures.Latency : TimeSpan.Zero;
         var status = behaviour switch
         {
             Behaviour.Fail => StatusCodes.Status500InternalServerError,
-            _ when services.Options.Value.Secret is not null && !signatureValid => StatusCodes.Status401Unauthorized,
+            _ when refused => StatusCodes.Status401Unauthorized,
             _ => failureStatus ?? StatusCodes.Status200OK,
         };
 

@@ -29,22 +29,33 @@ public sealed class FailureInjection(TimeProvider time)
         }
     }
 
-    /// <summary>The status an injected failure answers with and the added latency; no status means answer normally.</summary>
-    public (int? FailureStatus, TimeSpan Latency) Decide()
+    /// <summary>The latency added to every answer.</summary>
+    public TimeSpan Latency
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return TimeSpan.FromMilliseconds(_settings.LatencyMs);
+            }
+        }
+    }
+
+    /// <summary>The status an injected failure answers this request with; null means answer normally.</summary>
+    public int? Decide()
     {
         lock (_lock)
         {
-            var latency = TimeSpan.FromMilliseconds(_settings.LatencyMs);
             if (_remainingFailures > 0)
             {
                 _remainingFailures--;
-                return (_settings.StatusCode, latency);
+                return _settings.StatusCode;
             }
             if (time.GetUtcNow() < _failUntil || (_settings.FailRate > 0 && Random.Shared.NextDouble() < _settings.FailRate))
             {
-                return (_settings.StatusCode, latency);
+                return _settings.StatusCode;
             }
-            return (null, latency);
+            return null;
         }
     }
 }

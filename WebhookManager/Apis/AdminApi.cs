@@ -49,6 +49,7 @@ public static class AdminApi
         {
             errors["limit"] = ["limit must be from 1 to 10000."];
         }
+        CheckRange(from, to, errors);
         var endpointKey = EndpointKey(endpoint, errors);
         if (errors.Count > 0)
         {
@@ -92,10 +93,7 @@ public static class AdminApi
         {
             errors["body"] = ["Give the filters as query parameters (endpoint, from, to); the body must be empty."];
         }
-        if (from is not null && to is not null && from > to)
-        {
-            errors["from"] = ["from must not be after to."];
-        }
+        CheckRange(from, to, errors);
         var endpointKey = EndpointKey(endpoint, errors);
         if (errors.Count > 0)
         {
@@ -125,6 +123,15 @@ public static class AdminApi
             return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(new EnableResult(key, await services.Disabled.EnableAsync(key, clientId)));
+    }
+
+    // A range that ends before it begins selects nothing; asked for, it is a mistake, not an empty queue.
+    private static void CheckRange(DateTimeOffset? from, DateTimeOffset? to, Dictionary<string, string[]> errors)
+    {
+        if (from is not null && to is not null && from > to)
+        {
+            errors["from"] = ["from must not be after to."];
+        }
     }
 
     /// <summary>

@@ -64,7 +64,7 @@ public sealed class DeliveryProcessor(
             var data = active.ReadData<WebhookDeliveryJobData>(JsonSerializerOptions.Web);
             var endpoint = EndpointOf(data.Url) ?? "";
             // Sent together, so a new delivery costs one round trip before its request.
-            var opening = store.OpenAsync(data, endpoint);
+            var opening = store.OpenAsync(data, endpoint, job.Timestamp);
             var checkingDisabled = disabled.IsDisabledAsync(endpoint, data.ClientId);
             delivery = await opening;
             endpointDisabled = await checkingDisabled;

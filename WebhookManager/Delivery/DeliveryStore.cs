@@ -46,11 +46,23 @@ public sealed class DeliveryStore(IConnectionMultiplexer redis, IOptions<Webhook
     /// <summary>
     /// The record of a delivery about to be attempted. A delivery seen for the first time gets a record built from its
     /// job, stored with its first change of status, so a new delivery costs one read before its request and one write after it.
+    /// It was created when its job was queued (<paramref name="queuedAt"/>), as it is shown before that first change.
     /// </summary>
-    public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint) =>
-        await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, time.GetUtcNow());
+    public async Task<DeliveryRecord> OpenAsync(WebhookDeliveryJobData data, string endpoint, DateTimeOffset queuedAt) =>
+        await GetAsync(data.MessageId) ?? DeliveryRecord.Pending(data, endpoint, queuedAt);
 
-    public async Task<DeliveryRecord?> GetAsync(string id) => Parse(id, await Db.HashGetAllAsync(Key(id)));
+    public async Task<DeliveryRecord?> GetAsync(string id)
+    {
+        try
+        {
+            return Parse(id, await Db.HashGetAllAsync(Key(id)));
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            // The id names another record of a delivery (its attempt history), whose key extends the delivery's.
+            return null;
+        }
+    }
 
     /// <summary>The endpoint of a stored delivery, or null.</summary>
     public async Task<string?> GetEndpointAsync(string id) => await Db.HashGetAsync(Key(id), EndpointField);

@@ -329,6 +329,8 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     {
         await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&limit=many"), "limit");
         await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&endpoint=not-an-url"), "endpoint");
+        await AssertBadRequestNamingAsync(await Manager.Admin.GetAsync("/deliveries?status=dead&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"), "from");
+        await AssertBadRequestNamingAsync(await Manager.Admin.PostAsync("/deliveries/redrive?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", null), "from");
         await AssertBadRequestNamingAsync(await Manager.Admin.PostAsync("/endpoints/not-an-url/enable", null), "endpoint");
         // Filters belong in the query: one sent as a body must not turn into "redrive everything".
         await AssertBadRequestNamingAsync(await Manager.Admin.PostAsJsonAsync("/deliveries/redrive", new { endpoint = "http://127.0.0.1:1" }), "body");
@@ -337,6 +339,19 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Equal("No such delivery", (string?)(await unknown.Content.ReadFromJsonAsync<JsonObject>())!["title"]);
+    }
+
+    [Fact]
+    public async Task A_delivery_asked_for_by_the_name_of_its_attempt_history_is_no_such_delivery_rather_than_a_server_error()
+    {
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.19"));
+        await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+
+        using var lookup = await Manager.Admin.GetAsync($"/deliveries/{id}:attempts");
+        using var redrive = await Manager.Admin.PostAsync($"/deliveries/{id}:attempts/redrive", null);
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (lookup.StatusCode, redrive.StatusCode));
+        Assert.Equal("No such delivery", (string?)(await lookup.Content.ReadFromJsonAsync<JsonObject>())!["title"]);
     }
 
     private static async Task AssertBadRequestNamingAsync(HttpResponseMessage response, string field)

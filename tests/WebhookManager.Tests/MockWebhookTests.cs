@@ -50,6 +50,16 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_injected_failure_is_spent_on_a_delivery_not_on_a_request_refused_for_its_signature()
+    {
+        await fixture.Receiver.ConfigureAsync(new { failNext = 1, statusCode = 503 });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostSignedAsync("msg_forged", secret: TestSecrets.Retired));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await PostSignedAsync("msg_genuine"));
+        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync("msg_after"));
+    }
+
+    [Fact]
     public async Task Fail_rate_and_latency_are_injected()
     {
         await fixture.Receiver.ConfigureAsync(new { failRate = 1.0, statusCode = 503, latencyMs = 300 });
@@ -98,14 +108,14 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal("WebhookCircuitOpen", (string?)listed!["alerts"]![0]!["labels"]!["alertname"]);
     }
 
-    private async Task<HttpStatusCode> PostSignedAsync(string id, HttpClient? http = null)
+    private async Task<HttpStatusCode> PostSignedAsync(string id, HttpClient? http = null, string secret = TestSecrets.Receiver)
     {
         const string body = """{"type":"bot.completed"}""";
         var now = DateTimeOffset.UtcNow;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add(StandardWebhooks.IdHeader, id);
         request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
-        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, TestSecrets.Receiver));
+        request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, secret));
         using var response = await (http ?? Http).SendAsync(request);
         return response.StatusCode;
     }

@@ -115,4 +115,18 @@ public sealed class OutcomeTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal("2", record[InvocationRecord.WebhookAttempts]);
         Assert.Equal("200", record[InvocationRecord.WebhookLastStatusCode]);
     }
+
+    [Fact]
+    public async Task A_delivery_is_shown_created_when_it_was_queued_before_and_after_its_first_attempt()
+    {
+        var queuedAt = DateTimeOffset.UtcNow;
+        // Queued to wait a while, as a delivery waits behind a backlog or for a manager that is down.
+        var id = await Manager.DeliverAsync(Receiver.Url("127.0.0.19"), delay: TimeSpan.FromSeconds(3));
+        var pending = (await Manager.DeliveryAsync(id))!["delivery"]!;
+        var delivered = (await Manager.WaitForStatusAsync(id, DeliveryStatus.Delivered))["delivery"]!;
+
+        var createdAt = DateTimeOffset.Parse((string)pending["createdAt"]!);
+        Assert.InRange(createdAt, queuedAt.AddSeconds(-1), queuedAt.AddSeconds(1));
+        Assert.Equal(createdAt, DateTimeOffset.Parse((string)delivered["createdAt"]!));
+    }
 }

@@ -22,6 +22,6 @@ internal static class StoredDeliveries
             Url = "http://127.0.0.1:9/webhook",
             EventType = WebhookEvent.Completed,
             Body = "{}",
-        }, "http://127.0.0.1:9");
+        }, "http://127.0.0.1:9", DateTimeOffset.UtcNow);
     }
 }
