@@ -111,18 +111,20 @@ public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper ou
         await redis.InitializeAsync();
         await using var manager = await ManagerProcess.StartAsync(redis, new Dictionary<string, string?>
         {
-            ["Webhooks__Endpoint__ForgetAfterIdle"] = "00:00:02",
+            ["Webhooks__Endpoint__ForgetAfterIdle"] = "00:00:05",
             ["Webhooks__Endpoint__BreakDuration"] = "00:05:00",
             ["WEBHOOK_MAX_RETRIES"] = "0",
         });
         var (idle, broken) = ($"http://127.0.0.23:{Receiver.Port}", $"http://127.0.0.24:{Receiver.Port}");
         await manager.WaitForStatusAsync(await manager.DeliverAsync(Receiver.Url("127.0.0.23")), DeliveryStatus.Delivered);
+        // Looked at before its idle time can pass, however long the deliveries to the other take.
+        Assert.Equal("closed", await CircuitAsync(manager, idle));
         await Receiver.ConfigureAsync(new { failNext = 4, statusCode = 503 });
         foreach (var id in await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => manager.DeliverAsync(Receiver.Url("127.0.0.24")))))
         {
             await manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
         }
-        Assert.Equal(("closed", "open"), (await CircuitAsync(manager, idle), await CircuitAsync(manager, broken)));
+        Assert.Equal("open", await CircuitAsync(manager, broken));
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (await CircuitAsync(manager, idle) is not null && DateTime.UtcNow < deadline)
