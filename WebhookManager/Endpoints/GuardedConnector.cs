@@ -6,7 +6,8 @@ namespace BotSystem.WebhookManager.Endpoints;
 
 /// <summary>
 /// The <see cref="SocketsHttpHandler.ConnectCallback"/> that resolves the host itself, drops every refused
-/// address, and connects to one of the addresses it checked, so a second DNS answer cannot slip past.
+/// address, and connects to one of the addresses it checked, so a second DNS answer cannot slip past. The hosts of
+/// <paramref name="allowedHosts"/>, in their <see cref="WebhookHostAllowlist.Canonical"/> form, may be internal.
 /// </summary>
 public sealed class GuardedConnector(IReadOnlySet<string> allowedHosts)
 {
@@ -19,7 +20,7 @@ public sealed class GuardedConnector(IReadOnlySet<string> allowedHosts)
             throw new DestinationRefusedException($"The host name is {host.Length} characters, longer than a DNS name can be ({DnsName.MaxLength}).");
         }
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        var permitted = allowedHosts.Contains(host)
+        var permitted = allowedHosts.Contains(WebhookHostAllowlist.Canonical(host))
             ? addresses
             : [.. addresses.Where(address => AddressPolicy.RefusalReason(address) is null)];
         if (permitted.Length == 0)

@@ -42,6 +42,6 @@ public sealed class WebhookClients(IOptions<WebhookClientsOptions> clients, IOpt
         UseProxy = false,
         ConnectTimeout = options.AttemptTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectCallback = new GuardedConnector(allowedHosts.Select(WebhookHostAllowlist.Bare).ToHashSet(StringComparer.OrdinalIgnoreCase)).ConnectAsync,
+        ConnectCallback = new GuardedConnector(allowedHosts.Select(WebhookHostAllowlist.Canonical).ToHashSet(StringComparer.OrdinalIgnoreCase)).ConnectAsync,
     });
 }

@@ -121,6 +121,22 @@ public sealed class InvokeValidationTests(FlowSystem system)
     }
 
     [Theory]
+    [InlineData("bücher.internal", "xn--bcher-kva.internal")]
+    [InlineData("xn--bcher-kva.internal", "BÜCHER.internal")]
+    public async Task An_allowlisted_international_host_is_allowed_in_either_of_its_forms(string entry, string host)
+    {
+        // Neither form resolves here, so only the allowlist lets it through; the webhook manager dials the ASCII form.
+        var body = new JsonObject { ["botType"] = "python", ["payload"] = new JsonObject(), ["webhookUrl"] = $"http://{host}:5000/webhook" };
+        var allowing = await system.StartGatewayAsync(entry.StartsWith("xn--") ? "ApiGateway-allowing-ascii-name" : "ApiGateway-allowing-unicode-name", ("Clients__dev__AllowedWebhookHosts__9", entry));
+
+        using var refused = await system.SendAsync(HttpMethod.Post, "/invoke", FlowSystem.ClientKey, body.DeepClone());
+        using var allowed = await system.SendAsync(HttpMethod.Post, "/invoke", FlowSystem.ClientKey, body, allowing);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
+    }
+
+    [Theory]
     [InlineData("application/x-www-form-urlencoded")]
     [InlineData("application/json-seq")]
     [InlineData("text/json+plain")]
