@@ -41,9 +41,9 @@ public sealed record FailureSettings
         {
             errors["failNext"] = ["failNext must be 0 or more."];
         }
-        if (StatusCode is < 100 or > 599)
+        if (StatusCode is < 200 or > 599)
         {
-            errors["statusCode"] = ["statusCode must be an HTTP status code from 100 to 599."];
+            errors["statusCode"] = ["statusCode must be a final HTTP status code, from 200 to 599."];
         }
         if (double.IsNaN(FailRate) || FailRate is < 0 or > 1)
         {

@@ -81,6 +81,11 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.True(errors.ContainsKey("failRate"));
         Assert.True(errors.ContainsKey("statusCode"));
 
+        // An informational status is no final answer a receiver can give.
+        using var informational = await Http.PutAsJsonAsync("/config", new { failNext = 1, statusCode = 101 });
+        Assert.Equal(HttpStatusCode.BadRequest, informational.StatusCode);
+        Assert.NotNull((await informational.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["statusCode"]);
+
         using var wrongType = await Http.PutAsync("/config", new StringContent("""{"statusCode":"teapot"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         Assert.NotNull((await wrongType.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["statusCode"]);
