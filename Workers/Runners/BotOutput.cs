@@ -76,6 +76,15 @@ internal sealed class BotOutput(int maxResultBytes)
         }
     }
 
+    /// <summary>
+    /// A line written past the output limit: only a result or an error counts, the job's answer; a line naming neither
+    /// is not even parsed, however many there are.
+    /// </summary>
+    public Task HandleLineKeptPastLimitAsync(string text) =>
+        text.Contains("\"result\"", StringComparison.Ordinal) || text.Contains("\"error\"", StringComparison.Ordinal)
+            ? HandleLineAsync(text, _ => Task.CompletedTask, _ => Task.CompletedTask)
+            : Task.CompletedTask;
+
     /// <summary>Classifies how the run ended, the same for a cold process and a warm host's job.</summary>
     public BotRunOutcome Outcome(BotRunEnd end)
     {

@@ -5,8 +5,8 @@ namespace BotSystem.Workers.Runners;
 
 /// <summary>
 /// Reads a bot's stdout as JSON lines, a job at a time: to the end of the stream (cold) or to the host's end-of-job
-/// line (warm). Never holds more than a job's output limit; past it, lines are dropped with a truncation marker while
-/// the end-of-job line is still recognised.
+/// line (warm). Never holds more than a job's output limit, and past it no more of a line than a result may be: past
+/// it, lines are dropped with a truncation marker, while the end-of-job line and a result or error line still count.
 /// </summary>
 internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int maxResultBytes)
 {
@@ -21,6 +21,7 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
     {
         var output = new BotOutput(maxResultBytes);
         var markerBytes = endOfJob is null ? 0 : Encoding.UTF8.GetByteCount(endOfJob);
+        var keptPastLimit = Math.Max(markerBytes, maxResultBytes);
         long total = 0;
         while (true)
         {
@@ -30,9 +31,13 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
                 _end = await stdout.ReadAsync(_buffer);
                 if (_end == 0)
                 {
-                    if (!output.Truncated && _line.Length > 0)
+                    if (_line.Length > 0 && !output.Truncated)
                     {
                         await output.HandleLineAsync(TakeLine(), onProgress, onLog);
+                    }
+                    else if (_line.Length > 0 && _line.Length <= keptPastLimit)
+                    {
+                        await output.HandleLineKeptPastLimitAsync(TakeLine());
                     }
                     _line.SetLength(0);
                     return output;
@@ -50,10 +55,11 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             {
                 _line.Write(_buffer, _start, stop - _start);
             }
-            else if (_line.Length <= markerBytes)
+            else if (_line.Length <= keptPastLimit)
             {
-                // Past the limit only a line's head is kept: enough to tell the end-of-job line.
-                _line.Write(_buffer, _start, Math.Min(stop - _start, markerBytes + 1 - (int)_line.Length));
+                // Past the limit only a line's head is kept: enough to tell the end-of-job line, and a result or error
+                // line whole, which decides how the job ends.
+                _line.Write(_buffer, _start, Math.Min(stop - _start, keptPastLimit + 1 - (int)_line.Length));
             }
             _start = stop;
             if (newline < 0)
@@ -62,6 +68,7 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             }
             _start = newline + 1;
             total++;
+            var whole = _line.Length <= keptPastLimit;
             var text = TakeLine();
             if (endOfJob is not null && text == endOfJob)
             {
@@ -71,6 +78,10 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             if (!output.Truncated)
             {
                 await output.HandleLineAsync(text, onProgress, onLog);
+            }
+            else if (whole)
+            {
+                await output.HandleLineKeptPastLimitAsync(text);
             }
         }
     }

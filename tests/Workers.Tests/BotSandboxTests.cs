@@ -109,6 +109,17 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bot_whose_output_ran_past_the_limit_still_completes_with_the_result_it_writes_last()
+    {
+        var outcome = await Runner.RunAsync(Launch([Bot("floods_stdout.py")], TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
+        Assert.True(outcome.Result!["done"]!.GetValue<bool>());
+        Assert.True(outcome.OutputTruncated);
+    }
+
+    [Fact]
     public async Task The_bot_sees_no_variable_of_the_worker_and_runs_in_a_removed_temporary_directory()
     {
         Environment.SetEnvironmentVariable("ConnectionStrings__redis", "secret-host:6379");

@@ -173,6 +173,7 @@ public sealed class WarmHostTests : IAsyncLifetime
         var next = await runner.RunAsync(Job("reports_pid", new JsonObject { ["n"] = 5 }), NoProgress, NoLog, CancellationToken.None);
 
         Assert.True(flooded.OutputTruncated);
+        Assert.True(flooded.Status == BotRunStatus.Completed, $"the flooding job ended {flooded.Status}: {flooded.Error}");
         Assert.Contains("[output truncated]", logs);
         Assert.True(logs.Sum(line => line.Length) <= 64 * 1024 + 2000);
         Assert.Equal(BotRunStatus.Completed, next.Status);
