@@ -20,8 +20,8 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
     public async Task<BotOutput> ReadJobAsync(string? endOfJob, Func<JsonNode, Task> onProgress, Func<string, Task> onLog)
     {
         var output = new BotOutput(maxResultBytes);
-        var markerBytes = endOfJob is null ? 0 : Encoding.UTF8.GetByteCount(endOfJob);
-        var keptPastLimit = Math.Max(markerBytes, maxResultBytes);
+        var marker = endOfJob is null ? [] : Encoding.UTF8.GetBytes(endOfJob);
+        var keptPastLimit = Math.Max(marker.Length, maxResultBytes);
         long total = 0;
         while (true)
         {
@@ -69,27 +69,27 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             _start = newline + 1;
             total++;
             var whole = _line.Length <= keptPastLimit;
-            var text = TakeLine();
-            if (endOfJob is not null && text == endOfJob)
+            var line = TakeLine();
+            if (endOfJob is not null && line.AsSpan().SequenceEqual(marker))
             {
                 output.Ended = true;
                 return output;
             }
             if (!output.Truncated)
             {
-                await output.HandleLineAsync(text, onProgress, onLog);
+                await output.HandleLineAsync(line, onProgress, onLog);
             }
             else if (whole)
             {
-                await output.HandleLineKeptPastLimitAsync(text);
+                await output.HandleLineKeptPastLimitAsync(line);
             }
         }
     }
 
-    private string TakeLine()
+    private byte[] TakeLine()
     {
-        var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length);
+        var line = _line.ToArray();
         _line.SetLength(0);
-        return text;
+        return line;
     }
 }

@@ -173,6 +173,22 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_result_that_is_not_utf8_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
+    {
+        var logs = new List<string>();
+        var progress = new List<JsonNode>();
+        var outcome = await Runner.RunAsync(Launch([Bot("writes_invalid_utf8.py")], TimeSpan.FromSeconds(30)),
+            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.ProtocolViolation, $"the bot ended {outcome.Status} with {outcome.Result?.ToJsonString()}");
+        Assert.Contains("not valid Unicode", outcome.Error);
+        Assert.Null(outcome.Result);
+        Assert.Empty(progress);
+        // Kept as they came, what is not UTF-8 replaced.
+        Assert.Equal(["{\"log\":\"Z\uFFFDrich\"}", "{\"progress\":{\"note\":\"caf\uFFFD\"}}"], logs);
+    }
+
+    [Fact]
     public async Task Cancelling_kills_the_bot_at_once()
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
