@@ -105,7 +105,9 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
                 var javac = await CommandAsync("javac", ["-d", staging, source], ct);
                 if (javac.ExitCode != 0)
                 {
-                    throw new InvalidOperationException($"javac failed for {source}: {javac.Error}{javac.Output}");
+                    Directory.Delete(staging, recursive: true);
+                    // A bot that does not compile fails every attempt alike: invalid, not a failure worth retrying.
+                    throw new InvalidDataException($"javac failed for {source}: {javac.Error}{javac.Output}");
                 }
                 // A rename publishes the whole compiled bot at once, also to other runner processes.
                 try

@@ -19,14 +19,17 @@ internal sealed class BotOutput(int maxResultBytes)
     /// <summary>Whether the warm host marked the end of the job (cold runs end with the process instead).</summary>
     public bool Ended { get; set; }
 
-    public async Task HandleLineAsync(string text, Func<JsonNode, Task> onProgress, Func<string, Task> onLog)
+    /// <summary>
+    /// Handles one line as the bot wrote it: its bytes are parsed, checked for text that cannot be read (which decoding
+    /// would hide, replacing what is not UTF-8), and measured.
+    /// </summary>
+    public async Task HandleLineAsync(byte[] utf8, Func<JsonNode, Task> onProgress, Func<string, Task> onLog)
     {
+        var text = Encoding.UTF8.GetString(utf8);
         if (string.IsNullOrWhiteSpace(text))
         {
             return;
         }
-        // The line as UTF-8 once: it is parsed, checked for text that cannot be read, and measured from these bytes.
-        var utf8 = Encoding.UTF8.GetBytes(text);
         JsonObject? message;
         try
         {
@@ -42,7 +45,7 @@ internal sealed class BotOutput(int maxResultBytes)
             // Its strings could not be read; a result or an error that cannot be read leaves the job without one.
             if (message.ContainsKey("result") || message.ContainsKey("error"))
             {
-                ProtocolError = "a result or error message is not valid Unicode text (it escapes half of a surrogate pair)";
+                ProtocolError = "a result or error message is not valid Unicode text (it is not UTF-8, or escapes half of a surrogate pair)";
                 return;
             }
             message = null;
@@ -75,6 +78,15 @@ internal sealed class BotOutput(int maxResultBytes)
             ErrorRetryable = message["retryable"]?.GetValueKind() == JsonValueKind.True;
         }
     }
+
+    /// <summary>
+    /// A line written past the output limit: only a result or an error counts, the job's answer; a line naming neither
+    /// is not even parsed, however many there are.
+    /// </summary>
+    public Task HandleLineKeptPastLimitAsync(byte[] utf8) =>
+        utf8.AsSpan().IndexOf("\"result\""u8) >= 0 || utf8.AsSpan().IndexOf("\"error\""u8) >= 0
+            ? HandleLineAsync(utf8, _ => Task.CompletedTask, _ => Task.CompletedTask)
+            : Task.CompletedTask;
 
     /// <summary>Classifies how the run ended, the same for a cold process and a warm host's job.</summary>
     public BotRunOutcome Outcome(BotRunEnd end)

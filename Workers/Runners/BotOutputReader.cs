@@ -5,8 +5,8 @@ namespace BotSystem.Workers.Runners;
 
 /// <summary>
 /// Reads a bot's stdout as JSON lines, a job at a time: to the end of the stream (cold) or to the host's end-of-job
-/// line (warm). Never holds more than a job's output limit; past it, lines are dropped with a truncation marker while
-/// the end-of-job line is still recognised.
+/// line (warm). Never holds more than a job's output limit, and past it no more of a line than a result may be: past
+/// it, lines are dropped with a truncation marker, while the end-of-job line and a result or error line still count.
 /// </summary>
 internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int maxResultBytes)
 {
@@ -20,7 +20,8 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
     public async Task<BotOutput> ReadJobAsync(string? endOfJob, Func<JsonNode, Task> onProgress, Func<string, Task> onLog)
     {
         var output = new BotOutput(maxResultBytes);
-        var markerBytes = endOfJob is null ? 0 : Encoding.UTF8.GetByteCount(endOfJob);
+        var marker = endOfJob is null ? [] : Encoding.UTF8.GetBytes(endOfJob);
+        var keptPastLimit = Math.Max(marker.Length, maxResultBytes);
         long total = 0;
         while (true)
         {
@@ -30,9 +31,13 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
                 _end = await stdout.ReadAsync(_buffer);
                 if (_end == 0)
                 {
-                    if (!output.Truncated && _line.Length > 0)
+                    if (_line.Length > 0 && !output.Truncated)
                     {
                         await output.HandleLineAsync(TakeLine(), onProgress, onLog);
+                    }
+                    else if (_line.Length > 0 && _line.Length <= keptPastLimit)
+                    {
+                        await output.HandleLineKeptPastLimitAsync(TakeLine());
                     }
                     _line.SetLength(0);
                     return output;
@@ -50,10 +55,11 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             {
                 _line.Write(_buffer, _start, stop - _start);
             }
-            else if (_line.Length <= markerBytes)
+            else if (_line.Length <= keptPastLimit)
             {
-                // Past the limit only a line's head is kept: enough to tell the end-of-job line.
-                _line.Write(_buffer, _start, Math.Min(stop - _start, markerBytes + 1 - (int)_line.Length));
+                // Past the limit only a line's head is kept: enough to tell the end-of-job line, and a result or error
+                // line whole, which decides how the job ends.
+                _line.Write(_buffer, _start, Math.Min(stop - _start, keptPastLimit + 1 - (int)_line.Length));
             }
             _start = stop;
             if (newline < 0)
@@ -62,23 +68,28 @@ internal sealed class BotOutputReader(Stream stdout, int maxOutputBytes, int max
             }
             _start = newline + 1;
             total++;
-            var text = TakeLine();
-            if (endOfJob is not null && text == endOfJob)
+            var whole = _line.Length <= keptPastLimit;
+            var line = TakeLine();
+            if (endOfJob is not null && line.AsSpan().SequenceEqual(marker))
             {
                 output.Ended = true;
                 return output;
             }
             if (!output.Truncated)
             {
-                await output.HandleLineAsync(text, onProgress, onLog);
+                await output.HandleLineAsync(line, onProgress, onLog);
+            }
+            else if (whole)
+            {
+                await output.HandleLineKeptPastLimitAsync(line);
             }
         }
     }
 
-    private string TakeLine()
+    private byte[] TakeLine()
     {
-        var text = Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length);
+        var line = _line.ToArray();
         _line.SetLength(0);
-        return text;
+        return line;
     }
 }

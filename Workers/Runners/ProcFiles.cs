@@ -23,6 +23,35 @@ internal static class ProcFiles
         }
     }
 
+    /// <summary>The children of a process, started by any of its threads; none when it is gone.</summary>
+    public static IEnumerable<int> ChildrenOf(int pid)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+        var children = new List<int>();
+        foreach (var task in tasks)
+        {
+            try
+            {
+                children.AddRange(File.ReadAllText(Path.Combine(task, "children"))
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(child => int.Parse(child, CultureInfo.InvariantCulture)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended meanwhile, and its children passed to another.
+            }
+        }
+        return children;
+    }
+
     /// <summary>Whether a state field tells of a process that has exited: a zombie not reaped yet, or dead.</summary>
     public static bool HasExited(string state) => state is "Z" or "X";
 

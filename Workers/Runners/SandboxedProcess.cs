@@ -92,6 +92,10 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     /// <summary>Whether the process has exited: gone, or a zombie not reaped yet (it is not reaped here).</summary>
     public bool HasExited => ProcFiles.StatOf(Id) is not { } fields || ProcFiles.HasExited(fields[0]);
 
+    /// <summary>Whether a process this one started is still alive.</summary>
+    public bool HasLiveChildren() =>
+        ProcFiles.ChildrenOf(Id).Any(child => ProcFiles.StatOf(child) is { } fields && !ProcFiles.HasExited(fields[0]));
+
     /// <summary>Waits for the process (not its group) to exit; the result is its exit code, or 128 + the killing signal.</summary>
     public Task<int> WaitForExitAsync() => _process.WaitForExitAsync();
 

@@ -7,7 +7,8 @@ namespace BotSystem.Workers.Runners;
 /// <summary>
 /// A long-lived host interpreter, sandboxed like a cold bot, that has loaded one bot and serves its jobs one at a
 /// time over the same JSON-lines protocol: a request line in; the bot's lines out, then <c>{"jobEnd":n}</c>. It
-/// retires after its job budget, or when it dies, times out or is cancelled (its whole process group is killed).
+/// retires after its job budget, after a job that left a process running, or when it dies, times out or is cancelled (its
+/// whole process group is killed).
 /// </summary>
 internal sealed class WarmHost : IAsyncDisposable
 {
@@ -29,7 +30,7 @@ internal sealed class WarmHost : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Whether the host must serve no more jobs: its budget is spent, or it died or was killed.</summary>
+    /// <summary>Whether the host must serve no more jobs: its budget is spent, its last job left a process running, or it died or was killed.</summary>
     public bool Retired { get; private set; }
 
     /// <summary>Whether the host's process has ended, by itself or killed, since its last job.</summary>
@@ -68,7 +69,9 @@ internal sealed class WarmHost : IAsyncDisposable
         {
             peakMemory = _process.PeakMemoryBytes();
             _process.ClearWorkDirectory();
-            Retired = _served >= _maxJobs;
+            // A process the job left running would write into the next job's output; it goes with its host, as it
+            // would with a cold run.
+            Retired = _served >= _maxJobs || _process.HasLiveChildren();
         }
         else
         {

@@ -109,6 +109,17 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bot_whose_output_ran_past_the_limit_still_completes_with_the_result_it_writes_last()
+    {
+        var outcome = await Runner.RunAsync(Launch([Bot("floods_stdout.py")], TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
+        Assert.True(outcome.Result!["done"]!.GetValue<bool>());
+        Assert.True(outcome.OutputTruncated);
+    }
+
+    [Fact]
     public async Task The_bot_sees_no_variable_of_the_worker_and_runs_in_a_removed_temporary_directory()
     {
         Environment.SetEnvironmentVariable("ConnectionStrings__redis", "secret-host:6379");
@@ -159,6 +170,22 @@ public sealed class BotSandboxTests : IDisposable
         Assert.Null(outcome.Result);
         Assert.Empty(progress);
         Assert.Equal(2, logs.Count(line => line.Contains("\\ud800") || line.Contains("\\udc00")));
+    }
+
+    [Fact]
+    public async Task A_result_that_is_not_utf8_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
+    {
+        var logs = new List<string>();
+        var progress = new List<JsonNode>();
+        var outcome = await Runner.RunAsync(Launch([Bot("writes_invalid_utf8.py")], TimeSpan.FromSeconds(30)),
+            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.ProtocolViolation, $"the bot ended {outcome.Status} with {outcome.Result?.ToJsonString()}");
+        Assert.Contains("not valid Unicode", outcome.Error);
+        Assert.Null(outcome.Result);
+        Assert.Empty(progress);
+        // Kept as they came, what is not UTF-8 replaced.
+        Assert.Equal(["{\"log\":\"Z\uFFFDrich\"}", "{\"progress\":{\"note\":\"caf\uFFFD\"}}"], logs);
     }
 
     [Fact]

@@ -173,6 +173,7 @@ public sealed class WarmHostTests : IAsyncLifetime
         var next = await runner.RunAsync(Job("reports_pid", new JsonObject { ["n"] = 5 }), NoProgress, NoLog, CancellationToken.None);
 
         Assert.True(flooded.OutputTruncated);
+        Assert.True(flooded.Status == BotRunStatus.Completed, $"the flooding job ended {flooded.Status}: {flooded.Error}");
         Assert.Contains("[output truncated]", logs);
         Assert.True(logs.Sum(line => line.Length) <= 64 * 1024 + 2000);
         Assert.Equal(BotRunStatus.Completed, next.Status);
@@ -226,6 +227,25 @@ public sealed class WarmHostTests : IAsyncLifetime
         Assert.Equal((BotRunStatus.Completed, 2), (second.Status, second.Result!["n"]!.GetValue<int>()));
         Assert.Equal(first.ProcessId, second.ProcessId);
         Assert.DoesNotContain("late from job 1", logs);
+    }
+
+    [Fact]
+    public async Task A_process_a_warm_job_left_running_dies_with_the_job_and_never_writes_into_the_next_one()
+    {
+        var runner = Runner(TestBots);
+        var pids = new List<int>();
+
+        var first = await runner.RunAsync(Job("leaves_a_child", new JsonObject { ["n"] = 1, ["childMs"] = 500 }), NoProgress,
+            line => { pids.AddRange(JsonNode.Parse(line)!["pids"]!.AsArray().Select(p => p!.GetValue<int>())); return Task.CompletedTask; },
+            CancellationToken.None);
+        var childAliveAfterItsJob = pids.Any(Signals.IsAlive);
+        var second = await runner.RunAsync(Job("leaves_a_child", new JsonObject { ["n"] = 2, ["sleepMs"] = 1500 }), NoProgress, NoLog, CancellationToken.None);
+
+        Assert.Equal((BotRunStatus.Completed, 1), (first.Status, first.Result!["n"]!.GetValue<int>()));
+        Assert.Single(pids);
+        Assert.False(childAliveAfterItsJob, $"the child {pids[0]} of the first job outlived it");
+        Assert.True(second.Status == BotRunStatus.Completed, $"the second job ended {second.Status}: {second.Error}");
+        Assert.Equal(2, second.Result!["n"]!.GetValue<int>());
     }
 
     [Fact]

@@ -249,6 +249,29 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.False(worker.HasExited, worker.Output);
     }
 
+    [Fact]
+    public async Task A_java_bot_that_does_not_compile_fails_at_its_first_attempt_naming_the_compile_error()
+    {
+        await using var worker = StartWorker(BotTypes.Java, out var url);
+        await WaitForHealthAsync(worker, url, "Healthy");
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Java), _redis.Connection);
+        var jobId = await bots.AddAsync("does_not_compile", new BotJobData
+        {
+            InvocationId = "inv_" + Guid.NewGuid().ToString("N"),
+            BotType = BotTypes.Java,
+            Bot = "does_not_compile",
+            Payload = new JsonObject(),
+            TimeoutSeconds = 60,
+        }, new JobOptions { Attempts = 3, Backoff = new BackoffOptions(BackoffType.Fixed, TimeSpan.FromMilliseconds(100)) });
+
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Failed, TimeSpan.FromSeconds(90), $"the job never failed\n{worker.Output}");
+
+        var job = (await bots.GetJobAsync(jobId))!;
+        Assert.Equal(1, job.AttemptsMade);
+        Assert.Contains("DoesNotCompile.java", job.FailedReason);
+        Assert.Contains("incompatible types", job.FailedReason);
+    }
+
     public async Task DisposeAsync()
     {
         _http.Dispose();
@@ -267,7 +290,11 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         });
 
     /// <summary>A worker of python bots from the test bots (cold runs and warm hosts alike).</summary>
-    private ServiceProcess StartWorker(out string url, params (string Name, string Value)[] settings)
+    private ServiceProcess StartWorker(out string url, params (string Name, string Value)[] settings) =>
+        StartWorker(BotTypes.Python, out url, settings);
+
+    /// <summary>A worker of one type's bots from the test bots.</summary>
+    private ServiceProcess StartWorker(string botType, out string url, params (string Name, string Value)[] settings)
     {
         url = $"http://127.0.0.1:{FreePort.Next()}";
         var environment = new Dictionary<string, string?>
@@ -280,7 +307,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         {
             environment[name] = value;
         }
-        return ServiceProcess.StartService("Workers", environment, "--types", "python");
+        return ServiceProcess.StartService("Workers", environment, "--types", botType);
     }
 
     private async Task WaitForHealthAsync(ServiceProcess worker, string url, string expected, TimeSpan? timeout = null)
