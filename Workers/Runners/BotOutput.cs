@@ -11,6 +11,9 @@ internal sealed class BotOutput(int maxResultBytes)
     private static readonly JsonDocumentOptions UniqueMembers = new() { AllowDuplicateProperties = false };
 
     public JsonNode? Result { get; private set; }
+
+    // A result line was read: its result may be null, an answer all the same.
+    private bool _answered;
     public string? Error { get; private set; }
     public bool ErrorRetryable { get; private set; }
     public string? ProtocolError { get; private set; }
@@ -71,6 +74,7 @@ internal sealed class BotOutput(int maxResultBytes)
                 return;
             }
             Result = message["result"]?.DeepClone();
+            _answered = true;
         }
         if (message["error"] is { } error)
         {
@@ -115,7 +119,7 @@ internal sealed class BotOutput(int maxResultBytes)
             var signal = exitCode > 128 ? $" (signal {exitCode - 128})" : "";
             return Outcome(BotRunStatus.Crashed, $"The bot exited with code {exitCode}{signal}: {end.ErrorSummary}", true);
         }
-        if (Result is null)
+        if (!_answered)
         {
             return Outcome(BotRunStatus.ProtocolViolation,
                 Ended ? "Protocol violation: the bot finished the job without a result line." : "Protocol violation: the bot exited without a result line.", false);

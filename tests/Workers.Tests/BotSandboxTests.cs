@@ -253,6 +253,16 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bot_whose_result_is_null_completes_with_it()
+    {
+        var outcome = await Runner.RunAsync(Launch(["-c", "import sys; sys.stdin.read(); print('{\"result\":null}', flush=True)"], TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
+        Assert.Null(outcome.Result);
+    }
+
+    [Fact]
     public async Task Children_that_left_the_bots_process_group_die_with_it_and_do_not_hold_its_run_open()
     {
         var pids = new List<int>();
