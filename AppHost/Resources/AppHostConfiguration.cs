@@ -10,6 +10,10 @@ namespace BotSystem.AppHost.Resources;
 /// </summary>
 public sealed class AppHostConfiguration(IConfiguration configuration)
 {
+    // Which resource each port went to. A port given twice passes the check of what listens on it, as no resource runs
+    // yet, and the later resource would fail to bind it, restarted without end.
+    private readonly Dictionary<int, string> _portOwners = [];
+
     public string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string BuildConfiguration { get; } =
@@ -41,7 +45,7 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
     }
 
-    public int DashboardPort => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
+    public int PortForDashboard() => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
 
     public int ReplicasOf(string resource)
     {
@@ -59,13 +63,23 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
         if (port == 0)
         {
-            return LoopbackPorts.Next();
+            port = LoopbackPorts.Next();
         }
-        if (!LoopbackPorts.IsFree(port))
+        else if (_portOwners.TryGetValue(port, out var owner))
+        {
+            throw new AppHostException($"Port {port} is given to both {owner} and {resource}.",
+                $"Choose another with --Ports:{resource}=<port> (0 for any free port).");
+        }
+        else if (LoopbackPorts.IsFree(port))
+        {
+            LoopbackPorts.Reserve(port);
+        }
+        else
         {
             throw new AppHostException($"Port {port} for {resource} is already in use.",
                 $"Stop what listens on {port} (e.g. a previous ./run.sh), or choose another with --Ports:{resource}=<port> (0 for any free port).");
         }
+        _portOwners[port] = resource;
         return port;
     }
 

@@ -15,9 +15,16 @@ public sealed class DistributedApplicationBuilder
     private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase) { "dashboard" };
     private readonly List<string> _projects = [];
 
-    private DistributedApplicationBuilder(AppHostConfiguration configuration) => Configuration = configuration;
+    private DistributedApplicationBuilder(AppHostConfiguration configuration)
+    {
+        Configuration = configuration;
+        // Given first, so the dashboard's port (18888 by default) is never handed to a resource that takes any free port.
+        DashboardPort = configuration.PortForDashboard();
+    }
 
     public AppHostConfiguration Configuration { get; }
+
+    public int DashboardPort { get; }
 
     public IReadOnlyList<Resource> Resources => _resources;
 

@@ -100,6 +100,21 @@ public sealed class AppHostTests
     }
 
     [Theory]
+    [InlineData("workers", "orchestrator")]
+    [InlineData("dashboard", "api-gateway")]
+    public async Task A_port_given_to_two_resources_ends_with_one_clear_message_naming_both(string first, string second)
+    {
+        var port = FreePort.Next();
+
+        await using var appHost = AppHostProcess.Start(null, $"--Ports:{first}={port}", $"--Ports:{second}={port}");
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)), appHost.Process.Output);
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains($"Port {port} is given to both {first} and {second}", appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
+    [Theory]
     [InlineData("--Ports:api-gateway=abc", "Ports:api-gateway must be a whole number, not 'abc'")]
     [InlineData("--Replicas:workers=three", "Replicas:workers must be a whole number, not 'three'")]
     [InlineData("--Ports:api-gatway=3001", "Ports:api-gatway names no resource of this system")]
