@@ -47,6 +47,19 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
 
     public int PortForDashboard() => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
 
+    /// <summary>The port a service's own variable (e.g. <c>API_GATEWAY_PORT</c>) asks for; null when it is not set.</summary>
+    public int? ServicePort(string variable)
+    {
+        if (configuration[variable] is null)
+        {
+            return null;
+        }
+        var port = WholeNumber(variable, 0, $"Fix {variable}, or unset it.");
+        return port is >= 1 and <= 65535
+            ? port
+            : throw new AppHostException($"{variable} must be a port number from 1 to 65535, not {port}.", $"Fix {variable}, or unset it.");
+    }
+
     public int ReplicasOf(string resource)
     {
         var replicas = WholeNumber($"Replicas:{resource}", 1, "Fix --replicas.");

@@ -73,6 +73,19 @@ public sealed class AppHostTests
     }
 
     [Fact]
+    public async Task A_service_port_variable_in_the_environment_is_the_port_the_AppHost_runs_and_watches_the_service_on()
+    {
+        var port = FreePort.Next();
+
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["ORCHESTRATOR_PORT"] = port.ToString() });
+
+        var resources = await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        Assert.Equal($"http://localhost:{port}", AppHostProcess.Resource(resources, "orchestrator")["endpoints"]![0]!.GetValue<string>());
+        Assert.NotEmpty(ListeningAddresses(port));
+        Assert.All(ListeningAddresses(port), address => Assert.True(IPAddress.IsLoopback(address), $"port {port} listens on {address}"));
+    }
+
+    [Fact]
     public async Task Missing_redis_server_ends_with_one_clear_message()
     {
         await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" });
