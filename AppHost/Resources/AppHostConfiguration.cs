@@ -25,6 +25,19 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
 
     public string? OtlpEndpoint => configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
 
+    /// <summary>How the services export to <see cref="OtlpEndpoint"/>: as configured, <c>grpc</c> unless set.</summary>
+    public string OtlpProtocol
+    {
+        get
+        {
+            var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? "grpc";
+            return protocol is "grpc" or "http/protobuf"
+                ? protocol
+                : throw new AppHostException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.",
+                    "Fix OTEL_EXPORTER_OTLP_PROTOCOL, or unset it for grpc.");
+        }
+    }
+
     /// <summary>Where Redis, Prometheus and Alertmanager keep their state; <c>.data</c> in the repository unless configured.</summary>
     public string DataDirectory =>
         configuration["DataDirectory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : Path.Combine(RepositoryRoot, ".data");

@@ -89,7 +89,7 @@ public sealed class DistributedApplicationBuilder
                 .WithEnvironment("DOTNET_NOLOGO", "1");
             if (Configuration.OtlpEndpoint is { } otlp)
             {
-                resource.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+                resource.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", Configuration.OtlpProtocol);
             }
             if (Configuration.EnvironmentName == "Development")
             {

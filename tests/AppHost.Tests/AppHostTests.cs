@@ -86,6 +86,23 @@ public sealed class AppHostTests
     }
 
     [Fact]
+    public async Task Services_export_telemetry_with_the_OTLP_protocol_the_AppHost_is_given()
+    {
+        using var collector = new OtlpHttpCollector();
+
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+
+        await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        // Metrics are exported every second in development, by every service.
+        await Eventually.HoldsAsync(() => Task.FromResult(collector.ExportsTo("/v1/metrics") >= 5), TimeSpan.FromSeconds(30),
+            $"the services' metrics did not reach the OTLP/HTTP collector\n{appHost.Process.Output}");
+    }
+
+    [Fact]
     public async Task Missing_redis_server_ends_with_one_clear_message()
     {
         await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" });
