@@ -5,14 +5,14 @@ try
     var builder = DistributedApplicationBuilder.Create(args);
 
     var redis = builder.AddRedis("redis");
-    var mockWebhook = builder.AddProject("mock-webhook", "MockWebhook", defaultPort: 5000);
-    var webhookManager = builder.AddProject("webhook-manager", "WebhookManager", defaultPort: 4000)
+    var mockWebhook = builder.AddProject("mock-webhook", "MockWebhook", "MOCK_WEBHOOK_PORT", defaultPort: 5000);
+    var webhookManager = builder.AddProject("webhook-manager", "WebhookManager", "WEBHOOK_MANAGER_PORT", defaultPort: 4000)
         .WithReference(redis);
-    var workers = builder.AddProject("workers", "Workers")
+    var workers = builder.AddProject("workers", "Workers", "WORKERS_PORT")
         .WithReference(redis);
-    var orchestrator = builder.AddProject("orchestrator", "Orchestrator")
+    var orchestrator = builder.AddProject("orchestrator", "Orchestrator", "ORCHESTRATOR_PORT")
         .WithReference(redis);
-    var apiGateway = builder.AddProject("api-gateway", "ApiGateway", defaultPort: 3000)
+    var apiGateway = builder.AddProject("api-gateway", "ApiGateway", "API_GATEWAY_PORT", defaultPort: 3000)
         .WithReference(redis)
         .WithReference(webhookManager)
         .WithReference(orchestrator)

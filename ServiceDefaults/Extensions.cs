@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -19,6 +20,11 @@ public static class Extensions
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
     private const string LiveTag = "live";
+
+    // From 5 ms to the longest bot run. The SDK's default bounds are made for milliseconds (0, 5, 10, 25, ...): every bot
+    // run and delivery under 5 s fell in one bucket, and the dashboard's percentiles of them read 2.5 s whatever they took.
+    private static readonly double[] DurationBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 25, 50, 75, 100, 250, 500];
 
     /// <summary>Meter and activity source names every service registers through <see cref="BotSystemTelemetry"/>.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -58,6 +64,9 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(BotSystemTelemetry.Name)
+                .AddView(instrument => instrument is Histogram<double> { Unit: "s" } && instrument.Meter.Name == BotSystemTelemetry.Name
+                    ? new ExplicitBucketHistogramConfiguration { Boundaries = DurationBuckets }
+                    : null)
                 .AddPrometheusExporter());
 
         // Spans are recorded only when there is a collector to send them to: without one, every request paid for spans

@@ -10,6 +10,10 @@ namespace BotSystem.AppHost.Resources;
 /// </summary>
 public sealed class AppHostConfiguration(IConfiguration configuration)
 {
+    // Which resource each port went to. A port given twice passes the check of what listens on it, as no resource runs
+    // yet, and the later resource would fail to bind it, restarted without end.
+    private readonly Dictionary<int, string> _portOwners = [];
+
     public string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public string BuildConfiguration { get; } =
@@ -20,6 +24,19 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
     public string? ExternalRedis => configuration.GetConnectionString("redis");
 
     public string? OtlpEndpoint => configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+    /// <summary>How the services export to <see cref="OtlpEndpoint"/>: as configured, <c>grpc</c> unless set.</summary>
+    public string OtlpProtocol
+    {
+        get
+        {
+            var protocol = configuration["OTEL_EXPORTER_OTLP_PROTOCOL"] ?? "grpc";
+            return protocol is "grpc" or "http/protobuf"
+                ? protocol
+                : throw new AppHostException($"OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '{protocol}'.",
+                    "Fix OTEL_EXPORTER_OTLP_PROTOCOL, or unset it for grpc.");
+        }
+    }
 
     /// <summary>Where Redis, Prometheus and Alertmanager keep their state; <c>.data</c> in the repository unless configured.</summary>
     public string DataDirectory =>
@@ -41,7 +58,20 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
     }
 
-    public int DashboardPort => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
+    public int PortForDashboard() => PortFor("dashboard", WholeNumber("Dashboard:Port", 18888, "Fix --Dashboard:Port."));
+
+    /// <summary>The port a service's own variable (e.g. <c>API_GATEWAY_PORT</c>) asks for; null when it is not set.</summary>
+    public int? ServicePort(string variable)
+    {
+        if (configuration[variable] is null)
+        {
+            return null;
+        }
+        var port = WholeNumber(variable, 0, $"Fix {variable}, or unset it.");
+        return port is >= 1 and <= 65535
+            ? port
+            : throw new AppHostException($"{variable} must be a port number from 1 to 65535, not {port}.", $"Fix {variable}, or unset it.");
+    }
 
     public int ReplicasOf(string resource)
     {
@@ -59,13 +89,23 @@ public sealed class AppHostConfiguration(IConfiguration configuration)
         }
         if (port == 0)
         {
-            return LoopbackPorts.Next();
+            port = LoopbackPorts.Next();
         }
-        if (!LoopbackPorts.IsFree(port))
+        else if (_portOwners.TryGetValue(port, out var owner))
+        {
+            throw new AppHostException($"Port {port} is given to both {owner} and {resource}.",
+                $"Choose another with --Ports:{resource}=<port> (0 for any free port).");
+        }
+        else if (LoopbackPorts.IsFree(port))
+        {
+            LoopbackPorts.Reserve(port);
+        }
+        else
         {
             throw new AppHostException($"Port {port} for {resource} is already in use.",
                 $"Stop what listens on {port} (e.g. a previous ./run.sh), or choose another with --Ports:{resource}=<port> (0 for any free port).");
         }
+        _portOwners[port] = resource;
         return port;
     }
 

@@ -16,7 +16,7 @@ public sealed class DistributedApplication(DistributedApplicationBuilder builder
         // The resources run in sessions of their own, so a closed terminal reaches only the AppHost, which stops them.
         using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; stopping.Cancel(); });
 
-        var dashboardPort = builder.Configuration.DashboardPort;
+        var dashboardPort = builder.DashboardPort;
         await using var dashboard = await ResourceDashboard.StartAsync(dashboardPort, builder.Resources);
         var supervisors = builder.Resources.Select(resource => resource.SuperviseAsync(stopping.Token)).ToList();
         _ = ReportWhenHealthyAsync(dashboardPort, stopping.Token);

@@ -15,9 +15,16 @@ public sealed class DistributedApplicationBuilder
     private readonly HashSet<string> _names = new(StringComparer.OrdinalIgnoreCase) { "dashboard" };
     private readonly List<string> _projects = [];
 
-    private DistributedApplicationBuilder(AppHostConfiguration configuration) => Configuration = configuration;
+    private DistributedApplicationBuilder(AppHostConfiguration configuration)
+    {
+        Configuration = configuration;
+        // Given first, so the dashboard's port (18888 by default) is never handed to a resource that takes any free port.
+        DashboardPort = configuration.PortForDashboard();
+    }
 
     public AppHostConfiguration Configuration { get; }
+
+    public int DashboardPort { get; }
 
     public IReadOnlyList<Resource> Resources => _resources;
 
@@ -50,8 +57,11 @@ public sealed class DistributedApplicationBuilder
         return new RedisReference(name, $"localhost:{port}", resource);
     }
 
-    /// <summary>A BotSystem service project (<c>dotnet &lt;Project&gt;.dll</c>), with as many replicas as configured.</summary>
-    public ProjectReference AddProject(string name, string project, int? defaultPort = null)
+    /// <summary>
+    /// A BotSystem service project (<c>dotnet &lt;Project&gt;.dll</c>), with as many replicas as configured. Its port variable
+    /// (e.g. <c>API_GATEWAY_PORT</c>), when set, is the port of its first replica.
+    /// </summary>
+    public ProjectReference AddProject(string name, string project, string portVariable, int? defaultPort = null)
     {
         _projects.Add(name);
         _names.Add(name);
@@ -61,13 +71,17 @@ public sealed class DistributedApplicationBuilder
             throw new AppHostException($"{assembly} does not exist.", "Build the solution first (./run.sh does: dotnet build BotSystem.sln).");
         }
         var replicas = Configuration.ReplicasOf(name);
+        var firstPort = Configuration.ServicePort(portVariable) ?? defaultPort;
         var instances = new List<Resource>();
         for (var replica = 0; replica < replicas; replica++)
         {
             var resourceName = replicas == 1 ? name : $"{name}-{replica + 1}";
             _names.Add(resourceName);
-            var port = replica == 0 && defaultPort is { } fixedPort ? Configuration.PortFor(name, fixedPort) : Configuration.PortFor(resourceName, 0);
+            var port = replica == 0 && firstPort is { } fixedPort ? Configuration.PortFor(name, fixedPort) : Configuration.PortFor(resourceName, 0);
             var resource = Add(new Resource(resourceName, "dotnet", [assembly], port, ResourceKind.Project, NextColor(), Path.GetDirectoryName(assembly)))
+                // Set, the variable would win over ASPNETCORE_URLS: the service would listen on every interface, and on a
+                // port other than the one the AppHost watches and tells the other services.
+                .WithoutEnvironment(portVariable)
                 .WithEnvironment("ASPNETCORE_URLS", $"http://localhost:{port}")
                 .WithEnvironment("ASPNETCORE_ENVIRONMENT", Configuration.EnvironmentName)
                 .WithEnvironment("OTEL_SERVICE_NAME", name)
@@ -75,7 +89,7 @@ public sealed class DistributedApplicationBuilder
                 .WithEnvironment("DOTNET_NOLOGO", "1");
             if (Configuration.OtlpEndpoint is { } otlp)
             {
-                resource.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+                resource.WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp).WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", Configuration.OtlpProtocol);
             }
             if (Configuration.EnvironmentName == "Development")
             {

@@ -23,7 +23,7 @@ internal static class LoopbackPorts
             for (var attempt = 0; attempt < TriesBelowEphemeral && FirstEphemeral > LowestChosen; attempt++)
             {
                 var port = Random.Shared.Next(LowestChosen, FirstEphemeral);
-                if (!HandedOut.Contains(port) && IsFree(port))
+                if (IsFree(port))
                 {
                     HandedOut.Add(port);
                     return port;
@@ -43,8 +43,25 @@ internal static class LoopbackPorts
         }
     }
 
+    /// <summary>Keeps a port given to a process by number from being offered again, as a default or a free port.</summary>
+    public static void Reserve(int port)
+    {
+        lock (HandedOut)
+        {
+            HandedOut.Add(port);
+        }
+    }
+
+    /// <summary>Whether a process may be given <paramref name="port"/>: nothing listens on it, and it was not given to another.</summary>
     public static bool IsFree(int port)
     {
+        lock (HandedOut)
+        {
+            if (HandedOut.Contains(port))
+            {
+                return false;
+            }
+        }
         try
         {
             using var listener = new TcpListener(IPAddress.Any, port);

@@ -19,7 +19,8 @@ public sealed class Resource
     private readonly ConcurrentQueue<string> _logs = new();
     private readonly ConsoleColor _color;
     private readonly List<Resource> _dependencies = [];
-    private readonly Dictionary<string, string> _environment = [];
+    // A null value keeps a variable of the AppHost's own environment from the process.
+    private readonly Dictionary<string, string?> _environment = [];
     private Process? _process;
     private DateTimeOffset? _startedAt;
     private volatile bool _stopping;
@@ -53,6 +54,12 @@ public sealed class Resource
     public Resource WithEnvironment(string name, string value)
     {
         _environment[name] = value;
+        return this;
+    }
+
+    public Resource WithoutEnvironment(string name)
+    {
+        _environment[name] = null;
         return this;
     }
 
@@ -165,7 +172,14 @@ public sealed class Resource
         }
         foreach (var (name, value) in _environment)
         {
-            startInfo.Environment[name] = value;
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
         }
         var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) => Log(e.Data);

@@ -73,6 +73,36 @@ public sealed class AppHostTests
     }
 
     [Fact]
+    public async Task A_service_port_variable_in_the_environment_is_the_port_the_AppHost_runs_and_watches_the_service_on()
+    {
+        var port = FreePort.Next();
+
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["ORCHESTRATOR_PORT"] = port.ToString() });
+
+        var resources = await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        Assert.Equal($"http://localhost:{port}", AppHostProcess.Resource(resources, "orchestrator")["endpoints"]![0]!.GetValue<string>());
+        Assert.NotEmpty(ListeningAddresses(port));
+        Assert.All(ListeningAddresses(port), address => Assert.True(IPAddress.IsLoopback(address), $"port {port} listens on {address}"));
+    }
+
+    [Fact]
+    public async Task Services_export_telemetry_with_the_OTLP_protocol_the_AppHost_is_given()
+    {
+        using var collector = new OtlpHttpCollector();
+
+        await using var appHost = AppHostProcess.Start(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+
+        await appHost.WaitForAsync(AppHostProcess.AllHealthy);
+        // Metrics are exported every second in development, by every service.
+        await Eventually.HoldsAsync(() => Task.FromResult(collector.ExportsTo("/v1/metrics") >= 5), TimeSpan.FromSeconds(30),
+            $"the services' metrics did not reach the OTLP/HTTP collector\n{appHost.Process.Output}");
+    }
+
+    [Fact]
     public async Task Missing_redis_server_ends_with_one_clear_message()
     {
         await using var appHost = AppHostProcess.Start(new Dictionary<string, string?> { ["PATH"] = "/nonexistent" });
@@ -96,6 +126,21 @@ public sealed class AppHostTests
         Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, appHost.Process.ExitCode);
         Assert.Contains($"Port {port} for api-gateway is already in use", appHost.Process.Output);
+        Assert.DoesNotContain("   at ", appHost.Process.Output);
+    }
+
+    [Theory]
+    [InlineData("workers", "orchestrator")]
+    [InlineData("dashboard", "api-gateway")]
+    public async Task A_port_given_to_two_resources_ends_with_one_clear_message_naming_both(string first, string second)
+    {
+        var port = FreePort.Next();
+
+        await using var appHost = AppHostProcess.Start(null, $"--Ports:{first}={port}", $"--Ports:{second}={port}");
+
+        Assert.True(await appHost.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)), appHost.Process.Output);
+        Assert.Equal(1, appHost.Process.ExitCode);
+        Assert.Contains($"Port {port} is given to both {first} and {second}", appHost.Process.Output);
         Assert.DoesNotContain("   at ", appHost.Process.Output);
     }
 

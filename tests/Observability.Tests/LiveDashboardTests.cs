@@ -60,6 +60,23 @@ public sealed class LiveDashboardTests(ScrapedSystem system) : IClassFixture<Scr
         });
     }
 
+    // A median of times, none negative, is at most twice their mean; estimated from buckets whose upper bound is at most
+    // 2.5 times their lower one (the first at most 5 ms), it is at most five times the mean, plus those 5 ms.
+    [Theory]
+    [InlineData("bot_execution_duration_seconds", "bot_type")]
+    [InlineData("webhook_delivery_duration_seconds", "job")]
+    public async Task Duration_percentile_panels_show_times_of_the_order_of_those_measured(string histogram, string by)
+    {
+        await system.Prometheus.WaitForSeriesAsync($"{histogram}_count", SeriesDeadline);
+
+        var medians = await ValuesByAsync($"histogram_quantile(0.5, sum by (le, {by}) ({histogram}_bucket))", by);
+        var means = await ValuesByAsync($"sum by ({by}) ({histogram}_sum) / sum by ({by}) ({histogram}_count)", by);
+
+        Assert.NotEmpty(means);
+        Assert.All(means, mean => Assert.True(medians[mean.Key] <= 5 * mean.Value + 0.005,
+            $"{histogram}{{{by}=\"{mean.Key}\"}}: the median of the buckets is {medians[mean.Key]} s where the mean is {mean.Value} s"));
+    }
+
     [Fact]
     public async Task Prometheus_scrapes_every_service_under_its_resource_name()
     {
@@ -76,5 +93,14 @@ public sealed class LiveDashboardTests(ScrapedSystem system) : IClassFixture<Scr
         await system.Prometheus.WaitForSeriesAsync("max(webhook_dlq_size) >= 1", SeriesDeadline);
         await system.Prometheus.WaitForSeriesAsync("sum by (status) (webhook_deliveries_total{status=\"dead\"}) >= 1", SeriesDeadline);
         await system.Prometheus.WaitForSeriesAsync("sum by (status) (webhook_deliveries_total{status=\"delivered\"}) >= 3", SeriesDeadline);
+    }
+
+    private async Task<Dictionary<string, double>> ValuesByAsync(string expression, string label)
+    {
+        var result = await system.Prometheus.QueryAsync(expression);
+        Assert.True(result.IsSuccess, $"'{expression}' was rejected: {result.ErrorType}: {result.Error}");
+        return result.Data.GetProperty("result").EnumerateArray().ToDictionary(
+            series => series.GetProperty("metric").GetProperty(label).GetString()!,
+            series => double.Parse(series.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture));
     }
 }
