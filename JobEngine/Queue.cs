@@ -90,29 +90,14 @@ public sealed class Queue : IAsyncDisposable
     }
 
     /// <summary>
-    /// When the job that has waited longest was created: the oldest of the wait list's tail and the
-    /// first prioritized job; null when nothing waits.
+    /// When the job that has waited longest was created: the oldest of the wait list's tail and the first prioritized
+    /// job of each priority, so one starved behind better priorities counts; null when nothing waits.
     /// </summary>
     public async Task<DateTimeOffset?> GetOldestWaitingTimestampAsync(CancellationToken ct = default)
     {
         EnsureConnected();
-        var candidates = new List<RedisValue>();
-        if (await Db.ListGetByIndexAsync(Keys.Wait, -1).WaitAsync(ct).ConfigureAwait(false) is { IsNull: false } waiting)
-        {
-            candidates.Add(waiting);
-        }
-        candidates.AddRange(await Db.SortedSetRangeByRankAsync(Keys.Prioritized, 0, 0).WaitAsync(ct).ConfigureAwait(false));
-        DateTimeOffset? oldest = null;
-        foreach (var id in candidates)
-        {
-            if (await Db.HashGetAsync(Keys.Job(id!), "timestamp").WaitAsync(ct).ConfigureAwait(false) is { IsNull: false } stamp
-                && long.TryParse(stamp.ToString(), out var ms))
-            {
-                var created = DateTimeOffset.FromUnixTimeMilliseconds(ms);
-                oldest = oldest is null || created < oldest ? created : oldest;
-            }
-        }
-        return oldest;
+        var oldest = await _scripts.GetOldestWaitingAsync().WaitAsync(ct).ConfigureAwait(false);
+        return oldest.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)oldest);
     }
 
     /// <summary>The state of a job; <see cref="JobState.Unknown"/> when it does not exist.</summary>

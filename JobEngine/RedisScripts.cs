@@ -39,6 +39,7 @@ internal sealed partial class RedisScripts
     private readonly RedisKey[] _removeKeys;
     private readonly RedisKey[] _drainKeys;
     private readonly RedisKey[] _countKeys;
+    private readonly RedisKey[] _waitingKeys;
     private readonly RedisKey[] _stateKeys;
     private readonly RedisKey[] _schedulerKeys;
 
@@ -62,6 +63,7 @@ internal sealed partial class RedisScripts
         _removeKeys = [keys.Wait, keys.Active, keys.Delayed, keys.Prioritized, keys.Completed, keys.Failed, keys.WaitingChildren, keys.Paused, keys.Repeat, keys.Events];
         _drainKeys = [keys.Wait, keys.Prioritized, keys.Delayed, keys.PriorityCounter, keys.Repeat];
         _countKeys = [keys.Wait, keys.Active, keys.Delayed, keys.Prioritized, keys.Completed, keys.Failed, keys.WaitingChildren, keys.Paused];
+        _waitingKeys = [keys.Wait, keys.Prioritized];
         _stateKeys = [keys.Completed, keys.Failed, keys.Delayed, keys.Prioritized, keys.Active, keys.Wait, keys.Paused, keys.WaitingChildren];
     }
 
@@ -218,6 +220,8 @@ internal sealed partial class RedisScripts
         EvaluateAsync("drain-5", _drainKeys, [_base, includeDelayed ? One : Zero]);
 
     public Task<RedisResult> GetCountsAsync() => EvaluateAsync("getCounts-8", _countKeys, []);
+
+    public Task<RedisResult> GetOldestWaitingAsync() => EvaluateAsync("getOldestWaiting-2", _waitingKeys, [_base]);
 
     public Task<RedisResult> GetStateAsync(string jobId) => EvaluateAsync("getState-8", _stateKeys, [jobId]);
 
