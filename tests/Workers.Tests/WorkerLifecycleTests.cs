@@ -86,6 +86,18 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_worker_shows_every_outcome_of_its_bot_types_at_zero_before_its_first_run()
+    {
+        await using var worker = StartWorker(out var url);
+        await WaitForHealthAsync(worker, url, "Healthy");
+
+        // A series that first appears with a failure in it shows no increase to rate(): the error-rate alert would miss it.
+        var executions = (await PrometheusExposition.ScrapeAsync($"{url}/metrics")).Where(sample => sample.Name == "bot_executions_total").ToList();
+        Assert.Equal(["cancelled", "completed", "failed"], executions.Where(sample => sample.Label("bot_type") == "python").Select(sample => sample.Label("status")).Order());
+        Assert.All(executions, sample => Assert.Equal(0, sample.Value));
+    }
+
+    [Fact]
     public async Task A_worker_cut_off_redis_kills_its_bot_before_another_worker_starts_the_job_again()
     {
         (string, string)[] quick = [("Workers__LockDuration", "00:00:04"), ("Workers__StalledInterval", "00:00:01")];
@@ -106,7 +118,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.Contains($"job {jobId} is stopped and left to another run", first.Output);
         // The run stopped for another to take over is no execution's end.
         Assert.DoesNotContain(await PrometheusExposition.ScrapeAsync($"{firstUrl}/metrics"),
-            sample => sample.Name == "bot_executions_total" && sample.Label("status") == "cancelled");
+            sample => sample.Name == "bot_executions_total" && sample.Label("status") == "cancelled" && sample.Value > 0);
         await partition;
         await CancellationSignal.SendAsync(_redis.Connection, (await bots.GetJobAsync(jobId))!.GetData<BotJobData>()!.InvocationId);
     }
