@@ -1,4 +1,3 @@
-using System.Net;
 using Google.Protobuf;
 
 namespace Observability.Tests.Otlp;
@@ -10,22 +9,21 @@ namespace Observability.Tests.Otlp;
 /// </summary>
 public sealed class OtlpTraceReceiver : IDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly List<ReceivedSpan> _spans = [];
     private readonly List<string> _problems = [];
+    private readonly OtlpHttpEndpoint _endpoint;
 
-    public OtlpTraceReceiver()
-    {
-        Port = FreePort.Next();
-        _listener.Prefixes.Add($"{Endpoint}/");
-        _listener.Start();
-        _ = ReceiveAsync();
-    }
-
-    public int Port { get; }
+    public OtlpTraceReceiver() =>
+        _endpoint = new OtlpHttpEndpoint((path, contentType, body) =>
+        {
+            if (path == "/v1/traces")
+            {
+                Keep(contentType, body);
+            }
+        });
 
     /// <summary>The value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>; exporters append <c>/v1/traces</c>.</summary>
-    public string Endpoint => $"http://127.0.0.1:{Port}";
+    public string Endpoint => _endpoint.Endpoint;
 
     public IReadOnlyList<ReceivedSpan> Spans
     {
@@ -50,32 +48,7 @@ public sealed class OtlpTraceReceiver : IDisposable
         }
     }
 
-    public void Dispose() => _listener.Close();
-
-    private async Task ReceiveAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            if (context.Request.Url?.AbsolutePath == "/v1/traces")
-            {
-                Keep(context.Request.ContentType, body.ToArray());
-            }
-            context.Response.StatusCode = (int)HttpStatusCode.OK;
-            context.Response.ContentType = "application/x-protobuf";
-            context.Response.Close();
-        }
-    }
+    public void Dispose() => _endpoint.Dispose();
 
     private void Keep(string? contentType, byte[] body)
     {
