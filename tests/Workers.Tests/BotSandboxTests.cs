@@ -160,10 +160,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_result_that_is_not_unicode_text_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
     {
-        var logs = new List<string>();
-        var progress = new List<JsonNode>();
-        var outcome = await Runner.RunAsync(Launch([Bot("writes_unpaired_surrogates.py")], TimeSpan.FromSeconds(30)),
-            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+        var (outcome, logs, progress) = await RunRecordingAsync("writes_unpaired_surrogates.py");
 
         Assert.Equal(BotRunStatus.ProtocolViolation, outcome.Status);
         Assert.Contains("not valid Unicode", outcome.Error);
@@ -175,10 +172,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_result_that_is_not_utf8_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
     {
-        var logs = new List<string>();
-        var progress = new List<JsonNode>();
-        var outcome = await Runner.RunAsync(Launch([Bot("writes_invalid_utf8.py")], TimeSpan.FromSeconds(30)),
-            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+        var (outcome, logs, progress) = await RunRecordingAsync("writes_invalid_utf8.py");
 
         Assert.True(outcome.Status == BotRunStatus.ProtocolViolation, $"the bot ended {outcome.Status} with {outcome.Result?.ToJsonString()}");
         Assert.Contains("not valid Unicode", outcome.Error);
@@ -239,11 +233,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_line_naming_a_member_twice_is_kept_as_a_log_and_the_bot_completes()
     {
-        var logs = new List<string>();
-        var progress = new List<JsonNode>();
-
-        var outcome = await Runner.RunAsync(Launch([Bot("repeats_a_member.py")], TimeSpan.FromSeconds(30)),
-            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+        var (outcome, logs, progress) = await RunRecordingAsync("repeats_a_member.py");
 
         Assert.Equal(BotRunStatus.Completed, outcome.Status);
         Assert.True(outcome.Result!["ok"]!.GetValue<bool>());
@@ -315,6 +305,16 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     private static BotLaunch Launch(string[] arguments, TimeSpan timeout) => new(new BotCommand("python3", arguments), "{}", timeout);
+
+    /// <summary>Runs a test bot, keeping the progress and log lines it reports.</summary>
+    private async Task<(BotRunOutcome Outcome, List<string> Logs, List<JsonNode> Progress)> RunRecordingAsync(string bot)
+    {
+        var logs = new List<string>();
+        var progress = new List<JsonNode>();
+        var outcome = await Runner.RunAsync(Launch([Bot(bot)], TimeSpan.FromSeconds(30)),
+            update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
+        return (outcome, logs, progress);
+    }
 
     private Task<BotRunOutcome> RunAsync(string fileName, string[] arguments, JsonObject request, TimeSpan timeout) =>
         Runner.RunAsync(new BotLaunch(new BotCommand(fileName, arguments), request.ToJsonString(), timeout), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
