@@ -19,14 +19,16 @@ public sealed class RetrySchedule(IOptions<WebhookOptions> options)
 
     /// <summary>
     /// The wait before retry number <paramref name="retry"/>: the scheduled delay spread by the jitter, or the
-    /// receiver's Retry-After clamped to [scheduled, 2 × scheduled] so no receiver can stall or hurry us unduly.
+    /// receiver's Retry-After clamped to [scheduled, 2 × scheduled] so no receiver can stall or hurry us unduly; neither
+    /// past the maximum delay.
     /// </summary>
     public TimeSpan DelayBefore(int retry, TimeSpan? retryAfter)
     {
         var scheduled = ScheduledDelay(retry);
         if (retryAfter is { } asked)
         {
-            return asked < scheduled ? scheduled : asked > scheduled * 2 ? scheduled * 2 : asked;
+            var longest = TimeSpan.FromTicks(Math.Min((scheduled * 2).Ticks, Options.MaxRetryDelay.Ticks));
+            return asked < scheduled ? scheduled : asked > longest ? longest : asked;
         }
         var spread = 1 + Options.Jitter * (2 * Random.Shared.NextDouble() - 1);
         return TimeSpan.FromMilliseconds(Math.Min(scheduled.TotalMilliseconds * spread, Options.MaxRetryDelay.TotalMilliseconds));
