@@ -32,8 +32,8 @@ for index, jobId in ipairs(candidates) do
   if ARGV[4] == "finished" then
     stamp = tonumber(fields[2]) or stamp
   end
-  local pendingIteration = fields[3] and redis.call("ZSCORE", KEYS[3], fields[3])
-  if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0 and not pendingIteration then
+  if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0
+      and not isPendingSchedulerRun(jobId, fields[3], KEYS[3]) then
     if isList then
       redis.call("LSET", KEYS[1], index - 1, removedMarker)
     else

@@ -418,6 +418,23 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_removes_the_finished_runs_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+
+        Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
+        Assert.Null(await queue.GetJobAsync(run.Id));
+        Assert.Empty(await queue.CleanAsync(JobState.Delayed, TimeSpan.Zero));
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(next.Id));
+    }
+
+    [Fact]
     public async Task Clean_of_waiting_jobs_removes_up_to_its_limit_and_leaves_the_rest_in_line()
     {
         var queue = NewQueue();
