@@ -469,6 +469,26 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Drain_removes_an_earlier_run_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        await queue.PauseAsync();
+        await queue.RetryJobAsync(run.Id);
+
+        await queue.DrainAsync(includeDelayed: true);
+
+        Assert.Equal(JobState.Unknown, await queue.GetJobStateAsync(run.Id));
+        Assert.Equal(0, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(next.Id));
+    }
+
+    [Fact]
     public async Task Drain_empties_waiting_and_prioritized_and_optionally_delayed()
     {
         var queue = NewQueue();
