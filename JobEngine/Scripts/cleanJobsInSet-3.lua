@@ -22,7 +22,14 @@ end
 -- LREM at the end: an LREM per job would scan the list once for each.
 local removedMarker = "removed:by-clean"
 local removed = {}
-for index, jobId in ipairs(candidates) do
+-- A list is cleaned from its right end, where the jobs that have waited longest are (as BullMQ cleans it); a zset from
+-- its lowest score.
+local first, last, step = 1, #candidates, 1
+if isList then
+  first, last, step = #candidates, 1, -1
+end
+for index = first, last, step do
+  local jobId = candidates[index]
   if #removed >= limit then
     break
   end

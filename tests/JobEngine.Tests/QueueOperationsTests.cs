@@ -453,6 +453,22 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_of_waiting_jobs_with_a_limit_removes_those_that_have_waited_longest()
+    {
+        var queue = NewQueue();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await queue.AddAsync("w", new { i }));
+        }
+
+        var removed = await queue.CleanAsync(JobState.Waiting, TimeSpan.Zero, limit: 3);
+
+        Assert.Equal(ids[..3], removed);
+        Assert.Equal(ids[3..], (await queue.GetJobsAsync(JobState.Waiting, ascending: true)).Select(job => job.Id));
+    }
+
+    [Fact]
     public async Task Drain_keeps_a_due_scheduler_run_waiting_among_the_jobs_it_removes()
     {
         var queue = NewQueue();
