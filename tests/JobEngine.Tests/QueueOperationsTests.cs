@@ -435,6 +435,21 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_removes_the_last_run_of_a_scheduler_that_has_reached_its_limit()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("once", new RepeatOptions { Every = TimeSpan.FromHours(1), Limit = 1 }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        Assert.Empty(await queue.GetJobsAsync(JobState.Delayed));
+
+        Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
+        Assert.Null(await queue.GetJobAsync(run.Id));
+    }
+
+    [Fact]
     public async Task Clean_of_waiting_jobs_removes_up_to_its_limit_and_leaves_the_rest_in_line()
     {
         var queue = NewQueue();
