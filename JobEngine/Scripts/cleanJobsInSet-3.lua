@@ -1,6 +1,6 @@
 --[[
   Removes up to limit jobs of one state that are older than a timestamp (finishedOn for finished
-  jobs, creation time otherwise), skipping locked jobs and pending scheduler iterations.
+  jobs, creation time otherwise), skipping locked jobs and unfinished pending scheduler runs.
   KEYS: 1 state container (list or zset), 2 events, 3 repeat
   ARGV: 1 key prefix, 2 max timestamp ms, 3 limit, 4 "finished" | "created"
   Returns the removed ids.
@@ -10,10 +10,12 @@ local prefix = ARGV[1]
 local maxTimestamp = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local isList = redis.call("TYPE", KEYS[1])["ok"] == "list"
+-- A finished run is never one to keep for its scheduler, though an ended scheduler (limit, end date) still points at it.
+local finished = ARGV[4] == "finished"
 local candidates
 if isList then
   candidates = redis.call("LRANGE", KEYS[1], 0, -1)
-elseif ARGV[4] == "finished" then
+elseif finished then
   candidates = redis.call("ZRANGEBYSCORE", KEYS[1], 0, maxTimestamp)
 else
   candidates = redis.call("ZRANGE", KEYS[1], 0, -1)
@@ -22,18 +24,25 @@ end
 -- LREM at the end: an LREM per job would scan the list once for each.
 local removedMarker = "removed:by-clean"
 local removed = {}
-for index, jobId in ipairs(candidates) do
+-- A list is cleaned from its right end, where the jobs that have waited longest are (as BullMQ cleans it); a zset from
+-- its lowest score.
+local first, last, step = 1, #candidates, 1
+if isList then
+  first, last, step = #candidates, 1, -1
+end
+for index = first, last, step do
+  local jobId = candidates[index]
   if #removed >= limit then
     break
   end
   local jobKey = prefix .. jobId
   local fields = redis.call("HMGET", jobKey, "timestamp", "finishedOn", "rjk")
   local stamp = tonumber(fields[1]) or 0
-  if ARGV[4] == "finished" then
+  if finished then
     stamp = tonumber(fields[2]) or stamp
   end
-  local pendingIteration = fields[3] and redis.call("ZSCORE", KEYS[3], fields[3])
-  if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0 and not pendingIteration then
+  if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0
+      and (finished or not isPendingSchedulerRun(jobId, fields[3], KEYS[3])) then
     if isList then
       redis.call("LSET", KEYS[1], index - 1, removedMarker)
     else

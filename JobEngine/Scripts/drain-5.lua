@@ -1,5 +1,5 @@
 --[[
-  Empties wait and prioritized (and optionally delayed), keeping scheduler iterations.
+  Empties wait and prioritized (and optionally delayed), keeping the run each job scheduler has queued next.
   KEYS: 1 wait, 2 prioritized, 3 delayed, 4 pc, 5 repeat
   ARGV: 1 key prefix, 2 include delayed "1"/"0"
   Returns the number of removed jobs.
@@ -7,13 +7,12 @@
 --@include queueState
 local prefix = ARGV[1]
 local removedCount = 0
--- Removes the jobs of ids but the runs of live schedulers; returns those kept, in order.
+-- Removes the jobs of ids but the pending runs of schedulers; returns those kept, in order.
 local function drainIds(ids, remove)
   local kept = {}
   for _, jobId in ipairs(ids) do
     local jobKey = prefix .. jobId
-    local rjk = redis.call("HGET", jobKey, "rjk")
-    if rjk and redis.call("ZSCORE", KEYS[5], rjk) then
+    if isPendingSchedulerRun(jobId, redis.call("HGET", jobKey, "rjk"), KEYS[5]) then
       kept[#kept + 1] = jobId
     else
       remove(jobId)

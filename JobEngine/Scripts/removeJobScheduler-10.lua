@@ -13,11 +13,17 @@ if pending then
   redis.call("ZREM", KEYS[10], schedulerId)
   existed = 1
   local pendingId = "repeat:" .. schedulerId .. ":" .. pending
-  local removed = redis.call("ZREM", KEYS[4], pendingId) + redis.call("LREM", KEYS[1], 0, pendingId)
-    + redis.call("ZREM", KEYS[5], pendingId)
-  if removed > 0 then
+  local prev
+  if redis.call("ZREM", KEYS[4], pendingId) == 1 then
+    prev = "delayed"
+  elseif redis.call("LREM", KEYS[1], 0, pendingId) > 0 then
+    prev = "waiting"
+  elseif redis.call("ZREM", KEYS[5], pendingId) == 1 then
+    prev = "prioritized"
+  end
+  if prev then
     removeJobKeys(prefix .. pendingId)
-    redis.call("XADD", KEYS[7], "*", "event", "removed", "jobId", pendingId, "prev", "delayed")
+    redis.call("XADD", KEYS[7], "*", "event", "removed", "jobId", pendingId, "prev", prev)
   end
 end
 return existed

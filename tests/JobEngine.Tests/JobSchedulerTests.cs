@@ -126,6 +126,33 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
     }
 
     [Fact]
+    public async Task Removing_a_scheduler_tells_which_state_its_pending_run_was_removed_from()
+    {
+        var queue = NewQueue();
+        var every = new RepeatOptions { Every = TimeSpan.FromHours(1) };
+        await queue.UpsertJobSchedulerAsync("later", every, "tick", null);
+        await queue.UpsertJobSchedulerAsync("due", every, "tick", null);
+        await queue.UpsertJobSchedulerAsync("urgent", every, "tick", null, new JobOptions { Priority = 5 });
+        var runs = (await queue.GetJobsAsync(JobState.Delayed)).ToDictionary(run => run.SchedulerId!, run => run.Id);
+        // Due, and taken out of delayed, but not taken by a worker yet.
+        await queue.PromoteJobAsync(runs["due"]);
+        await queue.PromoteJobAsync(runs["urgent"]);
+
+        foreach (var schedulerId in runs.Keys)
+        {
+            Assert.True(await queue.RemoveJobSchedulerAsync(schedulerId));
+        }
+
+        var removed = (await Db.StreamRangeAsync(K("events")))
+            .Where(entry => entry["event"] == "removed")
+            .ToDictionary(entry => (string)entry["jobId"]!, entry => (string)entry["prev"]!);
+        Assert.Equal(new Dictionary<string, string>
+        {
+            [runs["later"]] = "delayed", [runs["due"]] = "waiting", [runs["urgent"]] = "prioritized",
+        }, removed);
+    }
+
+    [Fact]
     public async Task Scheduler_stops_after_its_limit()
     {
         var queue = NewQueue();

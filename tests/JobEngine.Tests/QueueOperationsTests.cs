@@ -418,6 +418,38 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_removes_the_finished_runs_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+
+        Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
+        Assert.Null(await queue.GetJobAsync(run.Id));
+        Assert.Empty(await queue.CleanAsync(JobState.Delayed, TimeSpan.Zero));
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(next.Id));
+    }
+
+    [Fact]
+    public async Task Clean_removes_the_last_run_of_a_scheduler_that_has_reached_its_limit()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("once", new RepeatOptions { Every = TimeSpan.FromHours(1), Limit = 1 }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        Assert.Empty(await queue.GetJobsAsync(JobState.Delayed));
+
+        Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
+        Assert.Null(await queue.GetJobAsync(run.Id));
+    }
+
+    [Fact]
     public async Task Clean_of_waiting_jobs_removes_up_to_its_limit_and_leaves_the_rest_in_line()
     {
         var queue = NewQueue();
@@ -436,6 +468,22 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_of_waiting_jobs_with_a_limit_removes_those_that_have_waited_longest()
+    {
+        var queue = NewQueue();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await queue.AddAsync("w", new { i }));
+        }
+
+        var removed = await queue.CleanAsync(JobState.Waiting, TimeSpan.Zero, limit: 3);
+
+        Assert.Equal(ids[..3], removed);
+        Assert.Equal(ids[3..], (await queue.GetJobsAsync(JobState.Waiting, ascending: true)).Select(job => job.Id));
+    }
+
+    [Fact]
     public async Task Drain_keeps_a_due_scheduler_run_waiting_among_the_jobs_it_removes()
     {
         var queue = NewQueue();
@@ -449,6 +497,26 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
 
         Assert.Equal([run.Id], (await queue.GetJobsAsync(JobState.Waiting)).Select(job => job.Id));
         Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+    }
+
+    [Fact]
+    public async Task Drain_removes_an_earlier_run_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
+    {
+        var queue = NewQueue();
+        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        await queue.PauseAsync();
+        await queue.RetryJobAsync(run.Id);
+
+        await queue.DrainAsync(includeDelayed: true);
+
+        Assert.Equal(JobState.Unknown, await queue.GetJobStateAsync(run.Id));
+        Assert.Equal(0, (await queue.GetJobCountsAsync())[JobState.Waiting]);
+        Assert.Equal(JobState.Delayed, await queue.GetJobStateAsync(next.Id));
     }
 
     [Fact]

@@ -56,6 +56,16 @@ local function addToPrioritized(prioritizedKey, pcKey, jobId, priority)
   redis.call("ZADD", prioritizedKey, prioritizedScore(priority, counter), jobId)
 end
 
+-- Whether the job is the run its scheduler (rjk) has queued next, which goes only with the scheduler; the scheduler's
+-- earlier runs are jobs like any other.
+local function isPendingSchedulerRun(jobId, schedulerId, repeatKey)
+  if not schedulerId then
+    return false
+  end
+  local pending = redis.call("ZSCORE", repeatKey, schedulerId)
+  return pending ~= false and ("repeat:" .. schedulerId .. ":" .. pending) == jobId
+end
+
 local function removeJobKeys(jobKey)
   redis.call("DEL", jobKey, jobKey .. ":logs", jobKey .. ":dependencies", jobKey .. ":processed",
     jobKey .. ":failed", jobKey .. ":unsuccessful")
