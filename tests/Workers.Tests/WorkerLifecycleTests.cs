@@ -3,8 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using BotSystem.Workers;
+using BotSystem.Workers.Lifecycle;
 using BotSystem.Workers.Runners;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Workers.Tests;
 
@@ -259,6 +264,35 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(30),
             $"the cancelled bot ran on\n{worker.Output}");
         Assert.False(worker.HasExited, worker.Output);
+    }
+
+    [Fact]
+    public async Task A_runner_stopped_while_it_subscribes_to_cancellations_leaves_nothing_taking_jobs()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        // Redis answers the runner's subscription only after the runner was told to stop.
+        cutter.StallOnceWhenSent($"{CancellationSignal.Channel}\r\n", TimeSpan.FromSeconds(2));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cutter.ConnectionString);
+        var options = Options.Create(new WorkersOptions { Types = [BotTypes.Python], BotsDirectory = Path.Combine(AppContext.BaseDirectory, "bots") });
+        var lifecycle = new WorkerLifecycle(NullLogger<WorkerLifecycle>.Instance);
+        lifecycle.TransitionTo(WorkerState.READY, "registered");
+        using var spawner = new BotSpawner(options, NullLogger<BotSpawner>.Instance);
+        await using var warmHosts = new WarmHostPool(options, spawner, NullLogger<WarmHostPool>.Instance);
+        using var runner = new BotQueueRunner(redis,
+            new BotRunner(new BotLaunchers(options), new BotProcess(options, spawner, NullLogger<BotProcess>.Instance), warmHosts),
+            new RunningBots(redis, NullLogger<RunningBots>.Instance),
+            new BotPermits(redis, new ConfigurationBuilder().Build(), NullLogger<BotPermits>.Instance),
+            new RunnerMetrics(lifecycle, options), lifecycle, options, NullLogger<BotQueueRunner>.Instance);
+        await runner.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => Task.FromResult(cutter.Stalls == 1), TimeSpan.FromSeconds(30), "the runner never subscribed");
+
+        await runner.StopAsync(CancellationToken.None);
+
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject());
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var job = (await bots.GetJobAsync(jobId))!;
+        Assert.True(job.AttemptsStarted == 0, $"the stopped runner took a job {job.AttemptsStarted} times, leaving it {await bots.GetJobStateAsync(jobId)}");
     }
 
     [Fact]
