@@ -36,7 +36,7 @@ try
     };
     var prometheusPort = LoopbackPorts.IsFree(9090) ? 9090 : 0;
     var prometheus = builder.AddExecutableIfPresent("prometheus", "prometheus", ResourceKind.Prometheus, prometheusPort,
-        port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, scraped)}",
+        port => [$"--config.file={PrometheusConfiguration.Write(builder.Configuration, scraped, port)}",
             $"--web.listen-address=127.0.0.1:{port}",
             $"--storage.tsdb.path={Path.Combine(builder.Configuration.DataDirectory, "prometheus", "data")}"],
         "metrics are not scraped");

@@ -25,6 +25,10 @@ public sealed class WorkersOptions : IValidatableObject
     [Range(1, 86_400)]
     public int MaxTimeoutSeconds { get; set; } = 600;
 
+    /// <summary>The longest javac may take to compile a Java bot before it is killed and the job's attempt fails.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan JavaCompileTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     [Range(16, 65_536)]
     public int MemoryLimitMb { get; set; } = 1024;
 

@@ -89,7 +89,7 @@ public sealed class Resource
             await healthWatch;
             if (_stopping || stopping.IsCancellationRequested)
             {
-                State = ResourceState.Exited;
+                Exited();
                 return;
             }
             var ranLong = _startedAt is { } started && DateTimeOffset.UtcNow - started > MaxRestartDelay;
@@ -123,7 +123,7 @@ public sealed class Resource
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
         }
-        State = ResourceState.Exited;
+        Exited();
     }
 
     public async Task<bool> IsHealthyAsync()
@@ -190,6 +190,13 @@ public sealed class Resource
         _process = process;
         _startedAt = DateTimeOffset.UtcNow;
         return process;
+    }
+
+    // Its health is no longer watched once it is stopped, and what was last seen of a running process no longer holds.
+    private void Exited()
+    {
+        State = ResourceState.Exited;
+        Health = "unhealthy";
     }
 
     private async Task WatchHealthAsync(Process process, CancellationToken stopping)

@@ -35,33 +35,51 @@ public sealed class WorkerLifecycle
     {
         lock (_gate)
         {
-            if (State == next || State == WorkerState.STOPPED || (State == WorkerState.SHUTTING_DOWN && next != WorkerState.STOPPED))
-            {
-                return;
-            }
-            _logger.LogInformation("Worker {WorkerId}: {From} -> {To} ({Reason})", WorkerId, State, next, reason);
-            State = next;
+            Transition(next, reason);
         }
     }
 
+    // The count of running bots and the state change together: a bot starting as the last other one ends would
+    // otherwise find the worker PROCESSING, and that end would then set it READY while the bot runs.
     public void JobStarted()
     {
-        if (Interlocked.Increment(ref _running) == 1 && State == WorkerState.READY)
+        lock (_gate)
         {
-            TransitionTo(WorkerState.PROCESSING, "a bot started");
+            if (++_running == 1 && State == WorkerState.READY)
+            {
+                Transition(WorkerState.PROCESSING, "a bot started");
+            }
         }
     }
 
     public void JobEnded()
     {
         Interlocked.Increment(ref _jobsProcessed);
-        if (Interlocked.Decrement(ref _running) == 0 && State == WorkerState.PROCESSING)
+        lock (_gate)
         {
-            TransitionTo(WorkerState.READY, "no bot running");
+            if (--_running == 0 && State == WorkerState.PROCESSING)
+            {
+                Transition(WorkerState.READY, "no bot running");
+            }
         }
     }
 
     /// <summary>Back to READY (or PROCESSING while bots run) after registration or an outage.</summary>
-    public void Recovered(string reason) =>
-        TransitionTo(Volatile.Read(ref _running) > 0 ? WorkerState.PROCESSING : WorkerState.READY, reason);
+    public void Recovered(string reason)
+    {
+        lock (_gate)
+        {
+            Transition(_running > 0 ? WorkerState.PROCESSING : WorkerState.READY, reason);
+        }
+    }
+
+    private void Transition(WorkerState next, string reason)
+    {
+        if (State == next || State == WorkerState.STOPPED || (State == WorkerState.SHUTTING_DOWN && next != WorkerState.STOPPED))
+        {
+            return;
+        }
+        _logger.LogInformation("Worker {WorkerId}: {From} -> {To} ({Reason})", WorkerId, State, next, reason);
+        State = next;
+    }
 }

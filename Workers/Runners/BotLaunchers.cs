@@ -14,7 +14,8 @@ namespace BotSystem.Workers.Runners;
 public sealed class BotLaunchers(IOptions<WorkersOptions> options)
 {
     private const string JavaHostClass = "BotHost";
-    private readonly SemaphoreSlim _compileLock = new(1, 1);
+    // One compile at a time per source content (they share a staging directory); different bots compile side by side.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _compiling = new();
     private readonly string _javaCache = Path.Combine(Path.GetTempPath(), "botsystem-java-cache");
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _interpreters = new();
 
@@ -95,35 +96,59 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
         {
             return output;
         }
-        await _compileLock.WaitAsync(ct);
+        var compiling = _compiling.GetOrAdd(output, _ => new SemaphoreSlim(1, 1));
+        await compiling.WaitAsync(ct);
         try
         {
             if (!File.Exists(Path.Combine(output, className + ".class")))
             {
                 var staging = output + ".tmp-" + Environment.ProcessId;
                 Directory.CreateDirectory(staging);
-                var javac = await CommandAsync("javac", ["-d", staging, source], ct);
-                if (javac.ExitCode != 0)
-                {
-                    Directory.Delete(staging, recursive: true);
-                    // A bot that does not compile fails every attempt alike: invalid, not a failure worth retrying.
-                    throw new InvalidDataException($"javac failed for {source}: {javac.Error}{javac.Output}");
-                }
-                // A rename publishes the whole compiled bot at once, also to other runner processes.
                 try
                 {
-                    Directory.Move(staging, output);
+                    var javac = await JavacAsync(source, staging, ct);
+                    if (javac.ExitCode != 0)
+                    {
+                        // A bot that does not compile fails every attempt alike: invalid, not a failure worth retrying.
+                        throw new InvalidDataException($"javac failed for {source}: {javac.Error}{javac.Output}");
+                    }
+                    // A rename publishes the whole compiled bot at once, also to other runner processes.
+                    try
+                    {
+                        Directory.Move(staging, output);
+                    }
+                    catch (IOException) when (Directory.Exists(output))
+                    {
+                        // Another runner process published it first.
+                    }
                 }
-                catch (IOException) when (Directory.Exists(output))
+                finally
                 {
-                    Directory.Delete(staging, recursive: true);
+                    if (Directory.Exists(staging))
+                    {
+                        Directory.Delete(staging, recursive: true);
+                    }
                 }
             }
             return output;
         }
         finally
         {
-            _compileLock.Release();
+            compiling.Release();
+        }
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> JavacAsync(string source, string staging, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Value.JavaCompileTimeout);
+        try
+        {
+            return await CommandAsync("javac", ["-d", staging, source], timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"javac did not compile {source} within {options.Value.JavaCompileTimeout.TotalSeconds:0} s (Workers:JavaCompileTimeout).");
         }
     }
 
@@ -145,9 +170,18 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
             },
         };
         process.Start();
-        var error = process.StandardError.ReadToEndAsync(ct);
-        var output = await process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        return (process.ExitCode, output, await error);
+        try
+        {
+            var error = process.StandardError.ReadToEndAsync(ct);
+            var output = await process.StandardOutput.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            return (process.ExitCode, output, await error);
+        }
+        catch (OperationCanceledException)
+        {
+            // Left running, it would go on for a caller that no longer waits for it.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
     }
 }

@@ -23,7 +23,11 @@ public sealed class BotQueueRunner(
     ILogger<BotQueueRunner> logger) : BackgroundService
 {
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(200);
+    // The engine workers and whether the runner stops, changed together: a stop meeting the runner as it starts
+    // (SIGTERM while it waits for readiness or for its subscription) closes every worker made, or none is made.
+    private readonly Lock _workersGate = new();
     private readonly List<Worker> _workers = [];
+    private bool _stopping;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,19 +38,26 @@ public sealed class BotQueueRunner(
         // Thrown, a drop of Redis as the runner becomes ready (a restart, a failover) would stop the whole process.
         await RedisOutage.WaitOutAsync(runningBots.SubscribeAsync,
             ex => logger.LogWarning("Subscribing to cancellations waits for Redis: {Message}", ex.Message), stoppingToken);
-        foreach (var botType in options.Value.Types)
+        lock (_workersGate)
         {
-            var worker = new Worker(QueueNames.Bots(botType), redis, (job, ct) => RunAsync(botType, job, ct), new WorkerOptions
+            if (_stopping)
             {
-                Concurrency = options.Value.ConcurrencyOf(botType),
-                Name = lifecycle.WorkerId,
-                LockDuration = options.Value.LockDuration,
-                StalledInterval = options.Value.StalledInterval,
-            });
-            worker.LockLost += job =>
-                logger.LogWarning("{BotType} job {JobId} is stopped and left to another run: its lock could not be kept", botType, job.Id);
-            _workers.Add(worker);
-            logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));
+                return;
+            }
+            foreach (var botType in options.Value.Types)
+            {
+                var worker = new Worker(QueueNames.Bots(botType), redis, (job, ct) => RunAsync(botType, job, ct), new WorkerOptions
+                {
+                    Concurrency = options.Value.ConcurrencyOf(botType),
+                    Name = lifecycle.WorkerId,
+                    LockDuration = options.Value.LockDuration,
+                    StalledInterval = options.Value.StalledInterval,
+                });
+                worker.LockLost += job =>
+                    logger.LogWarning("{BotType} job {JobId} is stopped and left to another run: its lock could not be kept", botType, job.Id);
+                _workers.Add(worker);
+                logger.LogInformation("Running {BotType} bots from {Queue} with concurrency {Concurrency}", botType, QueueNames.Bots(botType), options.Value.ConcurrencyOf(botType));
+            }
         }
         await runningBots.SweepUntilStoppedAsync(stoppingToken);
     }
@@ -54,7 +65,13 @@ public sealed class BotQueueRunner(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         lifecycle.TransitionTo(WorkerState.SHUTTING_DOWN, "stop requested");
-        await Task.WhenAll(_workers.Select(worker => worker.CloseAsync(options.Value.ShutdownDeadline)));
+        Worker[] workers;
+        lock (_workersGate)
+        {
+            _stopping = true;
+            workers = [.. _workers];
+        }
+        await Task.WhenAll(workers.Select(worker => worker.CloseAsync(options.Value.ShutdownDeadline)));
         await base.StopAsync(cancellationToken);
         lifecycle.TransitionTo(WorkerState.STOPPED, "every runner closed");
     }

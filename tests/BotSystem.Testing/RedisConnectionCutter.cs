@@ -19,7 +19,9 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
     private readonly Task _accepting;
     private readonly ConcurrentDictionary<TcpClient, bool> _relayed = new();
     private byte[]? _armed;
+    private ArmedStall? _armedStall;
     private int _cuts;
+    private int _stalls;
     private long _partitionedUntil;
     private long _stalledUntil;
 
@@ -41,6 +43,16 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
     /// followed by <c>\r\n</c>), once; what that connection sent with it is lost.
     /// </summary>
     public void CutOnceWhenSent(string text) => Volatile.Write(ref _armed, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>How many connections have been held by <see cref="StallOnceWhenSent"/>.</summary>
+    public int Stalls => Volatile.Read(ref _stalls);
+
+    /// <summary>
+    /// Holds the next connection that sends <paramref name="text"/>, with what it sent, for <paramref name="duration"/>
+    /// before letting it through, once (a command Redis answers late); other connections run on.
+    /// </summary>
+    public void StallOnceWhenSent(string text, TimeSpan duration) =>
+        Volatile.Write(ref _armedStall, new ArmedStall(Encoding.UTF8.GetBytes(text), duration));
 
     /// <summary>
     /// Cuts every connection and refuses new ones for <paramref name="duration"/>; returns when the partition heals.
@@ -117,15 +129,21 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
             int read;
             while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
             {
-                if (watch && Volatile.Read(ref _armed) is { } pattern)
+                if (watch && (Volatile.Read(ref _armed) is not null || Volatile.Read(ref _armedStall) is not null))
                 {
                     seen.AddRange(buffer.AsSpan(0, read));
-                    if (seen.ToArray().AsSpan().IndexOf(pattern) >= 0 && Interlocked.CompareExchange(ref _armed, null, pattern) == pattern)
+                    if (Volatile.Read(ref _armed) is { } pattern && Sent(seen, pattern) && Interlocked.CompareExchange(ref _armed, null, pattern) == pattern)
                     {
                         Interlocked.Increment(ref _cuts);
                         return;
                     }
-                    seen.RemoveRange(0, Math.Max(0, seen.Count - pattern.Length + 1));
+                    if (Volatile.Read(ref _armedStall) is { } stall && Sent(seen, stall.Pattern) && Interlocked.CompareExchange(ref _armedStall, null, stall) == stall)
+                    {
+                        Interlocked.Increment(ref _stalls);
+                        await Task.Delay(stall.Duration, _stop.Token);
+                    }
+                    var longestArmed = Math.Max(Volatile.Read(ref _armed)?.Length ?? 0, Volatile.Read(ref _armedStall)?.Pattern.Length ?? 0);
+                    seen.RemoveRange(0, Math.Clamp(seen.Count - longestArmed + 1, 0, seen.Count));
                 }
                 while (Environment.TickCount64 < Volatile.Read(ref _stalledUntil))
                 {
@@ -140,6 +158,8 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
         }
     }
 
+    private static bool Sent(List<byte> seen, byte[] pattern) => seen.ToArray().AsSpan().IndexOf(pattern) >= 0;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -147,4 +167,6 @@ public sealed class RedisConnectionCutter : IAsyncDisposable
         await _accepting;
         _stop.Dispose();
     }
+
+    private sealed record ArmedStall(byte[] Pattern, TimeSpan Duration);
 }

@@ -3,8 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BotSystem.Contracts;
 using BotSystem.JobEngine;
+using BotSystem.Workers;
+using BotSystem.Workers.Lifecycle;
 using BotSystem.Workers.Runners;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Workers.Tests;
 
@@ -262,6 +267,35 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_runner_stopped_while_it_subscribes_to_cancellations_leaves_nothing_taking_jobs()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        // Redis answers the runner's subscription only after the runner was told to stop.
+        cutter.StallOnceWhenSent($"{CancellationSignal.Channel}\r\n", TimeSpan.FromSeconds(2));
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cutter.ConnectionString);
+        var options = Options.Create(new WorkersOptions { Types = [BotTypes.Python], BotsDirectory = Path.Combine(AppContext.BaseDirectory, "bots") });
+        var lifecycle = new WorkerLifecycle(NullLogger<WorkerLifecycle>.Instance);
+        lifecycle.TransitionTo(WorkerState.READY, "registered");
+        using var spawner = new BotSpawner(options, NullLogger<BotSpawner>.Instance);
+        await using var warmHosts = new WarmHostPool(options, spawner, NullLogger<WarmHostPool>.Instance);
+        using var runner = new BotQueueRunner(redis,
+            new BotRunner(new BotLaunchers(options), new BotProcess(options, spawner, NullLogger<BotProcess>.Instance), warmHosts),
+            new RunningBots(redis, NullLogger<RunningBots>.Instance),
+            new BotPermits(redis, new ConfigurationBuilder().Build(), NullLogger<BotPermits>.Instance),
+            new RunnerMetrics(lifecycle, options), lifecycle, options, NullLogger<BotQueueRunner>.Instance);
+        await runner.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => Task.FromResult(cutter.Stalls == 1), TimeSpan.FromSeconds(30), "the runner never subscribed");
+
+        await runner.StopAsync(CancellationToken.None);
+
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await AddReportsPidJobAsync(bots, new JsonObject());
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var job = (await bots.GetJobAsync(jobId))!;
+        Assert.True(job.AttemptsStarted == 0, $"the stopped runner took a job {job.AttemptsStarted} times, leaving it {await bots.GetJobStateAsync(jobId)}");
+    }
+
+    [Fact]
     public async Task A_java_bot_that_does_not_compile_fails_at_its_first_attempt_naming_the_compile_error()
     {
         await using var worker = StartWorker(BotTypes.Java, out var url);
@@ -283,6 +317,116 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         Assert.Contains("DoesNotCompile.java", job.FailedReason);
         Assert.Contains("incompatible types", job.FailedReason);
     }
+
+    [Fact]
+    public async Task A_java_compile_that_hangs_holds_up_no_other_java_bot_and_is_killed_when_its_job_is_cancelled()
+    {
+        var bots = JavaBotsDirectory();
+        var javac = JavacThatHangsOn("HangsCompiling", bots);
+        try
+        {
+            await using var worker = StartWorker(BotTypes.Java, out var url, ("Workers__BotsDirectory", bots), ("PATH", javac.Path));
+            await WaitForHealthAsync(worker, url, "Healthy");
+            await using var queue = new Queue(QueueNames.Bots(BotTypes.Java), _redis.Connection);
+            var hanging = await AddJavaJobAsync(queue, "hangs_compiling");
+            await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(javac.PidFile)), TimeSpan.FromSeconds(30), $"its compile never started\n{worker.Output}");
+
+            var answering = await AddJavaJobAsync(queue, "answers");
+            await Eventually.HoldsAsync(async () => await queue.GetJobStateAsync(answering) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(60),
+                $"the other java bot waited on the hanging compile\n{worker.Output}");
+            Assert.Equal(JobState.Completed, await queue.GetJobStateAsync(answering));
+
+            await CancellationSignal.SendAsync(_redis.Connection, (await queue.GetJobAsync(hanging))!.GetData<BotJobData>()!.InvocationId);
+            var pid = int.Parse(await File.ReadAllTextAsync(javac.PidFile));
+            await Eventually.HoldsAsync(() => Task.FromResult(!Signals.IsAlive(pid)), TimeSpan.FromSeconds(10), $"javac outlived its cancelled job\n{worker.Output}");
+        }
+        finally
+        {
+            Directory.Delete(bots, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_java_compile_that_outlasts_the_compile_timeout_fails_its_attempt_and_is_killed()
+    {
+        var bots = JavaBotsDirectory();
+        var javac = JavacThatHangsOn("HangsCompiling", bots);
+        try
+        {
+            await using var worker = StartWorker(BotTypes.Java, out var url,
+                ("Workers__BotsDirectory", bots), ("PATH", javac.Path), ("Workers__JavaCompileTimeout", "00:00:02"));
+            await WaitForHealthAsync(worker, url, "Healthy");
+            await using var queue = new Queue(QueueNames.Bots(BotTypes.Java), _redis.Connection);
+
+            var jobId = await AddJavaJobAsync(queue, "hangs_compiling");
+
+            await Eventually.HoldsAsync(async () => await queue.GetJobStateAsync(jobId) == JobState.Failed, TimeSpan.FromSeconds(30), $"the job never failed\n{worker.Output}");
+            Assert.Contains("javac", (await queue.GetJobAsync(jobId))!.FailedReason);
+            var pid = int.Parse(await File.ReadAllTextAsync(javac.PidFile));
+            await Eventually.HoldsAsync(() => Task.FromResult(!Signals.IsAlive(pid)), TimeSpan.FromSeconds(10), $"javac outlived its compile timeout\n{worker.Output}");
+        }
+        finally
+        {
+            Directory.Delete(bots, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A bots directory of two java bots: <c>hangs_compiling</c> and <c>answers</c>, the latter new to the compile cache
+    /// (its source is unique), so the worker compiles it.
+    /// </summary>
+    private static string JavaBotsDirectory()
+    {
+        var bots = Directory.CreateTempSubdirectory("botsystem-java-bots-").FullName;
+        var java = Directory.CreateDirectory(Path.Combine(bots, BotTypes.Java)).FullName;
+        File.WriteAllText(Path.Combine(java, "HangsCompiling.java"), """
+            public final class HangsCompiling {
+                public static void main(String[] args) {
+                    System.out.println("{\"result\":{}}");
+                }
+            }
+            """);
+        File.WriteAllText(Path.Combine(java, "Answers.java"), $$$"""
+            // {{{Guid.NewGuid()}}}
+            public final class Answers {
+                public static void main(String[] args) {
+                    System.out.println("{\"result\":{\"answer\":42}}");
+                }
+            }
+            """);
+        return bots;
+    }
+
+    /// <summary>
+    /// A PATH whose <c>javac</c> hangs on the given class, noting its pid in <c>PidFile</c>, and hands every other
+    /// compile to the real javac.
+    /// </summary>
+    private static (string Path, string PidFile) JavacThatHangsOn(string className, string directory)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(directory, "bin")).FullName;
+        var pidFile = Path.Combine(directory, "javac.pid");
+        var script = Path.Combine(bin, "javac");
+        File.WriteAllText(script, $$"""
+            #!/bin/sh
+            case "$*" in *{{className}}.java*) echo $$ > "{{pidFile}}"; exec sleep 120;; esac
+            PATH="${PATH#*:}" exec javac "$@"
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return ($"{bin}:{Environment.GetEnvironmentVariable("PATH")}", pidFile);
+    }
+
+    private static Task<string> AddJavaJobAsync(Queue bots, string bot) =>
+        bots.AddAsync(bot, new BotJobData
+        {
+            InvocationId = "inv_" + Guid.NewGuid().ToString("N"),
+            BotType = BotTypes.Java,
+            Bot = bot,
+            Payload = new JsonObject(),
+            TimeoutSeconds = 60,
+        });
 
     public async Task DisposeAsync()
     {
