@@ -23,6 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton<Semaphores>();
         builder.Services.AddSingleton<BotQueues>();
         builder.Services.AddSingleton<PermitWaiters>();
+        builder.Services.AddSingleton<PermitWaitCancellations>();
         builder.Services.AddSingleton<InvocationProcessor>();
         builder.Services.AddHostedService<InvocationWorkerService>();
         return builder;
