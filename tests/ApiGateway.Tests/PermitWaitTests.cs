@@ -31,19 +31,16 @@ public sealed class PermitWaitTests : IAsyncLifetime
     [Fact]
     public async Task An_invocation_cancelled_while_it_waits_for_a_permit_stops_waiting_at_once()
     {
+        // Only the first invocation's bot ever runs here.
         var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        string? first = null;
-        await using var runner = new Worker(_queues.Bots.Name, _queues.Redis.Connection, async (job, ct) =>
+        await using var runner = new Worker(_queues.Bots.Name, _queues.Redis.Connection, async (_, ct) =>
         {
-            if (job.Job.Id == first)
-            {
-                await releaseFirst.Task.WaitAsync(ct);
-            }
+            await releaseFirst.Task.WaitAsync(ct);
             return new BotRunResult { Result = new JsonObject { ["ok"] = true }, DurationMs = 1 };
         }, new WorkerOptions { Concurrency = 2 });
         try
         {
-            first = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
+            var first = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
             await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(first) == JobState.Active, "the first bot never started");
             var waiting = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
             await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(waiting) == InvocationStatus.WaitingForSlot,
@@ -63,12 +60,14 @@ public sealed class PermitWaitTests : IAsyncLifetime
             Assert.Equal(JobState.Active, await _queues.Bots.GetJobStateAsync(first));
             Assert.Equal(JobState.Unknown, await _queues.Bots.GetJobStateAsync(waiting));
             Assert.Equal(InvocationStatus.Cancelled, (string?)(await Gateway.GetJobAsync(waiting))!["status"]);
+
+            releaseFirst.TrySetResult();
+            Assert.Equal(InvocationStatus.Completed, (string?)(await Gateway.WaitForEndAsync(first))["status"]);
         }
         finally
         {
             releaseFirst.TrySetResult();
         }
-        Assert.Equal(InvocationStatus.Completed, (string?)(await Gateway.WaitForEndAsync(first))["status"]);
     }
 
     private async Task<HttpResponseMessage> CancelAsync(string jobId)
