@@ -41,12 +41,17 @@ public sealed class OrchestratorOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
     public TimeSpan ProgressPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Finished jobs kept per queue.</summary>
-    [Range(0, 1_000_000)]
+    /// <summary>
+    /// Finished jobs kept per queue; at least <see cref="LargestLimit"/>: as many bots of a type as its limit may end
+    /// before their orchestrations read how they ended from their jobs.
+    /// </summary>
+    [Range(1, 1_000_000)]
     public int KeepFinishedJobs { get; set; } = 10_000;
 
     [Range(1, 100)]
     public int BotAttempts { get; set; } = 3;
+
+    public int LargestLimit => BotTypes.All.Max(LimitOf);
 
     public int LimitOf(string botType) => botType switch
     {

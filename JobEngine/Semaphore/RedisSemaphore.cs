@@ -111,7 +111,7 @@ public sealed class RedisSemaphore
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await _scripts.LeaveAsync(waiterId);
+            await _scripts.LeaveAsync(waiterId, token);
             throw;
         }
         finally

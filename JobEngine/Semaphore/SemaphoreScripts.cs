@@ -38,8 +38,9 @@ internal sealed class SemaphoreScripts(IConnectionMultiplexer redis, SemaphoreKe
     public async Task<bool> ReleaseAsync(string token) =>
         (long)await Release.EvaluateAsync(Database, keys.All, [initialLimit, Channel, token]) == 1;
 
-    public async Task LeaveAsync(string waiterId) =>
-        await Leave.EvaluateAsync(Database, keys.All, [initialLimit, Channel, waiterId]);
+    /// <summary>Removes a waiter that gave up, and the permit of <paramref name="token"/> an acquire of it may have taken.</summary>
+    public async Task LeaveAsync(string waiterId, string token) =>
+        await Leave.EvaluateAsync(Database, keys.All, [initialLimit, Channel, waiterId, token]);
 
     public async Task<SemaphoreCounts> CountsAsync()
     {

@@ -17,6 +17,7 @@ public sealed class InvocationProcessor(
     IConnectionMultiplexer redis,
     Semaphores semaphores,
     PermitWaiters permitWaiters,
+    PermitWaitCancellations permitWaitCancellations,
     BotQueues botQueues,
     IOptions<OrchestratorOptions> options,
     ILogger<InvocationProcessor> logger)
@@ -118,6 +119,8 @@ public sealed class InvocationProcessor(
         var lease = storedToken is null ? null : await semaphore.ReattachAsync(storedToken, ct);
         if (lease is null)
         {
+            // Watched before it is shown waiting, so a cancel from then on stops the wait.
+            using var wait = permitWaitCancellations.Watch(invocationId, ct);
             if (!await InvocationRecord.MoveUnlessEndedAsync(record, invocationId, [new(InvocationRecord.Status, InvocationStatus.WaitingForSlot)]))
             {
                 // Cancelled since the read above.
@@ -129,7 +132,11 @@ public sealed class InvocationProcessor(
             }
             try
             {
-                lease = await semaphore.AcquireAsync(invocation.Priority, ct);
+                lease = await semaphore.AcquireAsync(invocation.Priority, wait.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return InvocationStatus.Cancelled;
             }
             finally
             {

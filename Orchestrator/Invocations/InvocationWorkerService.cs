@@ -16,6 +16,7 @@ public sealed class InvocationWorkerService(
     IConnectionMultiplexer redis,
     InvocationProcessor processor,
     Semaphores semaphores,
+    PermitWaitCancellations permitWaitCancellations,
     IOptions<OrchestratorOptions> options,
     ILogger<InvocationWorkerService> logger) : BackgroundService
 {
@@ -28,6 +29,8 @@ public sealed class InvocationWorkerService(
         // Started before Redis answers (it starts later, or restarts), the orchestrator waits for it here.
         await RedisOutage.WaitOutAsync(() => semaphores.ApplyLimitsAsync(options),
             ex => logger.LogWarning("The semaphore limits wait for Redis: {Message}", ex.Message), stoppingToken);
+        await RedisOutage.WaitOutAsync(permitWaitCancellations.SubscribeAsync,
+            ex => logger.LogWarning("The subscription to cancels waits for Redis: {Message}", ex.Message), stoppingToken);
         RegisterGauges();
 
         var settings = options.Value;

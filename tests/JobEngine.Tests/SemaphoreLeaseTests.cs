@@ -73,6 +73,27 @@ public sealed class SemaphoreLeaseTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task A_caller_giving_up_after_an_acquire_whose_answer_was_lost_leaves_no_permit_taken()
+    {
+        // Calls time out in a second, and the lease of a permit left behind would last far longer than the test.
+        await using var connection = await ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},asyncTimeout=1000,syncTimeout=1000");
+        var semaphore = new RedisSemaphore(connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = TimeSpan.FromSeconds(60) });
+        // Subscribed to wake-ups and with its scripts loaded before Redis stops answering.
+        await (await semaphore.AcquireAsync()).ReleaseAsync();
+
+        // The acquire reaches Redis, which takes the permit for it once it answers again, after the caller gave up.
+        var freeze = redis.FreezeAsync(TimeSpan.FromSeconds(4));
+        using var givingUp = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<Exception>(() => semaphore.AcquireAsync(ct: givingUp.Token));
+        await freeze;
+
+        var counts = await semaphore.GetCountsAsync();
+        Assert.True(counts.Holders == 0, $"{counts.Holders} permit(s) taken by a caller that gave up");
+        await using var next = await semaphore.TryAcquireAsync();
+        Assert.NotNull(next);
+    }
+
+    [Fact]
     public async Task Lost_fires_when_the_lease_disappears_from_redis()
     {
         var semaphore = new RedisSemaphore(redis.Connection, _name, 1, new RedisSemaphoreOptions { LeaseTime = ShortLease });
