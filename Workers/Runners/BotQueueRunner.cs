@@ -23,6 +23,7 @@ public sealed class BotQueueRunner(
     ILogger<BotQueueRunner> logger) : BackgroundService
 {
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LapsedPermitRecheck = TimeSpan.FromSeconds(1);
     // The engine workers and whether the runner stops, changed together: a stop meeting the runner as it starts
     // (SIGTERM while it waits for readiness or for its subscription) closes every worker made, or none is made.
     private readonly Lock _workersGate = new();
@@ -91,16 +92,24 @@ public sealed class BotQueueRunner(
         }
         var data = job.ReadData<BotJobData>();
         var permit = await permits.HoldAsync(data, processing);
+        if (permit.HasLapsed)
+        {
+            // Its orchestrator died before a runner took the job, and the permit ran out meanwhile: started now, the bot
+            // could run past its type's limit. It waits for a run of its orchestration to record a permit again.
+            logger.LogInformation("{BotType} bot of {InvocationId} waits: the permit its record names has run out", botType, data.InvocationId);
+            await job.MoveToDelayedAsync(LapsedPermitRecheck, processing);
+            return null;
+        }
         try
         {
             return await RunBotAsync(botType, job, data, processing);
         }
         finally
         {
-            if (permit is not null)
+            if (permit.Lease is { } lease)
             {
                 // Kept taken: the orchestrator hands it back once it has seen how the bot ended.
-                await permit.DetachAsync();
+                await lease.DetachAsync();
             }
         }
     }

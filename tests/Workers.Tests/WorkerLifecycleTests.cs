@@ -91,6 +91,40 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bot_whose_permit_ran_out_before_it_started_waits_until_its_orchestration_records_a_permit_again()
+    {
+        await using var worker = StartWorker(out var url);
+        await WaitForHealthAsync(worker, url, "Healthy");
+        var invocationId = "inv_" + Guid.NewGuid().ToString("N");
+        var database = _redis.Connection.GetDatabase();
+        // The permit of an orchestrator that died before a runner took the bot job; it has run out since, and another
+        // invocation of the type may hold it now.
+        await database.HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Lease("lapsed-" + invocationId, TimeSpan.FromSeconds(10)));
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        var jobId = await bots.AddAsync("reports_pid", new BotJobData
+        {
+            InvocationId = invocationId,
+            BotType = BotTypes.Python,
+            Bot = "reports_pid",
+            Payload = [],
+            TimeoutSeconds = 300,
+        });
+
+        // Taken twice, it has been looked at again after its first wait, and its bot still not started.
+        await Eventually.HoldsAsync(async () => (await bots.GetJobAsync(jobId))!.AttemptsStarted >= 2 || await bots.GetJobStateAsync(jobId) == JobState.Completed,
+            TimeSpan.FromSeconds(30), "the bot job was never taken");
+        Assert.NotEqual(JobState.Completed, await bots.GetJobStateAsync(jobId));
+        Assert.Equal(0, (await bots.GetJobAsync(jobId))!.AttemptsMade);
+
+        // A run of its orchestration taken up again holds a permit of its own.
+        var semaphore = new RedisSemaphore(_redis.Connection, BotTypes.Python, 5);
+        await using var permit = await semaphore.AcquireAsync();
+        await database.HashSetAsync(InvocationRecord.Key(invocationId), InvocationRecord.Lease(permit.Token, permit.LeaseTime));
+        await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Completed, TimeSpan.FromSeconds(15),
+            $"the bot never ran once its invocation held a permit again\n{worker.Output}");
+    }
+
+    [Fact]
     public async Task A_worker_shows_every_outcome_of_its_bot_types_at_zero_before_its_first_run()
     {
         await using var worker = StartWorker(out var url);
