@@ -195,10 +195,10 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     /// client. Its delivery has the invocation's fixed job id, so an orchestrator telling the end of a killed bot later
     /// adds none, and a repeated cancel none either.
     /// </summary>
-    private async Task NotifyCancelledAsync(string jobId)
+    private async Task NotifyCancelledAsync(string invocationId)
     {
         var database = redis.GetDatabase();
-        var recordKey = InvocationRecord.Key(jobId);
+        var recordKey = InvocationRecord.Key(invocationId);
         var fields = await database.HashGetAsync(recordKey,
             [InvocationRecord.ClientId, InvocationRecord.WebhookUrl, InvocationRecord.BotType, InvocationRecord.Bot, InvocationRecord.Error, InvocationRecord.Attempts]);
         if (fields[0].IsNull || fields[1].IsNull)
@@ -211,7 +211,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
             Timestamp = DateTimeOffset.UtcNow,
             Data = new InvocationOutcome
             {
-                JobId = jobId,
+                JobId = invocationId,
                 Status = InvocationStatus.Cancelled,
                 BotType = (string?)fields[2] ?? "",
                 Bot = (string?)fields[3] ?? "",
@@ -221,7 +221,7 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
         };
         await database.HashSetAsync(recordKey, InvocationRecord.WebhookStatus, DeliveryStatus.Pending, When.NotExists);
         await _webhooks.AddAsync(WebhookDeliveryJobData.JobName, WebhookDeliveryJobData.Of(webhookEvent, (string)fields[0]!, (string)fields[1]!),
-            new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(jobId) });
+            new JobOptions { JobId = WebhookDeliveryJobData.JobIdFor(invocationId) });
     }
 
     /// <summary>
@@ -232,11 +232,12 @@ public sealed class InvocationService(IConnectionMultiplexer redis)
     public async Task EndRemovedAsync(IEnumerable<string> jobIds)
     {
         var database = redis.GetDatabase();
-        foreach (var jobId in jobIds)
+        // A schedule's run goes by its invocation id, not its job's.
+        foreach (var invocationId in jobIds.Select(InvocationIds.Of))
         {
-            if (await InvocationRecord.EndUnlessEndedAsync(database, jobId, InvocationStatus.Cancelled, "Removed from the queue by an operator."))
+            if (await InvocationRecord.EndUnlessEndedAsync(database, invocationId, InvocationStatus.Cancelled, "Removed from the queue by an operator."))
             {
-                await NotifyCancelledAsync(jobId);
+                await NotifyCancelledAsync(invocationId);
             }
         }
     }

@@ -260,6 +260,29 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_schedules_run_an_operator_removes_while_it_waits_for_its_turn_ends_cancelled_and_leaves_its_line()
+    {
+        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:00:00.200"));
+        var head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(head) == JobState.Prioritized, "the head's bot job was never added");
+        var run = await FirstScheduledRunAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k", everyMs = 5_000 });
+        await WaitForTurnAsync(run);
+        string? runJobId = null;
+        await FlowSystem.EventuallyAsync(async () =>
+            (runJobId = (await _queues.Invocations.GetJobsAsync(JobState.Delayed)).Select(job => job.Id).FirstOrDefault(id => InvocationIds.Of(id) == run)) is not null,
+            "the run was never deferred");
+
+        using var remove = new HttpRequestMessage(HttpMethod.Post, $"{Services.UrlOf("ApiGateway")}/admin/api/queues/{QueueNames.Invocations}/jobs/{Uri.EscapeDataString(runJobId!)}/remove");
+        remove.Headers.Add("X-Api-Key", GatewayClient.DevelopmentAdminKey);
+        using var removed = await _http.SendAsync(remove);
+        Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+
+        // Shown waiting for good, it would hold its line once it reached the head.
+        var ended = (await Gateway.GetJobAsync(run))!;
+        Assert.Equal((InvocationStatus.Cancelled, "Removed from the queue by an operator."), ((string?)ended["status"], (string?)ended["error"]));
+    }
+
     private Task WaitForTurnAsync(string invocationId) =>
         FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(invocationId))?["status"] == InvocationStatus.WaitingForTurn,
             $"{invocationId} never waited for its turn");
