@@ -254,9 +254,9 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         await using var second = StartWorker(out _, quick);
         await Eventually.HoldsAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Completed, TimeSpan.FromSeconds(30), "the job never completed on the next worker");
 
-        // The default (30 s each) would take it up again only after 30 to 90 s.
+        // The default (30 s each) would take it up again only after 30 to 90 s; a loaded machine's worker may take 20 s to start and run it.
         Assert.Equal(JobState.Completed, await bots.GetJobStateAsync(jobId));
-        Assert.InRange(DateTime.UtcNow - killedAt, TimeSpan.Zero, TimeSpan.FromSeconds(15));
+        Assert.InRange(DateTime.UtcNow - killedAt, TimeSpan.Zero, TimeSpan.FromSeconds(27));
     }
 
     [Fact]
