@@ -421,11 +421,7 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     public async Task Clean_removes_the_finished_runs_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
     {
         var queue = NewQueue();
-        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
-        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
-        NewWorker((_, _) => Task.FromResult<object?>(null));
-        await queue.PromoteJobAsync(run.Id);
-        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var run = await CompleteFirstRunAsync(queue, "hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) });
         var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
 
         Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
@@ -438,11 +434,7 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     public async Task Clean_removes_the_last_run_of_a_scheduler_that_has_reached_its_limit()
     {
         var queue = NewQueue();
-        await queue.UpsertJobSchedulerAsync("once", new RepeatOptions { Every = TimeSpan.FromHours(1), Limit = 1 }, "tick", null);
-        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
-        NewWorker((_, _) => Task.FromResult<object?>(null));
-        await queue.PromoteJobAsync(run.Id);
-        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var run = await CompleteFirstRunAsync(queue, "once", new RepeatOptions { Every = TimeSpan.FromHours(1), Limit = 1 });
         Assert.Empty(await queue.GetJobsAsync(JobState.Delayed));
 
         Assert.Equal([run.Id], await queue.CleanAsync(JobState.Completed, TimeSpan.Zero));
@@ -486,11 +478,7 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     public async Task Drain_removes_an_earlier_run_of_a_scheduler_that_lives_on_and_keeps_its_pending_run()
     {
         var queue = NewQueue();
-        await queue.UpsertJobSchedulerAsync("hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) }, "tick", null);
-        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
-        NewWorker((_, _) => Task.FromResult<object?>(null));
-        await queue.PromoteJobAsync(run.Id);
-        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        var run = await CompleteFirstRunAsync(queue, "hourly", new RepeatOptions { Every = TimeSpan.FromHours(1) });
         var next = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
         await queue.PauseAsync();
         await queue.RetryJobAsync(run.Id);
@@ -572,5 +560,16 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
         Assert.Null(await queue.GetJobAsync(old));
         Assert.Equal(JobState.Failed, await queue.GetJobStateAsync(fresh));
         Assert.Equal(1, (await queue.GetJobCountsAsync())[JobState.Failed]);
+    }
+
+    /// <summary>Makes a job scheduler and has a worker complete its first run at once; returns that run.</summary>
+    private async Task<Job> CompleteFirstRunAsync(Queue queue, string schedulerId, RepeatOptions repeat)
+    {
+        await queue.UpsertJobSchedulerAsync(schedulerId, repeat, "tick", null);
+        var run = Assert.Single(await queue.GetJobsAsync(JobState.Delayed));
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        await queue.PromoteJobAsync(run.Id);
+        await Eventually(async () => await queue.GetJobStateAsync(run.Id) == JobState.Completed);
+        return run;
     }
 }
