@@ -20,4 +20,8 @@ public static class CancellationSignal
         await redis.GetDatabase().StringSetAsync(Key(invocationId), "1", KeyLifetime);
         await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channel), invocationId);
     }
+
+    /// <summary>Calls <paramref name="cancelled"/> with the invocation id of each cancel sent from now on.</summary>
+    public static Task SubscribeAsync(IConnectionMultiplexer redis, Action<string> cancelled) =>
+        redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channel), (_, invocationId) => cancelled(invocationId!));
 }

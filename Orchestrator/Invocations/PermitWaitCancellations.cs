@@ -14,7 +14,7 @@ public sealed class PermitWaitCancellations(IConnectionMultiplexer redis)
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _waiting = new();
 
     public async Task SubscribeAsync() =>
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CancellationSignal.Channel), (_, invocationId) => Cancel(invocationId!));
+        await CancellationSignal.SubscribeAsync(redis, Cancel);
 
     /// <summary>A wait of <paramref name="invocationId"/> until it is disposed: its token fires on a cancel or with <paramref name="ct"/>.</summary>
     public Wait Watch(string invocationId, CancellationToken ct)

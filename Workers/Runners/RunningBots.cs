@@ -16,7 +16,7 @@ public sealed class RunningBots(IConnectionMultiplexer redis, ILogger<RunningBot
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
 
     public async Task SubscribeAsync() =>
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CancellationSignal.Channel), (_, invocationId) => Cancel(invocationId!));
+        await CancellationSignal.SubscribeAsync(redis, Cancel);
 
     /// <summary>
     /// Looks for the cancellation signal of every running bot every few seconds until <paramref name="stopping"/>: a
