@@ -208,12 +208,16 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     private async Task DrainErrorsAsync(Stream stderr)
     {
         var buffer = new byte[8192];
+        var characters = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
+        // One decoder for the whole stream keeps a character whose bytes two reads split.
+        var decoder = Encoding.UTF8.GetDecoder();
         int read;
         while ((read = await stderr.ReadAsync(buffer)) > 0)
         {
+            var decoded = decoder.GetChars(buffer, 0, read, characters, 0);
             lock (_errorTail)
             {
-                _errorTail.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                _errorTail.Append(characters, 0, decoded);
                 if (_errorTail.Length > 2 * ErrorTailChars)
                 {
                     _errorTail.Remove(0, _errorTail.Length - ErrorTailChars);

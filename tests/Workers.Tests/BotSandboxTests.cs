@@ -158,6 +158,16 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_crash_reports_its_error_output_intact_where_a_character_spans_two_reads()
+    {
+        var outcome = await Runner.RunAsync(Launch([Bot("crashes_with_a_character_across_reads.py")], TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(BotRunStatus.Crashed, outcome.Status);
+        Assert.Contains("über failed", outcome.Error);
+    }
+
+    [Fact]
     public async Task A_result_that_is_not_unicode_text_is_a_protocol_violation_and_other_such_lines_are_kept_as_logs()
     {
         var (outcome, logs, progress) = await RunRecordingAsync("writes_unpaired_surrogates.py");
