@@ -42,8 +42,8 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
     /// <summary>
     /// Puts a dead delivery back on the queue for a new round of attempts, unless it is not dead, or its endpoint is
     /// disabled for its client (it would die again at once). A redrive that revived the delivery but could not queue
-    /// its attempt (Redis went away) is completed by the next, of it or of all (it is still in the dead letter index):
-    /// the attempt's job id is fixed, so queuing it again adds nothing when it is there.
+    /// its attempt (Redis went away) is completed by the next, of it or of all (it is still in the dead letter index);
+    /// one whose attempt is queued is not redriven again.
     /// </summary>
     public async Task<Redrive> RedriveAsync(string id)
     {
@@ -56,21 +56,28 @@ public sealed class DeadLetterQueue(DeliveryStore store, DeliveryQueue queue, Di
         {
             return Redrive.EndpointDisabled;
         }
-        var revived = delivery switch
+        var revived = delivery;
+        if (delivery.Status == DeliveryStatus.Dead)
         {
-            { Status: DeliveryStatus.Dead } dead => await store.ReviveAsync(dead),
-            { Status: DeliveryStatus.Pending } pending when pending.Attempts == pending.RoundStartAttempts => pending,
-            _ => null,
-        };
-        if (revived is null)
+            if (await store.ReviveAsync(delivery) is not { } alive)
+            {
+                return Redrive.NotDead;
+            }
+            revived = alive;
+        }
+        else if (delivery.Attempts > delivery.RoundStartAttempts || await queue.IsQueuedAsync(FirstAttemptOf(delivery)))
         {
+            // Redriven already; only its leaving the dead letter index may be missing, if Redis went away just before.
+            await store.ForgetDeadAsync(id);
             return Redrive.NotDead;
         }
-        await queue.EnqueueAsync(new DeliveryAttemptJob(id, revived.Round, revived.Attempts + 1), TimeSpan.Zero, null);
+        await queue.EnqueueAsync(FirstAttemptOf(revived), TimeSpan.Zero, null);
         await store.ForgetDeadAsync(id);
         metrics.DeadLetters(await store.CountDeadAsync());
         return Redrive.Redriven;
     }
+
+    private static DeliveryAttemptJob FirstAttemptOf(DeliveryRecord round) => new(round.Id, round.Round, round.Attempts + 1);
 
     /// <summary>Redrives the dead deliveries the filters select; counts those redriven and those left because their endpoint is disabled.</summary>
     public async Task<RedriveResult> RedriveAllAsync(DateTimeOffset? from, DateTimeOffset? to, string? endpoint)

@@ -23,6 +23,9 @@ public sealed class DeliveryQueue(Queue queue)
             TelemetryMetadata = traceParent,
         });
 
+    /// <summary>Whether <paramref name="attempt"/> was queued, whether or not it was made since.</summary>
+    public async Task<bool> IsQueuedAsync(DeliveryAttemptJob attempt) => await queue.GetJobStateAsync(attempt.JobId) != JobState.Unknown;
+
     /// <summary>
     /// A delivery not attempted yet, as the job that carries it describes it; null when no such job waits. Its record
     /// is written only with its first attempt, postponement or death.
