@@ -64,6 +64,10 @@ public static class InvocationRecord
         new(FinishedAt, at.ToUnixTimeMilliseconds()),
     ];
 
+    /// <summary>Whether the invocation was cancelled, as its record says.</summary>
+    public static async Task<bool> IsCancelledAsync(IDatabaseAsync database, string invocationId) =>
+        await database.HashGetAsync(Key(invocationId), Status) == InvocationStatus.Cancelled;
+
     /// <summary>
     /// Ends an invocation <paramref name="status"/> for <paramref name="reason"/>, now, unless its record is gone or it
     /// has ended (false): whatever ended it first stands.

@@ -56,7 +56,7 @@ public sealed class InvocationProcessor(
         {
             // Failing for good, this job would leave its client a record running (or queued) until it expires, and the
             // invocations after it in its ordering line waiting as long.
-            await EndUnorchestratedAsync(invocationId, invocation, ex);
+            await EndUnorchestratedAsync(invocationId, invocation, line, ex);
             throw;
         }
         if (status == Deferred)
@@ -67,16 +67,20 @@ public sealed class InvocationProcessor(
         if (line is not null)
         {
             await redis.GetDatabase().ListRemoveAsync(line, invocationId);
-            await WakeNextInLineAsync(line);
+            await WakeNextInLineAsync(line, invocationId);
         }
         return new { status };
     }
 
-    /// <summary>Takes the invocation now heading the line out of its deferral, so its turn starts at once.</summary>
-    private async Task WakeNextInLineAsync(string line)
+    /// <summary>
+    /// Takes the invocation heading the line after <paramref name="endedId"/> out of its deferral, so its turn starts at
+    /// once; one that failed for good is still at the head, to keep it while its bot is being stopped.
+    /// </summary>
+    private async Task WakeNextInLineAsync(string line, string endedId)
     {
         var database = redis.GetDatabase();
-        if ((string?)await database.ListGetByIndexAsync(line, 0) is not { } next)
+        var heads = await database.ListRangeAsync(line, 0, 1);
+        if (heads.Select(head => (string?)head).FirstOrDefault(head => head != endedId) is not { } next)
         {
             return;
         }
@@ -95,7 +99,7 @@ public sealed class InvocationProcessor(
     {
         var record = redis.GetDatabase();
         var recordKey = InvocationRecord.Key(invocationId);
-        if (line is not null && !await HasTurnAsync(line, invocationId, recordKey))
+        if (line is not null && !await HasTurnAsync(line, invocationId))
         {
             return Deferred;
         }
@@ -230,9 +234,10 @@ public sealed class InvocationProcessor(
 
     /// <summary>
     /// Ends the invocation failed, saying why its orchestration gave up, stops its bot (which would run on unfollowed,
-    /// without a permit) and tells its webhook; an ended one stays as it is.
+    /// without a permit) and tells its webhook; an ended one stays as it is. The next of its ordering line is woken,
+    /// to find it ended rather than wait out its deferral.
     /// </summary>
-    private async Task EndUnorchestratedAsync(string invocationId, InvocationJobData invocation, Exception error)
+    private async Task EndUnorchestratedAsync(string invocationId, InvocationJobData invocation, string? line, Exception error)
     {
         var outcome = new BotOutcome(InvocationStatus.Failed, null, $"The orchestration failed: {error.Message}", 0, null, null);
         if (await InvocationRecord.EndUnlessEndedAsync(redis.GetDatabase(), invocationId, outcome.Status, outcome.Error!))
@@ -245,6 +250,10 @@ public sealed class InvocationProcessor(
                 await CancellationSignal.SendAsync(redis, invocationId);
             }
             await NotifyAsync(invocationId, invocation, outcome);
+            if (line is not null)
+            {
+                await WakeNextInLineAsync(line, invocationId);
+            }
         }
     }
 
@@ -282,10 +291,10 @@ public sealed class InvocationProcessor(
     /// Whether this invocation heads its ordering line, dropping heads that ended without leaving it; one that does not
     /// is marked waiting for its turn. A cancelled one goes on, to end as such.
     /// </summary>
-    private async Task<bool> HasTurnAsync(string line, string invocationId, RedisKey recordKey)
+    private async Task<bool> HasTurnAsync(string line, string invocationId)
     {
         var database = redis.GetDatabase();
-        while (!await IsCancelledAsync(recordKey))
+        while (!await InvocationRecord.IsCancelledAsync(database, invocationId))
         {
             var head = (string?)await database.ListGetByIndexAsync(line, 0);
             if (head is null || head == invocationId)
@@ -334,9 +343,6 @@ public sealed class InvocationProcessor(
     /// </summary>
     private async Task<bool> IsBotRunningAsync(string invocationId, string? botType) =>
         botType is not null && BotTypes.IsKnown(botType) && await botQueues.For(botType).GetJobStateAsync(invocationId) == JobState.Active;
-
-    private async Task<bool> IsCancelledAsync(RedisKey recordKey) =>
-        await redis.GetDatabase().HashGetAsync(recordKey, InvocationRecord.Status) == InvocationStatus.Cancelled;
 
     /// <summary>
     /// Mirrors the bot job's progress and the attempt it is on into the record until it completes or fails. Redis
@@ -396,7 +402,7 @@ public sealed class InvocationProcessor(
                 var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
                 return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs, job.FinishedOn);
             case JobState.Failed:
-                var status = await IsCancelledAsync(recordKey) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
+                var status = await InvocationRecord.IsCancelledAsync(redis.GetDatabase(), invocationId) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
                 // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
                 var lastAttempt = job.FinishedOn - job.ProcessedOn;
                 return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds, job.FinishedOn);

@@ -54,7 +54,7 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
     public async Task A_bot_keeps_its_permit_while_its_orchestrator_is_cut_off_so_no_other_bot_of_the_type_starts()
     {
         // The first orchestrator is cut off while it follows a bot, for longer than its permit's lease and its job's lock.
-        var (gateway, first) = await FollowOneLongPythonBotAsync();
+        var (gateway, first) = await FollowOneLongPythonBotAsync(15_000);
 
         var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(20));
         await _system!.Services.StartInstanceAsync("Orchestrator-2", "Orchestrator", ("MAX_PYTHON_BOTS", "1"), ("Orchestrator__LeaseTime", OrchestratorLeaseTime));
@@ -73,7 +73,7 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         // The only orchestrator's link to Redis stalls while it follows a bot, past its permit's lease (its renewals time
         // out) but not its job's lock, so what it sent meanwhile, a hand-back of the permit included, reaches Redis while
         // the bot runs on with the permit.
-        var (gateway, first) = await FollowOneLongPythonBotAsync(("Orchestrator__StalledInterval", "00:00:15"));
+        var (gateway, first) = await FollowOneLongPythonBotAsync(15_000, ("Orchestrator__StalledInterval", "00:00:15"));
 
         var stall = _cutter!.StallAsync(TimeSpan.FromSeconds(10));
         var second = await InvokeShortPythonBotAsync(gateway);
@@ -83,11 +83,38 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         await AssertRanOneAfterTheOtherAsync(gateway, first, second);
     }
 
+    [Fact]
+    public async Task An_invocation_cancelled_while_its_orchestrator_is_cut_off_stops_waiting_for_a_permit_once_it_is_back()
+    {
+        var (gateway, first) = await FollowOneLongPythonBotAsync(60_000);
+        var waiting = await InvokeShortPythonBotAsync(gateway);
+        await FlowSystem.EventuallyAsync(async () => (string?)(await gateway.GetJobAsync(waiting))?["status"] == InvocationStatus.WaitingForSlot,
+            "the second invocation never waited for the permit");
+
+        // The cancel is published while the orchestrator has no connection to hear it on.
+        var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{_system!.GatewayUrl}/job/{waiting}");
+        cancel.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
+        using var cancelled = await _http.SendAsync(cancel);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        await partition;
+
+        // The first bot runs on for most of a minute, holding the only permit.
+        await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
+        await FlowSystem.EventuallyAsync(async () => await invocations.GetJobStateAsync(waiting) == JobState.Completed,
+            $"the cancelled invocation still waits for a permit\n{_system.Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+        await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
+        Assert.Equal(JobState.Active, await bots.GetJobStateAsync(first));
+        Assert.Equal(JobState.Unknown, await bots.GetJobStateAsync(waiting));
+        Assert.Equal(InvocationStatus.Cancelled, (string?)(await gateway.GetJobAsync(waiting))!["status"]);
+    }
+
     /// <summary>
     /// Starts the system with one python bot at a time and its orchestrator reaching Redis through the cutter, and
-    /// invokes a 15 s bot, returned once it reports progress.
+    /// invokes a bot of <paramref name="durationMs"/>, returned once it reports progress.
     /// </summary>
-    private async Task<(GatewayClient Gateway, string First)> FollowOneLongPythonBotAsync(params (string Name, string Value)[] orchestratorSettings)
+    private async Task<(GatewayClient Gateway, string First)> FollowOneLongPythonBotAsync(int durationMs, params (string Name, string Value)[] orchestratorSettings)
     {
         await StartSystemAsync(settings =>
         {
@@ -101,7 +128,7 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         });
         var gateway = new GatewayClient(_system!.GatewayUrl, _http);
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
-        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs = 15_000 }, webhookUrl = $"{_system.MockWebhookUrl}/webhook" });
+        var first = await gateway.InvokeOkAsync(new { botType = "python", payload = new { durationMs }, webhookUrl = $"{_system.MockWebhookUrl}/webhook" });
         await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
             "the first bot never reported progress");
         return (gateway, first);

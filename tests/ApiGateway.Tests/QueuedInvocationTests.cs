@@ -261,6 +261,36 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_next_of_a_line_deferred_for_its_turn_starts_as_soon_as_the_orchestration_before_it_fails_for_good()
+    {
+        // Deferred for longer than the test waits: only being woken lets it start in time.
+        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:01:00"));
+        await using var runner = new Worker(QueueNames.Bots(BotTypes.Python), _queues.Redis.Connection,
+            (_, _) => Task.FromResult<object?>(new BotRunResult { Result = new JsonObject(), DurationMs = 1 }));
+        // The head holds a bot type no orchestrator knows (a job of another version, say): its orchestration fails for
+        // good. Its job is added only once the next waits for its turn behind it.
+        var head = InvocationIds.New();
+        var headInvocation = new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = "cobol",
+            Bot = "ledger",
+            Payload = new JsonObject(),
+            WebhookUrl = Webhook,
+            OrderingKey = "k",
+        };
+        Assert.True(await InvocationRecord.CreateUnlessExistsAsync(_queues.Redis.Connection.GetDatabase(), head, headInvocation, DateTimeOffset.UtcNow));
+        var next = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
+        await WaitForTurnAsync(next);
+
+        await _queues.Invocations.AddAsync("invoke", headInvocation, new JobOptions { JobId = head });
+
+        await FlowSystem.EventuallyAsync(async () => await _queues.StatusOfAsync(head) == InvocationStatus.Failed, "the head's orchestration never failed");
+        await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(next) == JobState.Completed,
+            $"the next never ran once the one before it failed for good\n{Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
     public async Task A_schedules_run_an_operator_removes_while_it_waits_for_its_turn_ends_cancelled_and_leaves_its_line()
     {
         await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:00:00.200"));
