@@ -102,7 +102,9 @@ internal sealed class BotOutput(int maxResultBytes)
         {
             return Outcome(BotRunStatus.Cancelled, "cancelled", false);
         }
-        if (end.TimedOut)
+        // An answer written in time stands: only what the bot did after it (a cleanup that hung) ran past the timeout.
+        var answeredInTime = end.TimedOut && (_answered || Error is not null);
+        if (end.TimedOut && !answeredInTime)
         {
             return Outcome(BotRunStatus.TimedOut, $"The bot ran past its timeout of {end.Timeout.TotalSeconds:0.#} s and was killed.", true);
         }
@@ -114,7 +116,7 @@ internal sealed class BotOutput(int maxResultBytes)
         {
             return Outcome(BotRunStatus.Failed, botError, ErrorRetryable);
         }
-        if (end.ExitCode is { } exitCode and not 0)
+        if (end.ExitCode is { } exitCode and not 0 && !answeredInTime)
         {
             var signal = exitCode > 128 ? $" (signal {exitCode - 128})" : "";
             return Outcome(BotRunStatus.Crashed, $"The bot exited with code {exitCode}{signal}: {end.ErrorSummary}", true);

@@ -97,6 +97,17 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bot_that_answered_in_time_and_lingers_past_its_timeout_is_killed_and_completes_with_its_answer()
+    {
+        var outcome = await Runner.RunAsync(Launch([Bot("answers_then_lingers.py")], TimeSpan.FromSeconds(3)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
+        Assert.True(outcome.Result!["answered"]!.GetValue<bool>());
+        Assert.False(Signals.IsAlive(outcome.ProcessId), "the lingering bot was left running");
+    }
+
+    [Fact]
     public async Task Output_beyond_the_limit_is_dropped_with_a_truncation_marker()
     {
         var logs = new List<string>();
