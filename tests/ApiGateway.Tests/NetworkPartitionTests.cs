@@ -37,13 +37,7 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Active, "the bot's job never became active");
 
         // The cancel is published while the worker has no connection to hear it on.
-        var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(4));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{_system.GatewayUrl}/job/{jobId}");
-        cancel.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
-        using var cancelled = await _http.SendAsync(cancel);
-        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
-        await partition;
+        await CancelDuringPartitionAsync(jobId);
 
         await FlowSystem.EventuallyAsync(async () => await bots.GetJobStateAsync(jobId) == JobState.Failed,
             "the bot ran on after its cancellation", TimeSpan.FromSeconds(20));
@@ -92,18 +86,12 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
             "the second invocation never waited for the permit");
 
         // The cancel is published while the orchestrator has no connection to hear it on.
-        var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(4));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{_system!.GatewayUrl}/job/{waiting}");
-        cancel.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
-        using var cancelled = await _http.SendAsync(cancel);
-        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
-        await partition;
+        await CancelDuringPartitionAsync(waiting);
 
         // The first bot runs on for most of a minute, holding the only permit.
         await using var invocations = new Queue(QueueNames.Invocations, _redis.Connection);
         await FlowSystem.EventuallyAsync(async () => await invocations.GetJobStateAsync(waiting) == JobState.Completed,
-            $"the cancelled invocation still waits for a permit\n{_system.Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
+            $"the cancelled invocation still waits for a permit\n{_system!.Services.ProcessOf("Orchestrator").Output}", TimeSpan.FromSeconds(15));
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
         Assert.Equal(JobState.Active, await bots.GetJobStateAsync(first));
         Assert.Equal(JobState.Unknown, await bots.GetJobStateAsync(waiting));
@@ -132,6 +120,18 @@ public sealed class NetworkPartitionTests : IAsyncLifetime
         await FlowSystem.EventuallyAsync(async () => (await bots.GetJobAsync(first))?.Progress is { ValueKind: System.Text.Json.JsonValueKind.Number } progress && progress.GetInt32() > 0,
             "the first bot never reported progress");
         return (gateway, first);
+    }
+
+    /// <summary>Cancels an invocation a second into a 4 s partition of the services behind the cutter, and returns when it heals.</summary>
+    private async Task CancelDuringPartitionAsync(string jobId)
+    {
+        var partition = _cutter!.PartitionAsync(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"{_system!.GatewayUrl}/job/{jobId}");
+        cancel.Headers.Add("X-Api-Key", GatewayClient.DevelopmentClientKey);
+        using var cancelled = await _http.SendAsync(cancel);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        await partition;
     }
 
     private Task<string> InvokeShortPythonBotAsync(GatewayClient gateway) =>

@@ -99,8 +99,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_bot_that_answered_in_time_and_lingers_past_its_timeout_is_killed_and_completes_with_its_answer()
     {
-        var outcome = await Runner.RunAsync(Launch([Bot("answers_then_lingers.py")], TimeSpan.FromSeconds(3)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("answers_then_lingers.py", TimeSpan.FromSeconds(3));
 
         Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
         Assert.True(outcome.Result!["answered"]!.GetValue<bool>());
@@ -122,8 +121,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_bot_whose_output_ran_past_the_limit_still_completes_with_the_result_it_writes_last()
     {
-        var outcome = await Runner.RunAsync(Launch([Bot("floods_stdout.py")], TimeSpan.FromSeconds(30)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("floods_stdout.py");
 
         Assert.True(outcome.Status == BotRunStatus.Completed, $"the bot ended {outcome.Status}: {outcome.Error}");
         Assert.True(outcome.Result!["done"]!.GetValue<bool>());
@@ -136,8 +134,7 @@ public sealed class BotSandboxTests : IDisposable
         Environment.SetEnvironmentVariable("ConnectionStrings__redis", "secret-host:6379");
         Environment.SetEnvironmentVariable("BOTSYSTEM_TEST_SECRET", "do-not-leak");
 
-        var outcome = await Runner.RunAsync(Launch([Bot("prints_environment.py")], TimeSpan.FromSeconds(30)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("prints_environment.py");
 
         var seen = outcome.Result!["environment"]!.AsObject();
         Assert.DoesNotContain(seen, variable => variable.Value!.ToString().Contains("do-not-leak") || variable.Value!.ToString().Contains("secret-host"));
@@ -150,8 +147,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task Memory_is_limited_and_a_bot_over_it_fails()
     {
-        var outcome = await Runner.RunAsync(Launch([Bot("allocates_without_bound.py")], TimeSpan.FromSeconds(30)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("allocates_without_bound.py");
 
         Assert.Equal(BotRunStatus.Crashed, outcome.Status);
         Assert.True(outcome.PeakMemoryBytes < 300L * 1024 * 1024, $"peak {outcome.PeakMemoryBytes}");
@@ -160,8 +156,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_crash_reports_its_exit_code_and_error_output()
     {
-        var outcome = await Runner.RunAsync(Launch([Bot("crashes.py")], TimeSpan.FromSeconds(30)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("crashes.py");
 
         Assert.Equal(BotRunStatus.Crashed, outcome.Status);
         Assert.Equal(7, outcome.ExitCode);
@@ -171,8 +166,7 @@ public sealed class BotSandboxTests : IDisposable
     [Fact]
     public async Task A_crash_reports_its_error_output_intact_where_a_character_spans_two_reads()
     {
-        var outcome = await Runner.RunAsync(Launch([Bot("crashes_with_a_character_across_reads.py")], TimeSpan.FromSeconds(30)),
-            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        var outcome = await RunBotAsync("crashes_with_a_character_across_reads.py");
 
         Assert.Equal(BotRunStatus.Crashed, outcome.Status);
         Assert.Contains("über failed", outcome.Error);
@@ -336,6 +330,10 @@ public sealed class BotSandboxTests : IDisposable
             update => { progress.Add(update); return Task.CompletedTask; }, line => { logs.Add(line); return Task.CompletedTask; }, CancellationToken.None);
         return (outcome, logs, progress);
     }
+
+    /// <summary>Runs a test bot given an empty request, with a timeout of 30 s unless told.</summary>
+    private Task<BotRunOutcome> RunBotAsync(string bot, TimeSpan? timeout = null) =>
+        RunAsync("python3", [Bot(bot)], [], timeout ?? TimeSpan.FromSeconds(30));
 
     private Task<BotRunOutcome> RunAsync(string fileName, string[] arguments, JsonObject request, TimeSpan timeout) =>
         Runner.RunAsync(new BotLaunch(new BotCommand(fileName, arguments), request.ToJsonString(), timeout), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
