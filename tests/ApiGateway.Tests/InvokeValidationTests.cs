@@ -309,6 +309,38 @@ public sealed class InvokeValidationTests(FlowSystem system)
         Assert.Equal(InvocationStatus.Completed, (string?)(await system.WaitForEndAsync(claimedJobId))["status"]);
     }
 
+    [Fact]
+    public async Task A_repeat_of_an_ordered_request_whose_record_was_written_but_no_job_keeps_its_acceptance_time_and_one_place_in_its_line()
+    {
+        var key = Guid.NewGuid().ToString();
+        var orderingKey = "repeat-" + key;
+        var body = $$"""{"botType":"python","payload":{"durationMs":5000},"webhookUrl":"{{system.Webhook}}","orderingKey":"{{orderingKey}}"}""";
+        var claimedJobId = InvocationIds.New();
+        var acceptedAt = DateTimeOffset.UtcNow.AddSeconds(-30);
+        // What a request leaves when Redis fails after its record and place in the line were written: those and the claim, no job.
+        var database = system.Redis.Connection.GetDatabase();
+        await database.StringSetAsync(IdempotencyClaim.Key("dev", key), IdempotencyClaim.Value(Encoding.UTF8.GetBytes(body), claimedJobId), TimeSpan.FromHours(1));
+        await InvocationRecord.CreateUnlessExistsAsync(database, claimedJobId, new InvocationJobData
+        {
+            ClientId = "dev",
+            BotType = BotTypes.Python,
+            Bot = "data_analysis",
+            Payload = new JsonObject { ["durationMs"] = 5000 },
+            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
+            OrderingKey = orderingKey,
+        }, acceptedAt);
+
+        using var repeat = await PostAsync(body, "application/json", FlowSystem.ClientKey, key);
+
+        Assert.Equal(HttpStatusCode.Accepted, repeat.StatusCode);
+        Assert.Equal(claimedJobId, JobIdOf(await repeat.Content.ReadAsStringAsync()));
+        var line = (await database.ListRangeAsync(OrderingLine.Key("dev", orderingKey)!)).Select(id => (string?)id);
+        Assert.Equal<string?>([claimedJobId], line);
+        var createdAt = DateTimeOffset.Parse((string)(await system.GetJobAsync(claimedJobId))!["createdAt"]!, CultureInfo.InvariantCulture);
+        Assert.Equal(acceptedAt.ToUnixTimeMilliseconds(), createdAt.ToUnixTimeMilliseconds());
+        Assert.Equal(InvocationStatus.Completed, (string?)(await system.WaitForEndAsync(claimedJobId))["status"]);
+    }
+
     private static string JobIdOf(string body) => JsonNode.Parse(body)!["jobId"]!.GetValue<string>();
 
     private async Task<HttpResponseMessage> PostAsync(string body, string contentType, string apiKey, string? idempotencyKey = null)
