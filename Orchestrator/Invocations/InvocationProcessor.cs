@@ -385,16 +385,17 @@ public sealed class InvocationProcessor(
                 ? new BotOutcome(InvocationStatus.Cancelled, null, "cancelled", attemptsMade, null, null)
                 : new BotOutcome(InvocationStatus.Failed, null, "The bot job disappeared before it finished.", attemptsMade, null, null);
         }
+        // A record cancelled while its bot is being stopped keeps what it showed when it was cancelled.
         if (job.Progress is { } progress && progress.GetRawText() != shown.Progress)
         {
             shown.Progress = progress.GetRawText();
-            await record.HashSetAsync(recordKey, InvocationRecord.Progress, shown.Progress);
+            await InvocationRecord.MoveUnlessEndedAsync(record, invocationId, [new(InvocationRecord.Progress, shown.Progress)]);
         }
         if (job.AttemptsStarted > shown.Attempt && state is not (JobState.Completed or JobState.Failed))
         {
             // A client following a retried bot sees which attempt runs (or is next), not 0 until the last one ends.
             shown.Attempt = job.AttemptsStarted;
-            await record.HashSetAsync(recordKey, InvocationRecord.Attempts, shown.Attempt);
+            await InvocationRecord.MoveUnlessEndedAsync(record, invocationId, [new(InvocationRecord.Attempts, shown.Attempt)]);
         }
         switch (state)
         {

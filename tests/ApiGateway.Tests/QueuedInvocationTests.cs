@@ -356,6 +356,49 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_cancelled_invocation_shows_the_progress_and_attempt_it_had_when_cancelled_while_its_bot_is_being_stopped()
+    {
+        await Services.StartAsync("Orchestrator");
+        // A bot slow to stop: it goes on reporting progress for seconds after the cancel.
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var runner = new Worker(_queues.Bots.Name, _queues.Redis.Connection, async (job, _) =>
+        {
+            await job.UpdateProgressAsync(10);
+            await cancelled.Task;
+            for (var progress = 20; progress <= 90; progress += 10)
+            {
+                await job.UpdateProgressAsync(progress);
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+            }
+            stopped.TrySetResult();
+            return new BotRunResult { Result = new JsonObject(), DurationMs = 1 };
+        });
+        try
+        {
+            var id = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook });
+            await FlowSystem.EventuallyAsync(async () => (int?)(await Gateway.GetJobAsync(id))?["progress"] == 10, "the bot's first progress was never shown");
+
+            using (var cancel = await CancelAsync(id, GatewayClient.DevelopmentClientKey))
+            {
+                Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            }
+            cancelled.TrySetResult();
+            await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            // Long enough for the orchestrator to look at the bot job again after its last progress.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            var shown = (await Gateway.GetJobAsync(id))!;
+            Assert.Equal(InvocationStatus.Cancelled, (string?)shown["status"]);
+            Assert.Equal(10, (int?)shown["progress"]);
+        }
+        finally
+        {
+            cancelled.TrySetResult();
+        }
+    }
+
     private Task WaitForTurnAsync(string invocationId) =>
         FlowSystem.EventuallyAsync(async () => (string?)(await Gateway.GetJobAsync(invocationId))?["status"] == InvocationStatus.WaitingForTurn,
             $"{invocationId} never waited for its turn");
