@@ -1,6 +1,6 @@
 // Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
 // Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
-//   actions: retry <jobId>, promote <jobId>, pause, resume,
+//   actions: retry <jobId>, remove <jobId>..., promote <jobId>, pause, resume,
 //            schedule <schedulerId> <everyMs> [<endsInMs> [<templateOptsJson>]] (ends that long from now, or never),
 //            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit),
 //            workers (the workers BullMQ, and so Bull Board, counts on the queue),
@@ -14,6 +14,7 @@ const { queueOptions } = require("./connection");
   let result = null;
   switch (action) {
     case "retry": await (await Job.fromId(queue, rest[0])).retry("failed"); break;
+    case "remove": for (const id of rest) { await queue.remove(id); } break;
     case "promote": await (await Job.fromId(queue, rest[0])).promote(); break;
     case "pause": await queue.pause(); break;
     case "resume": await queue.resume(); break;
