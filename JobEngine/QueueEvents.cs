@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 
@@ -11,7 +10,7 @@ public sealed class QueueEvents : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
     private readonly QueueKeys _keys;
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<QueueEvent>>> _finishWaiters = new();
+    private readonly FinishWaiters _finishWaiters = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly SemaphoreSlim _pumpStart = new(1, 1);
     private readonly List<ConnectionMultiplexer> _connections = [];
@@ -68,44 +67,29 @@ public sealed class QueueEvents : IAsyncDisposable
     public async Task<Job> WaitUntilFinishedAsync(string jobId, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        var waiter = new TaskCompletionSource<QueueEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var list = _finishWaiters.GetOrAdd(jobId, _ => []);
-        lock (list)
+        using var waiter = _finishWaiters.Add(jobId);
+        await EnsurePumpAsync().ConfigureAwait(false);
+        var queue = new Queue(_keys.QueueName, _redis, new QueueOptions { Prefix = _keys.Prefix });
+        var state = await queue.GetJobStateAsync(jobId, ct).ConfigureAwait(false);
+        if (state is JobState.Completed or JobState.Failed)
         {
-            list.Add(waiter);
+            return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, state == JobState.Failed);
         }
+        QueueEvent finished;
         try
         {
-            await EnsurePumpAsync().ConfigureAwait(false);
-            var queue = new Queue(_keys.QueueName, _redis, new QueueOptions { Prefix = _keys.Prefix });
-            var state = await queue.GetJobStateAsync(jobId, ct).ConfigureAwait(false);
-            if (state is JobState.Completed or JobState.Failed)
-            {
-                return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, state == JobState.Failed);
-            }
-            QueueEvent finished;
-            try
-            {
-                finished = await waiter.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"Job '{jobId}' did not finish within {timeout}.");
-            }
-            if (finished.Name == "failed")
-            {
-                throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
-            }
-            return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
-                ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
+            finished = await waiter.Finished.WaitAsync(timeout, ct).ConfigureAwait(false);
         }
-        finally
+        catch (TimeoutException)
         {
-            lock (list)
-            {
-                list.Remove(waiter);
-            }
+            throw new TimeoutException($"Job '{jobId}' did not finish within {timeout}.");
         }
+        if (finished.Name == "failed")
+        {
+            throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
+        }
+        return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
+            ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
     }
 
     /// <summary>Stops every reader and closes the connections.</summary>
@@ -179,16 +163,9 @@ public sealed class QueueEvents : IAsyncDisposable
                 foreach (var queueEvent in await ReadBatchAsync(connection, lastId, _disposed.Token).ConfigureAwait(false))
                 {
                     lastId = queueEvent.Id;
-                    if (queueEvent.Name is "completed" or "failed" && queueEvent.JobId is { } jobId
-                        && _finishWaiters.TryGetValue(jobId, out var waiters))
+                    if (queueEvent.Name is "completed" or "failed" && queueEvent.JobId is { } jobId)
                     {
-                        lock (waiters)
-                        {
-                            foreach (var waiter in waiters)
-                            {
-                                waiter.TrySetResult(queueEvent);
-                            }
-                        }
+                        _finishWaiters.Notify(jobId, queueEvent);
                     }
                 }
                 failures = 0;
