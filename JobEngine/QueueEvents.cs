@@ -64,6 +64,7 @@ public sealed class QueueEvents : IAsyncDisposable
 
     /// <summary>Waits until the job completes (returns it) or fails (throws <see cref="JobFailedException"/> with its failed reason).</summary>
     /// <exception cref="TimeoutException">The job did not finish within <paramref name="timeout"/>.</exception>
+    /// <exception cref="JobEngineException">The job does not exist (never added, or already removed).</exception>
     public async Task<Job> WaitUntilFinishedAsync(string jobId, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
@@ -74,6 +75,14 @@ public sealed class QueueEvents : IAsyncDisposable
         if (state is JobState.Completed or JobState.Failed)
         {
             return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, state == JobState.Failed);
+        }
+        // A job missing once the wait listens would never send the event waited for, so the wait fails at once, as BullMQ's
+        // waitUntilFinished does; one added between the two reads exists here, and one removed as it finished is answered
+        // by its event if that has come (in BullMQ too the first of the two settles the wait).
+        if (state == JobState.Unknown && !await _redis.GetDatabase().KeyExistsAsync(_keys.Job(jobId)).WaitAsync(ct).ConfigureAwait(false)
+            && !waiter.Finished.IsCompleted)
+        {
+            throw new JobEngineException($"Job '{jobId}' does not exist in queue '{_keys.QueueName}'.");
         }
         QueueEvent finished;
         try

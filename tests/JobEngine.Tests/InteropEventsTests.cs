@@ -68,10 +68,13 @@ public abstract class InteropEventsTests(EngineTarget target) : InteropTest(targ
                 }
             }
         });
+        var producing = NodeAsync("produce.js");
+        // A wait for a job that is not there yet fails at once, as BullMQ's does.
+        await Eventually(async () => await Db.KeyExistsAsync(K("node-ok")) && await Db.KeyExistsAsync(K("node-fail")), TimeSpan.FromSeconds(60));
         var ok = events.WaitUntilFinishedAsync("node-ok", TimeSpan.FromSeconds(60));
         var failing = Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync("node-fail", TimeSpan.FromSeconds(60)));
 
-        await NodeAsync("produce.js");
+        await producing;
 
         await reader;
         var all = received.ToList();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -158,6 +159,23 @@ public abstract class WorkerBasicsTests(EngineTarget target) : EngineTest(target
         Assert.Equal(id, job.Id);
         Assert.Equal(3, job.ReturnValue!.Value.GetArrayLength());
         Assert.Null(await queue.GetJobAsync(id));
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_job_that_does_not_exist_fails_at_once()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var removed = await queue.AddAsync("gone", null);
+        Assert.True(await queue.RemoveJobAsync(removed));
+        var waiting = Stopwatch.StartNew();
+
+        var never = await Assert.ThrowsAsync<JobEngineException>(() => events.WaitUntilFinishedAsync("never-added", TimeSpan.FromSeconds(15)));
+        var gone = await Assert.ThrowsAsync<JobEngineException>(() => events.WaitUntilFinishedAsync(removed, TimeSpan.FromSeconds(15)));
+
+        Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(10), $"took {waiting.Elapsed}");
+        Assert.Contains("'never-added' does not exist", never.Message);
+        Assert.Contains($"'{removed}' does not exist", gone.Message);
     }
 
     [Fact]
