@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 
@@ -11,7 +10,7 @@ public sealed class QueueEvents : IAsyncDisposable
 
     private readonly IConnectionMultiplexer _redis;
     private readonly QueueKeys _keys;
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<QueueEvent>>> _finishWaiters = new();
+    private readonly FinishWaiters _finishWaiters = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly SemaphoreSlim _pumpStart = new(1, 1);
     private readonly List<ConnectionMultiplexer> _connections = [];
@@ -65,47 +64,41 @@ public sealed class QueueEvents : IAsyncDisposable
 
     /// <summary>Waits until the job completes (returns it) or fails (throws <see cref="JobFailedException"/> with its failed reason).</summary>
     /// <exception cref="TimeoutException">The job did not finish within <paramref name="timeout"/>.</exception>
+    /// <exception cref="JobEngineException">The job does not exist (never added, or already removed).</exception>
     public async Task<Job> WaitUntilFinishedAsync(string jobId, TimeSpan timeout, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        var waiter = new TaskCompletionSource<QueueEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var list = _finishWaiters.GetOrAdd(jobId, _ => []);
-        lock (list)
+        using var waiter = _finishWaiters.Add(jobId);
+        await EnsurePumpAsync().ConfigureAwait(false);
+        var queue = new Queue(_keys.QueueName, _redis, new QueueOptions { Prefix = _keys.Prefix });
+        var state = await queue.GetJobStateAsync(jobId, ct).ConfigureAwait(false);
+        if (state is JobState.Completed or JobState.Failed)
         {
-            list.Add(waiter);
+            return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, state == JobState.Failed);
         }
+        // A job missing once the wait listens would never send the event waited for, so the wait fails at once, as BullMQ's
+        // waitUntilFinished does; one added between the two reads exists here, and one removed as it finished is answered
+        // by its event if that has come (in BullMQ too the first of the two settles the wait).
+        if (state == JobState.Unknown && !await _redis.GetDatabase().KeyExistsAsync(_keys.Job(jobId)).WaitAsync(ct).ConfigureAwait(false)
+            && !waiter.Finished.IsCompleted)
+        {
+            throw new JobEngineException($"Job '{jobId}' does not exist in queue '{_keys.QueueName}'.");
+        }
+        QueueEvent finished;
         try
         {
-            await EnsurePumpAsync().ConfigureAwait(false);
-            var queue = new Queue(_keys.QueueName, _redis, new QueueOptions { Prefix = _keys.Prefix });
-            var state = await queue.GetJobStateAsync(jobId, ct).ConfigureAwait(false);
-            if (state is JobState.Completed or JobState.Failed)
-            {
-                return Finished(await queue.GetJobAsync(jobId, ct).ConfigureAwait(false), jobId, state == JobState.Failed);
-            }
-            QueueEvent finished;
-            try
-            {
-                finished = await waiter.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"Job '{jobId}' did not finish within {timeout}.");
-            }
-            if (finished.Name == "failed")
-            {
-                throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
-            }
-            return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
-                ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
+            finished = await waiter.Finished.WaitAsync(timeout, ct).ConfigureAwait(false);
         }
-        finally
+        catch (TimeoutException)
         {
-            lock (list)
-            {
-                list.Remove(waiter);
-            }
+            throw new TimeoutException($"Job '{jobId}' did not finish within {timeout}.");
         }
+        if (finished.Name == "failed")
+        {
+            throw new JobFailedException(finished.Fields.GetValueOrDefault("failedReason") ?? "");
+        }
+        return await queue.GetJobAsync(jobId, ct).ConfigureAwait(false)
+            ?? Job.FromCompletedEvent(jobId, _keys.QueueName, finished.Fields.GetValueOrDefault("returnvalue"));
     }
 
     /// <summary>Stops every reader and closes the connections.</summary>
@@ -179,16 +172,9 @@ public sealed class QueueEvents : IAsyncDisposable
                 foreach (var queueEvent in await ReadBatchAsync(connection, lastId, _disposed.Token).ConfigureAwait(false))
                 {
                     lastId = queueEvent.Id;
-                    if (queueEvent.Name is "completed" or "failed" && queueEvent.JobId is { } jobId
-                        && _finishWaiters.TryGetValue(jobId, out var waiters))
+                    if (queueEvent.Name is "completed" or "failed" && queueEvent.JobId is { } jobId)
                     {
-                        lock (waiters)
-                        {
-                            foreach (var waiter in waiters)
-                            {
-                                waiter.TrySetResult(queueEvent);
-                            }
-                        }
+                        _finishWaiters.Notify(jobId, queueEvent);
                     }
                 }
                 failures = 0;

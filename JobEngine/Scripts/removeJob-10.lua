@@ -27,7 +27,8 @@ for _, entry in ipairs(zsets) do
     prev = entry[2]
   end
 end
-local lists = { { KEYS[1], "waiting" }, { KEYS[2], "active" }, { KEYS[8], "paused" } }
+-- BullMQ names the wait list "wait" in prev (its getState says "waiting").
+local lists = { { KEYS[1], "wait" }, { KEYS[2], "active" }, { KEYS[8], "paused" } }
 for _, entry in ipairs(lists) do
   if redis.call("LREM", entry[1], 0, jobId) > 0 then
     prev = entry[2]

@@ -17,7 +17,7 @@ if pending then
   if redis.call("ZREM", KEYS[4], pendingId) == 1 then
     prev = "delayed"
   elseif redis.call("LREM", KEYS[1], 0, pendingId) > 0 then
-    prev = "waiting"
+    prev = "wait"
   elseif redis.call("ZREM", KEYS[5], pendingId) == 1 then
     prev = "prioritized"
   end

@@ -13,7 +13,9 @@ end
 if redis.call("ZREM", KEYS[1], jobId) == 0 then
   return -3
 end
-redis.call("HDEL", jobKey, "finishedOn", "processedOn", "failedReason", "returnvalue", "defa", "stc")
+-- As BullMQ: only the outcome of the state left is cleared; an earlier attempt's failedReason and the stall count stay.
+local outcome = ARGV[3] == "completed" and "returnvalue" or "failedReason"
+redis.call("HDEL", jobKey, "finishedOn", "processedOn", outcome)
 if isLifo(jobKey) then
   redis.call("RPUSH", KEYS[2], jobId)
 else

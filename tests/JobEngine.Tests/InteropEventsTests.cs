@@ -68,10 +68,13 @@ public abstract class InteropEventsTests(EngineTarget target) : InteropTest(targ
                 }
             }
         });
+        var producing = NodeAsync("produce.js");
+        // A wait for a job that is not there yet fails at once, as BullMQ's does.
+        await Eventually(async () => await Db.KeyExistsAsync(K("node-ok")) && await Db.KeyExistsAsync(K("node-fail")), TimeSpan.FromSeconds(60));
         var ok = events.WaitUntilFinishedAsync("node-ok", TimeSpan.FromSeconds(60));
         var failing = Assert.ThrowsAsync<JobFailedException>(() => events.WaitUntilFinishedAsync("node-fail", TimeSpan.FromSeconds(60)));
 
-        await NodeAsync("produce.js");
+        await producing;
 
         await reader;
         var all = received.ToList();
@@ -90,6 +93,39 @@ public abstract class InteropEventsTests(EngineTarget target) : InteropTest(targ
         Assert.True(job.ReturnValue!.Value.GetProperty("ok").GetBoolean());
         Assert.Equal("half", job.Progress!.Value.GetProperty("stage").GetString());
         Assert.Equal("boom", (await failing).Message);
+    }
+
+    [Fact]
+    public async Task Removing_a_job_names_the_state_it_left_as_bullmq_does()
+    {
+        var queue = NewQueue();
+        var worker = NewWorker((active, _) => active.Job.Name == "fails"
+            ? throw new InvalidOperationException("fails")
+            : Task.FromResult<object?>(null));
+        // Two jobs in each state: we remove the first, BullMQ the second.
+        var pairs = new Dictionary<string, string[]>
+        {
+            ["completed"] = [await queue.AddAsync("completes", null), await queue.AddAsync("completes", null)],
+            ["failed"] = [await queue.AddAsync("fails", null), await queue.AddAsync("fails", null)],
+        };
+        await Eventually(async () => (await queue.GetJobCountsAsync(default, JobState.Completed, JobState.Failed)).Values.All(count => count == 2));
+        await worker.CloseAsync();
+        pairs["waiting"] = [await queue.AddAsync("waits", null), await queue.AddAsync("waits", null)];
+        var later = new JobOptions { Delay = TimeSpan.FromHours(1) };
+        pairs["delayed"] = [await queue.AddAsync("later", null, later), await queue.AddAsync("later", null, later)];
+        var urgent = new JobOptions { Priority = 3 };
+        pairs["prioritized"] = [await queue.AddAsync("urgent", null, urgent), await queue.AddAsync("urgent", null, urgent)];
+
+        foreach (var pair in pairs.Values)
+        {
+            Assert.True(await queue.RemoveJobAsync(pair[0]));
+        }
+        await NodeAsync("act.js", ["remove", .. pairs.Values.Select(pair => pair[1])]);
+
+        var prev = (await Db.StreamRangeAsync(K("events")))
+            .Where(entry => entry["event"] == "removed")
+            .ToDictionary(entry => (string)entry["jobId"]!, entry => (string)entry["prev"]!);
+        Assert.Equal(pairs.ToDictionary(pair => pair.Key, pair => prev[pair.Value[1]]), pairs.ToDictionary(pair => pair.Key, pair => prev[pair.Value[0]]));
     }
 
     private static IEnumerable<string> EventNames(IEnumerable<JsonNode> events, string jobId) =>

@@ -160,6 +160,38 @@ public abstract class InteropProcessingTests(EngineTarget target) : InteropTest(
     }
 
     [Fact]
+    public async Task Retrying_a_finished_job_keeps_the_fields_bullmq_keeps()
+    {
+        var queue = NewQueue();
+        // Every job fails its first attempt; "completes" then completes, "fails" fails for good.
+        var worker = NewWorker((active, _) => active.Job.AttemptsMade == 0 || active.Job.Name == "fails"
+            ? throw new InvalidOperationException($"attempt {active.Job.AttemptsMade + 1} failed")
+            : Task.FromResult<object?>("done"));
+        var twice = new JobOptions { Attempts = 2 };
+        string[] completed = [await queue.AddAsync("completes", null, twice), await queue.AddAsync("completes", null, twice)];
+        string[] failed = [await queue.AddAsync("fails", null, twice), await queue.AddAsync("fails", null, twice)];
+        await Eventually(async () => (await queue.GetJobCountsAsync(default, JobState.Completed, JobState.Failed)).Values.All(count => count == 2));
+        await worker.CloseAsync();
+        foreach (var id in completed.Concat(failed))
+        {
+            // As if each had stalled once on its way.
+            await Db.HashSetAsync(K(id), "stc", 1);
+        }
+
+        await queue.RetryJobAsync(completed[0]);
+        await queue.RetryJobAsync(failed[0]);
+        await NodeAsync("act.js", "retry", completed[1], "completed");
+        await NodeAsync("act.js", "retry", failed[1], "failed");
+
+        Assert.Equal(await FieldsAsync(completed[1]), await FieldsAsync(completed[0]));
+        Assert.Equal(await FieldsAsync(failed[1]), await FieldsAsync(failed[0]));
+        Assert.Equal("attempt 1 failed", (await queue.GetJobAsync(completed[0]))!.FailedReason);
+    }
+
+    private async Task<string[]> FieldsAsync(string jobId) =>
+        (await Db.HashKeysAsync(K(jobId))).Select(field => (string)field!).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
     public async Task Job_of_a_bullmq_worker_that_died_is_recovered_by_our_stalled_sweep()
     {
         var queue = NewQueue();

@@ -148,7 +148,7 @@ public abstract class JobSchedulerTests(EngineTarget target) : EngineTest(target
             .ToDictionary(entry => (string)entry["jobId"]!, entry => (string)entry["prev"]!);
         Assert.Equal(new Dictionary<string, string>
         {
-            [runs["later"]] = "delayed", [runs["due"]] = "waiting", [runs["urgent"]] = "prioritized",
+            [runs["later"]] = "delayed", [runs["due"]] = "wait", [runs["urgent"]] = "prioritized",
         }, removed);
     }
 

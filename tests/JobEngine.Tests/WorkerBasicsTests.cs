@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace BotSystem.JobEngine.Tests;
@@ -157,6 +159,52 @@ public abstract class WorkerBasicsTests(EngineTarget target) : EngineTest(target
         Assert.Equal(id, job.Id);
         Assert.Equal(3, job.ReturnValue!.Value.GetArrayLength());
         Assert.Null(await queue.GetJobAsync(id));
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_job_that_does_not_exist_fails_at_once()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        var removed = await queue.AddAsync("gone", null);
+        Assert.True(await queue.RemoveJobAsync(removed));
+        var waiting = Stopwatch.StartNew();
+
+        var never = await Assert.ThrowsAsync<JobEngineException>(() => events.WaitUntilFinishedAsync("never-added", TimeSpan.FromSeconds(15)));
+        var gone = await Assert.ThrowsAsync<JobEngineException>(() => events.WaitUntilFinishedAsync(removed, TimeSpan.FromSeconds(15)));
+
+        Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(10), $"took {waiting.Elapsed}");
+        Assert.Contains("'never-added' does not exist", never.Message);
+        Assert.Contains($"'{removed}' does not exist", gone.Message);
+    }
+
+    [Fact]
+    public async Task A_wait_that_is_over_leaves_nothing_of_its_job_behind()
+    {
+        var queue = NewQueue();
+        var events = NewQueueEvents();
+        NewWorker((_, _) => Task.FromResult<object?>(null));
+        var id = await queue.AddAsync("once", null);
+
+        var waitedFor = await WaitOnAnIdOfItsOwnAsync(events, id);
+
+        // Collected once the finished wait has unwound, unless something still refers to it.
+        await Eventually(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return Task.FromResult(!waitedFor.IsAlive);
+        }, TimeSpan.FromSeconds(5), "the QueueEvents still holds the id of a job no one waits for");
+    }
+
+    // The id is a copy that only this wait is given, so once the wait is over only an entry left behind can hold it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> WaitOnAnIdOfItsOwnAsync(QueueEvents events, string id)
+    {
+        var copy = new string(id.AsSpan());
+        await events.WaitUntilFinishedAsync(copy, TimeSpan.FromSeconds(20));
+        return new WeakReference(copy);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 // Runs one action of BullMQ's own Queue/Job on a queue, as Bull Board does, and prints what it returned.
 // Usage: node act.js <redis> <prefix> <queue> <action> [arguments]
-//   actions: retry <jobId>, promote <jobId>, pause, resume,
+//   actions: retry <jobId> [<state>] (failed unless given), remove <jobId>..., promote <jobId>, pause, resume,
 //            schedule <schedulerId> <everyMs> [<endsInMs> [<templateOptsJson>]] (ends that long from now, or never),
 //            concurrency <n> (global concurrency), ratelimit <max> <durationMs> (global rate limit),
 //            workers (the workers BullMQ, and so Bull Board, counts on the queue),
@@ -13,7 +13,8 @@ const { queueOptions } = require("./connection");
   const queue = new Queue(queueName, queueOptions(redis, prefix));
   let result = null;
   switch (action) {
-    case "retry": await (await Job.fromId(queue, rest[0])).retry("failed"); break;
+    case "retry": await (await Job.fromId(queue, rest[0])).retry(rest[1] ?? "failed"); break;
+    case "remove": for (const id of rest) { await queue.remove(id); } break;
     case "promote": await (await Job.fromId(queue, rest[0])).promote(); break;
     case "pause": await queue.pause(); break;
     case "resume": await queue.resume(); break;
