@@ -20,6 +20,7 @@ app.Configure(config =>
     config.AddCommand<InvokeCommand>("invoke").WithDescription("Invoke a bot; with --wait, follow it to the end.")
         .WithExample("invoke", "python", "--payload", "{\"dataset\":\"sales\"}", "--webhook", "http://localhost:5000/webhook", "--wait");
     config.AddCommand<JobCommand>("job").WithDescription("Show a job's status, progress, result and webhook delivery.");
+    config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a job: a queued one never runs, a running bot is killed.");
     config.AddCommand<StatsCommand>("stats").WithDescription("Queues, semaphores and workers (admin key).");
     config.AddCommand<HealthCommand>("health")
         .WithDescription($"The system's health and its reasons (admin key); exits 0 healthy, {HealthCommand.DegradedExitCode} degraded, {HealthCommand.UnhealthyExitCode} unhealthy.");

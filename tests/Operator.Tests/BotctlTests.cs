@@ -49,6 +49,32 @@ public sealed class BotctlTests(OperatorSystem system)
     }
 
     [Fact]
+    public async Task Cancel_ends_a_running_job_cancelled_and_refuses_one_that_has_finished()
+    {
+        var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
+        var invoked = await Botctl.RunAsync(client, "invoke", "node", "--payload", """{"durationMs":60000}""", "--webhook", $"{system.MockWebhookUrl}/webhook");
+        Assert.True(invoked.ExitCode == 0, invoked.Output);
+        var jobId = System.Text.RegularExpressions.Regex.Match(invoked.Output, @"inv_[0-9a-f]+").Value;
+
+        var cancelled = await Botctl.RunAsync(client, "cancel", jobId);
+
+        Assert.True(cancelled.ExitCode == 0, cancelled.Output);
+        Assert.Contains($"job {jobId} cancelled", cancelled.Output);
+        var shown = await Botctl.RunAsync(client, "job", jobId);
+        Assert.Contains("cancelled", shown.Output);
+
+        var finished = await Botctl.RunAsync(client, "invoke", "node", "--payload", """{"durationMs":10}""", "--webhook", $"{system.MockWebhookUrl}/webhook", "--wait");
+        var finishedId = System.Text.RegularExpressions.Regex.Match(finished.Output, @"inv_[0-9a-f]+").Value;
+        var refused = await Botctl.RunAsync(client, "cancel", finishedId);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("answered 409", refused.Output);
+        Assert.Contains("already finished", refused.Output);
+        var unknown = await Botctl.RunAsync(client, "cancel", "inv_unknown");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("answered 404", unknown.Output);
+    }
+
+    [Fact]
     public async Task Schedules_add_list_and_remove_round_trip_through_the_gateway()
     {
         var client = new Dictionary<string, string>(Environment) { ["BOTCTL_API_KEY"] = OperatorSystem.ClientKey };
