@@ -36,5 +36,5 @@ for _, entry in ipairs(lists) do
 end
 releaseDeduplicationOnRemoval(prefix, jobKey, jobId)
 removeJobKeys(jobKey)
-redis.call("XADD", KEYS[10], "*", "event", "removed", "jobId", jobId, "prev", prev)
+redis.call("XADD", KEYS[10], "MAXLEN", "~", getMaxEvents(prefix .. "meta"), "*", "event", "removed", "jobId", jobId, "prev", prev)
 return 1

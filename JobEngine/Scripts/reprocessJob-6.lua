@@ -22,5 +22,5 @@ else
   redis.call("LPUSH", KEYS[2], jobId)
 end
 addBaseMarkerIfNeeded(KEYS[5], isPausedOrMaxed(KEYS[3], KEYS[4]))
-redis.call("XADD", KEYS[6], "*", "event", "waiting", "jobId", jobId, "prev", ARGV[3])
+redis.call("XADD", KEYS[6], "MAXLEN", "~", getMaxEvents(KEYS[3]), "*", "event", "waiting", "jobId", jobId, "prev", ARGV[3])
 return 0

@@ -37,5 +37,5 @@ else
   redis.call("RPUSH", KEYS[1], jobId)
 end
 addBaseMarkerIfNeeded(KEYS[8], pausedOrMaxed)
-redis.call("XADD", KEYS[4], "*", "event", "waiting", "jobId", jobId, "prev", "active")
+redis.call("XADD", KEYS[4], "MAXLEN", "~", getMaxEvents(KEYS[5]), "*", "event", "waiting", "jobId", jobId, "prev", "active")
 return 0

@@ -17,7 +17,7 @@ if not pending or tonumber(pending) ~= tonumber(ARGV[3]) then
 end
 local nextId = "repeat:" .. schedulerId .. ":" .. ARGV[4]
 if redis.call("EXISTS", prefix .. nextId) == 1 then
-  redis.call("XADD", KEYS[7], "*", "event", "duplicated", "jobId", nextId)
+  redis.call("XADD", KEYS[7], "MAXLEN", "~", getMaxEvents(KEYS[2]), "*", "event", "duplicated", "jobId", nextId)
   return ""
 end
 local scheduler = redis.call("HMGET", schedulerKey, "name", "data", "limit", "ic")

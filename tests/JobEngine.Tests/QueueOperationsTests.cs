@@ -88,6 +88,24 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Removing_jobs_keeps_the_event_stream_capped_too()
+    {
+        var queue = NewQueue();
+        await Db.HashSetAsync(K("meta"), "opts.maxLenEvents", 50);
+        var jobs = Enumerable.Range(0, 500).Select(i => new BulkJob("a", i, new JobOptions { JobId = $"job-{i}" })).ToList();
+        await queue.AddBulkAsync(jobs);
+
+        foreach (var job in jobs)
+        {
+            await queue.RemoveJobAsync(job.Options!.JobId!);
+        }
+
+        // 500 removed events after the capped adds: without a cap of their own they would all stay.
+        Assert.InRange(await Db.StreamLengthAsync(K("events")), 50, 250);
+        Assert.Equal(0, await Db.ListLengthAsync(K("wait")));
+    }
+
+    [Fact]
     public async Task Custom_id_is_kept_and_a_duplicate_add_returns_the_existing_job()
     {
         var queue = NewQueue();
