@@ -28,6 +28,7 @@ public static class WebhookApi
 
     private static async Task<IResult> ReceiveAsync(HttpRequest request, ReceiverServices services, Behaviour behaviour, CancellationToken ct)
     {
+        var receivedAt = services.Time.GetUtcNow();
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(ct);
         var id = request.Headers[StandardWebhooks.IdHeader].ToString();
@@ -48,22 +49,34 @@ public static class WebhookApi
             _ => failureStatus ?? StatusCodes.Status200OK,
         };
 
+        // Recorded once answered, so a sender that gave up first (as on /test/timeout) is not counted as answered.
+        var answered = true;
+        var wait = behaviour == Behaviour.Hang ? services.Options.Value.TimeoutSleep : latency;
+        if (wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(wait, services.Time, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                answered = false;
+            }
+        }
         services.Log.Record(new RecordedDelivery
         {
             Id = string.IsNullOrEmpty(id) ? null : id,
-            ReceivedAt = services.Time.GetUtcNow(),
+            ReceivedAt = receivedAt,
             Path = request.Path,
             Headers = request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString()),
             Body = body,
             SignatureValid = signatureValid,
             Verification = verification,
-            Status = status,
+            Status = answered ? status : null,
         });
-
-        var wait = behaviour == Behaviour.Hang ? services.Options.Value.TimeoutSleep : latency;
-        if (wait > TimeSpan.Zero)
+        if (!answered)
         {
-            await Task.Delay(wait, services.Time, ct);
+            return TypedResults.Empty;
         }
 
         if (status == StatusCodes.Status200OK)

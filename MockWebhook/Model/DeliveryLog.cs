@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace BotSystem.MockWebhook.Model;
@@ -9,7 +10,10 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
     private readonly Queue<RecordedDelivery> _recent = new();
     private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
     private readonly Queue<string> _idsInArrivalOrder = new();
-    private readonly Dictionary<int, long> _byStatus = [];
+    // The key of requests whose sender gave up before the answer.
+    private const string Unanswered = "unanswered";
+
+    private readonly Dictionary<string, long> _byStatus = [];
     private long _received;
     private long _duplicates;
     private long _forgottenIds;
@@ -28,7 +32,8 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
             {
                 _badSignatures++;
             }
-            _byStatus[delivery.Status] = _byStatus.GetValueOrDefault(delivery.Status) + 1;
+            var status = delivery.Status?.ToString(CultureInfo.InvariantCulture) ?? Unanswered;
+            _byStatus[status] = _byStatus.GetValueOrDefault(status) + 1;
             _recent.Enqueue(delivery);
             while (_recent.Count > options.Value.MaxRecordedDeliveries)
             {
@@ -70,7 +75,7 @@ public sealed class DeliveryLog(IOptions<MockWebhookOptions> options)
                 UniqueIds = _ids.Count + _forgottenIds,
                 Duplicates = _duplicates,
                 BadSignatures = _badSignatures,
-                ByStatus = _byStatus.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
+                ByStatus = _byStatus.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToDictionary(),
             };
         }
     }

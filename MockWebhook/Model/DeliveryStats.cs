@@ -17,6 +17,7 @@ public sealed record DeliveryStats
     [JsonPropertyName("badSignatures")]
     public required long BadSignatures { get; init; }
 
+    /// <summary>Requests by the status they were answered with; <c>unanswered</c> those whose sender gave up first.</summary>
     [JsonPropertyName("byStatus")]
     public required Dictionary<string, long> ByStatus { get; init; }
 }

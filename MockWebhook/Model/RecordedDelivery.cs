@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace BotSystem.MockWebhook.Model;
 
-/// <summary>One request as it arrived, with the verdict on its signature and the status it was answered with.</summary>
+/// <summary>One request as it arrived, with the verdict on its signature and the status it was answered with, if any.</summary>
 public sealed record RecordedDelivery
 {
     [JsonPropertyName("id")]
@@ -26,6 +26,7 @@ public sealed record RecordedDelivery
     [JsonPropertyName("verification")]
     public required string Verification { get; init; }
 
+    /// <summary>Null when the sender gave up before the answer.</summary>
     [JsonPropertyName("status")]
-    public required int Status { get; init; }
+    public required int? Status { get; init; }
 }

@@ -34,6 +34,22 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_whose_sender_gives_up_before_the_answer_is_recorded_unanswered()
+    {
+        using var impatient = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        await Assert.ThrowsAsync<TaskCanceledException>(() => PostSignedAsync("msg_gave_up", impatient, path: "/test/timeout"));
+
+        // The receiver learns of the sender's leaving when the connection closes.
+        await Eventually.HoldsAsync(async () => (await fixture.Receiver.DeliveriesAsync("msg_gave_up")).Count == 1, TimeSpan.FromSeconds(10),
+            "the request was never recorded");
+        var recorded = (await fixture.Receiver.DeliveriesAsync("msg_gave_up"))[0]!;
+        Assert.Null((int?)recorded["status"]);
+        var stats = await fixture.Receiver.StatsAsync();
+        Assert.Equal(1, (long)stats["byStatus"]!["unanswered"]!);
+        Assert.Null(stats["byStatus"]!["200"]);
+    }
+
+    [Fact]
     public async Task Beyond_the_ids_it_tracks_the_receiver_forgets_the_oldest_and_still_counts_every_unique_id()
     {
         await using var receiver = await MockReceiver.StartAsync(("MockWebhook__MaxTrackedIds", "3"));
@@ -113,11 +129,11 @@ public sealed class MockWebhookTests(WebhookFixture fixture) : IAsyncLifetime
         Assert.Equal("WebhookCircuitOpen", (string?)listed!["alerts"]![0]!["labels"]!["alertname"]);
     }
 
-    private async Task<HttpStatusCode> PostSignedAsync(string id, HttpClient? http = null, string secret = TestSecrets.Receiver)
+    private async Task<HttpStatusCode> PostSignedAsync(string id, HttpClient? http = null, string secret = TestSecrets.Receiver, string path = "/webhook")
     {
         const string body = """{"type":"bot.completed"}""";
         var now = DateTimeOffset.UtcNow;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add(StandardWebhooks.IdHeader, id);
         request.Headers.Add(StandardWebhooks.TimestampHeader, now.ToUnixTimeSeconds().ToString());
         request.Headers.Add(StandardWebhooks.SignatureHeader, StandardWebhooks.Sign(id, now, body, secret));
