@@ -227,7 +227,11 @@ public sealed class Queue : IAsyncDisposable
         return result == 1;
     }
 
-    /// <summary>Removes up to <paramref name="limit"/> jobs of a state older than <paramref name="grace"/>; returns their ids.</summary>
+    /// <summary>
+    /// Removes up to <paramref name="limit"/> jobs of a state older than <paramref name="grace"/>; returns their ids. A
+    /// finished job's age counts from its end, a waiting, paused or delayed one's from its last attempt (or creation),
+    /// a prioritized one's from its creation, as in BullMQ.
+    /// </summary>
     public async Task<IReadOnlyList<string>> CleanAsync(JobState state, TimeSpan grace, int limit = 1000, CancellationToken ct = default)
     {
         if (state is JobState.Unknown or JobState.Active)

@@ -214,7 +214,12 @@ internal sealed partial class RedisScripts
 
     public Task<RedisResult> CleanJobsInSetAsync(JobState state, long maxTimestamp, int limit) =>
         EvaluateAsync("cleanJobsInSet-3", [Keys.StateKey(state), Keys.Events, Keys.Repeat],
-            [_base, maxTimestamp, limit, state is JobState.Completed or JobState.Failed ? "finished" : "created"]);
+            [_base, maxTimestamp, limit, state switch
+            {
+                JobState.Completed or JobState.Failed => "finished",
+                JobState.Prioritized => "created",
+                _ => "attempted",
+            }]);
 
     public Task<RedisResult> DrainAsync(bool includeDelayed) =>
         EvaluateAsync("drain-5", _drainKeys, [_base, includeDelayed ? One : Zero]);

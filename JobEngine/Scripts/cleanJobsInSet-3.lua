@@ -1,8 +1,9 @@
 --[[
-  Removes up to limit jobs of one state that are older than a timestamp (finishedOn for finished
-  jobs, creation time otherwise), skipping locked jobs and unfinished pending scheduler runs.
+  Removes up to limit jobs of one state that are older than a timestamp, skipping locked jobs and unfinished pending
+  scheduler runs. A job's age is told as BullMQ tells it: by finishedOn for finished jobs, by its last attempt
+  (processedOn, else creation) for waiting, paused and delayed ones, and by its creation for prioritized ones.
   KEYS: 1 state container (list or zset), 2 events, 3 repeat
-  ARGV: 1 key prefix, 2 max timestamp ms, 3 limit, 4 "finished" | "created"
+  ARGV: 1 key prefix, 2 max timestamp ms, 3 limit, 4 "finished" | "attempted" | "created"
   Returns the removed ids.
 ]]
 --@include queueState
@@ -36,10 +37,12 @@ for index = first, last, step do
     break
   end
   local jobKey = prefix .. jobId
-  local fields = redis.call("HMGET", jobKey, "timestamp", "finishedOn", "rjk")
+  local fields = redis.call("HMGET", jobKey, "timestamp", "finishedOn", "rjk", "processedOn")
   local stamp = tonumber(fields[1]) or 0
   if finished then
     stamp = tonumber(fields[2]) or stamp
+  elseif ARGV[4] == "attempted" then
+    stamp = tonumber(fields[4]) or stamp
   end
   if stamp <= maxTimestamp and redis.call("EXISTS", jobKey .. ":lock") == 0
       and (finished or not isPendingSchedulerRun(jobId, fields[3], KEYS[3])) then

@@ -477,6 +477,31 @@ public abstract class QueueOperationsTests(EngineTarget target) : EngineTest(tar
     }
 
     [Fact]
+    public async Task Clean_of_waiting_and_delayed_jobs_ages_an_attempted_job_by_its_last_attempt()
+    {
+        var queue = NewQueue();
+        var longAgo = DateTimeOffset.UtcNow.AddHours(-2).ToUnixTimeMilliseconds();
+        var justNow = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeMilliseconds();
+        // Each state holds a job made long ago that has not run since, and one made long ago that was attempted just now.
+        var jobs = new Dictionary<JobState, (string Idle, string Attempted)>();
+        foreach (var state in (JobState[])[JobState.Waiting, JobState.Delayed])
+        {
+            var options = new JobOptions { Delay = state == JobState.Delayed ? TimeSpan.FromHours(1) : TimeSpan.Zero };
+            var idle = await queue.AddAsync("old", new { }, options);
+            var attempted = await queue.AddAsync("retried", new { }, options);
+            await Db.HashSetAsync(K(idle), "timestamp", longAgo);
+            await Db.HashSetAsync(K(attempted), [new("timestamp", longAgo), new("processedOn", justNow)]);
+            jobs[state] = (idle, attempted);
+        }
+
+        foreach (var (state, (idle, attempted)) in jobs)
+        {
+            Assert.Equal([idle], await queue.CleanAsync(state, TimeSpan.FromMinutes(1)));
+            Assert.Equal(state, await queue.GetJobStateAsync(attempted));
+        }
+    }
+
+    [Fact]
     public async Task Drain_keeps_a_due_scheduler_run_waiting_among_the_jobs_it_removes()
     {
         var queue = NewQueue();
