@@ -403,7 +403,7 @@ public sealed class InvocationProcessor(
                 var run = job.ReturnValue?.Deserialize<BotRunResult>(WebJson);
                 return new BotOutcome(InvocationStatus.Completed, run?.Result, null, job.AttemptsMade, run?.DurationMs, job.FinishedOn);
             case JobState.Failed:
-                var status = await InvocationRecord.IsCancelledAsync(redis.GetDatabase(), invocationId) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
+                var status = await InvocationRecord.IsCancelledAsync(record, invocationId) || job.FailedReason == "cancelled" ? InvocationStatus.Cancelled : InvocationStatus.Failed;
                 // A failed run returns nothing; how long its last attempt ran is told by the job's own times.
                 var lastAttempt = job.FinishedOn - job.ProcessedOn;
                 return new BotOutcome(status, null, job.FailedReason, job.AttemptsMade, (long?)lastAttempt?.TotalMilliseconds, job.FinishedOn);
