@@ -45,7 +45,7 @@ public sealed class EndpointOptions
     /// <summary>
     /// How long an endpoint goes without deliveries before this process forgets what it learnt of it (its request
     /// limit, rate timetable and closed circuit), so endpoints of long ago hold no memory or metric series.
-    /// An endpoint with an open circuit is kept until the circuit closes.
+    /// An endpoint with an open circuit is kept until the circuit closes or its break is over.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan ForgetAfterIdle { get; set; } = TimeSpan.FromMinutes(10);

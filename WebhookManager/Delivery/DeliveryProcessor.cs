@@ -75,10 +75,13 @@ public sealed class DeliveryProcessor(
         return await AttemptAsync(active, delivery, attempt, endpointDisabled, traceParent, ct);
     }
 
-    /// <summary><c>scheme://host:port</c> of a webhook URL, or null when it is no absolute http(s) URL.</summary>
+    /// <summary>
+    /// <c>scheme://host:port</c> of a webhook URL, or null when it is no absolute http(s) URL. An IPv6 host keeps its
+    /// brackets, so the endpoint as listed is itself a URL the admin API takes back.
+    /// </summary>
     public static string? EndpointOf(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
-            ? $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}".ToLowerInvariant()
+            ? $"{uri.Scheme}://{(uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.IdnHost}]" : uri.IdnHost)}:{uri.Port}".ToLowerInvariant()
             : null;
 
     private async Task<string> AttemptAsync(ActiveJob active, DeliveryRecord delivery, DeliveryAttemptJob attempt, bool? endpointDisabled,

@@ -10,8 +10,8 @@ namespace BotSystem.WebhookManager.Endpoints;
 /// One resilience pipeline per endpoint (scheme + host + port): a cap on requests in flight that adapts to how the
 /// endpoint answers, a rate limit and a circuit breaker. Only an endpoint that answers is waited for, and only
 /// briefly: a request they refuse is postponed by the caller, so a slow or dead endpoint holds no worker that a
-/// healthy one could use. An endpoint idle for <see cref="EndpointOptions.ForgetAfterIdle"/> with its circuit closed
-/// is forgotten, so endpoints of long ago hold no memory or metric series.
+/// healthy one could use. An endpoint idle for <see cref="EndpointOptions.ForgetAfterIdle"/> with its circuit closed,
+/// or open past its break, is forgotten, so endpoints of long ago hold no memory or metric series.
 /// </summary>
 public sealed class EndpointPipelines : IDisposable
 {
@@ -50,19 +50,29 @@ public sealed class EndpointPipelines : IDisposable
         {
             if (lazy.IsValueCreated && lazy.Value is var endpoint
                 && _time.GetElapsedTime(endpoint.LastUsed) >= _options.ForgetAfterIdle
-                && endpoint.Circuit.CircuitState == CircuitState.Closed && endpoint.Concurrency.IsIdle)
+                && IsSettled(endpoint) && endpoint.Concurrency.IsIdle)
             {
                 _endpoints.TryRemove(new KeyValuePair<string, Lazy<Endpoint>>(key, lazy));
             }
         }
     }
 
-    private Endpoint Build(string endpoint)
+    // An open circuit changes only when a delivery comes: one the last deliveries of a failing endpoint left open would
+    // stay open for good, shown (and alerted on) as holding deliveries back. Past its break the next delivery is let
+    // through as a probe anyway, so there is nothing left to remember.
+    private bool IsSettled(Endpoint endpoint) => endpoint.Circuit.CircuitState switch
     {
-        var circuit = new CircuitBreakerStateProvider();
-        var concurrency = new EndpointConcurrency(_options, _attemptTimeout, _time);
-        var pipeline = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
-            .AddStrategy(_ => new EndpointConcurrencyStrategy(concurrency), new EndpointStrategyOptions("EndpointConcurrency"))
+        CircuitState.Closed => true,
+        CircuitState.Open => _time.GetElapsedTime(endpoint.OpenedAt) >= _options.BreakDuration,
+        _ => false,
+    };
+
+    private Endpoint Build(string endpoint) =>
+        new(new EndpointConcurrency(_options, _attemptTimeout, _time), state => BuildPipeline(endpoint, state)) { LastUsed = _time.GetTimestamp() };
+
+    private ResiliencePipeline<AttemptResult> BuildPipeline(string endpoint, Endpoint state) =>
+        new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _time }
+            .AddStrategy(_ => new EndpointConcurrencyStrategy(state.Concurrency), new EndpointStrategyOptions("EndpointConcurrency"))
             // The rate limit is taken after the place in flight, right before the request goes, so the sends keep to it;
             // taken first, a request could then wait for a place and go out in a bunch with others.
             .AddStrategy(_ => new EndpointRateLimitStrategy(new EndpointRateLimit(_options.RateLimitPerSecond, _time)), new EndpointStrategyOptions("EndpointRateLimit"))
@@ -72,11 +82,12 @@ public sealed class EndpointPipelines : IDisposable
                 SamplingDuration = _options.SamplingDuration,
                 MinimumThroughput = _options.MinimumThroughput,
                 BreakDuration = _options.BreakDuration,
-                StateProvider = circuit,
+                StateProvider = state.Circuit,
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Result is { Outcome: AttemptOutcome.Temporary } || args.Outcome.Exception is not null),
                 OnOpened = args =>
                 {
+                    state.OpenedAt = _time.GetTimestamp();
                     _logger.LogWarning("Circuit for {Endpoint} opened for {BreakDuration}", endpoint, args.BreakDuration);
                     return ValueTask.CompletedTask;
                 },
@@ -92,23 +103,35 @@ public sealed class EndpointPipelines : IDisposable
                 },
             })
             .Build();
-        return new Endpoint(pipeline, circuit, concurrency) { LastUsed = _time.GetTimestamp() };
-    }
 
-    private sealed class Endpoint(ResiliencePipeline<AttemptResult> pipeline, CircuitBreakerStateProvider circuit, EndpointConcurrency concurrency)
+    private sealed class Endpoint
     {
         private long _lastUsed;
+        private long _openedAt;
 
-        public ResiliencePipeline<AttemptResult> Pipeline { get; } = pipeline;
+        public Endpoint(EndpointConcurrency concurrency, Func<Endpoint, ResiliencePipeline<AttemptResult>> buildPipeline)
+        {
+            Concurrency = concurrency;
+            Pipeline = buildPipeline(this);
+        }
 
-        public CircuitBreakerStateProvider Circuit { get; } = circuit;
+        public ResiliencePipeline<AttemptResult> Pipeline { get; }
 
-        public EndpointConcurrency Concurrency { get; } = concurrency;
+        public CircuitBreakerStateProvider Circuit { get; } = new();
+
+        public EndpointConcurrency Concurrency { get; }
 
         public long LastUsed
         {
             get => Volatile.Read(ref _lastUsed);
             set => Volatile.Write(ref _lastUsed, value);
+        }
+
+        /// <summary>When the circuit last opened.</summary>
+        public long OpenedAt
+        {
+            get => Volatile.Read(ref _openedAt);
+            set => Volatile.Write(ref _openedAt, value);
         }
     }
 }

@@ -39,8 +39,13 @@ if ARGV[2] == 'dead' then
   redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
   redis.call('EXPIRE', KEYS[1], ARGV[6])
   redis.call('EXPIRE', KEYS[2], ARGV[6])
-elseif ARGV[2] == 'delivered' then
-  redis.call('EXPIRE', KEYS[1], ARGV[5])
-  redis.call('EXPIRE', KEYS[2], ARGV[5])
+else
+  -- Only an attempt (made or postponed) writes another status, and a redrive queues it before taking the delivery out
+  -- of the index: one cut short between the two is taken out here, or it would be counted dead until the retention.
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  if ARGV[2] == 'delivered' then
+    redis.call('EXPIRE', KEYS[1], ARGV[5])
+    redis.call('EXPIRE', KEYS[2], ARGV[5])
+  end
 end
 return 0

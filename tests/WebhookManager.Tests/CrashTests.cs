@@ -108,6 +108,28 @@ public sealed class CrashTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redrive_cut_short_after_queuing_its_attempt_leaves_no_dead_letter_once_the_attempt_is_made()
+    {
+        await using var cutter = new RedisConnectionCutter(_redis);
+        await using var manager = await ManagerProcess.StartAsync(_redis, new Dictionary<string, string?> { ["ConnectionStrings__redis"] = cutter.ConnectionString });
+        await Receiver.ConfigureAsync(new { failNext = 1, statusCode = 400 });
+        var id = await manager.DeliverAsync(Receiver.Url("127.0.0.27"));
+        await manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+        // The connection drops as the redrive takes the delivery out of the dead letter index, its attempt queued already.
+        cutter.CutOnceWhenSent("ZREM\r\n");
+
+        using (var cutShort = await manager.Admin.PostAsync($"/deliveries/{id}/redrive", null))
+        {
+            Assert.Equal(1, cutter.Cuts);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, cutShort.StatusCode);
+        }
+        await manager.WaitForStatusAsync(id, DeliveryStatus.Delivered);
+
+        var stats = (await manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!;
+        Assert.Equal(0, (long)stats["deadLetters"]!);
+    }
+
+    [Fact]
     public async Task Recording_an_attempt_again_after_the_answer_to_the_first_write_was_lost_changes_nothing()
     {
         var store = StoredDeliveries.Store(_redis);

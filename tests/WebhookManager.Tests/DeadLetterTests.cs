@@ -273,6 +273,23 @@ public sealed class DeadLetterTests(WebhookFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_ipv6_endpoint_disabled_for_a_client_is_listed_under_a_url_that_enables_it()
+    {
+        // Disabled as the manager disables an endpoint that answered 410 Gone, keyed as its deliveries are.
+        var disabled = new DisabledEndpoints(fixture.Redis.Connection, TimeProvider.System);
+        await disabled.DisableAsync(DeliveryProcessor.EndpointOf("http://[::1]:8443/hooks")!, "trusted");
+
+        var listed = (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!
+            .Select(e => (string)e!["endpoint"]!)
+            .Single(endpoint => endpoint.Contains("::1") && endpoint.EndsWith(":8443"));
+        using var enable = await Manager.Admin.PostAsync($"/endpoints/{Uri.EscapeDataString(listed)}/enable?clientId=trusted", null);
+
+        Assert.Equal(HttpStatusCode.OK, enable.StatusCode);
+        Assert.Equal(1, (int)(await enable.Content.ReadFromJsonAsync<JsonObject>())!["enabled"]!);
+        Assert.DoesNotContain(listed, (await Manager.Admin.GetFromJsonAsync<JsonArray>("/endpoints"))!.Select(e => (string?)e!["endpoint"]));
+    }
+
+    [Fact]
     public async Task An_endpoint_one_client_enables_as_another_client_disables_it_stays_listed_as_disabled()
     {
         var disabled = new DisabledEndpoints(fixture.Redis.Connection, TimeProvider.System);

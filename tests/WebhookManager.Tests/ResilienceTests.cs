@@ -137,6 +137,36 @@ public sealed class ResilienceTests(WebhookFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task An_endpoint_whose_last_deliveries_opened_its_circuit_is_forgotten_once_idle_past_its_break()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        await using var manager = await ManagerProcess.StartAsync(redis, new Dictionary<string, string?>
+        {
+            ["Webhooks__Endpoint__ForgetAfterIdle"] = "00:00:03",
+            ["Webhooks__Endpoint__BreakDuration"] = "00:00:02",
+            ["WEBHOOK_MAX_RETRIES"] = "0",
+        });
+        var broken = $"http://127.0.0.24:{Receiver.Port}";
+        await Receiver.ConfigureAsync(new { failNext = 4, statusCode = 503 });
+        foreach (var id in await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => manager.DeliverAsync(Receiver.Url("127.0.0.24")))))
+        {
+            await manager.WaitForStatusAsync(id, DeliveryStatus.Dead);
+        }
+        Assert.Contains($"Circuit for {broken} opened", manager.Process.Output);
+
+        // No delivery is left to probe it, so the circuit never closes: shown open, it would say deliveries are held back for good.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await CircuitAsync(manager, broken) is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.Null(await CircuitAsync(manager, broken));
+        Assert.Equal(0, (int)(await manager.Admin.GetFromJsonAsync<JsonObject>("/stats"))!["openCircuits"]!);
+    }
+
+    [Fact]
     public async Task A_backlog_to_one_endpoint_goes_at_its_rate_limit_each_delivery_coming_back_about_once()
     {
         const int perSecond = 20;
