@@ -59,6 +59,11 @@ public static class AddressPolicy
         {
             return Embedded("IPv4-compatible", span[12..]);
         }
+        if (b is [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, ..])
+        {
+            // ::ffff:0:a.b.c.d, which a stateless translator (SIIT) turns into the IPv4 address it carries.
+            return Embedded("IPv4-translated", span[12..]);
+        }
         if (b is [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, ..])
         {
             return Embedded("NAT64", span[12..]);
