@@ -1,19 +1,11 @@
-using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace BotSystem.Botctl.Commands;
 
-public sealed class CancelCommand : AsyncCommand<CancelCommand.Settings>
+public sealed class CancelCommand : AsyncCommand<JobIdSettings>
 {
-    public sealed class Settings : GatewaySettings
-    {
-        [CommandArgument(0, "<id>")]
-        [Description("The job id returned by invoke.")]
-        public string JobId { get; init; } = "";
-    }
-
-    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, JobIdSettings settings, CancellationToken cancellationToken)
     {
         using var gateway = settings.CreateClient();
         // A job that has finished already is a 409, reported as an error like any other refusal.

@@ -47,6 +47,17 @@ public class FlowSystem : IAsyncLifetime
 
     public object Webhook => $"{MockWebhookUrl}/webhook";
 
+    /// <summary>The job data of the development client's python invocation of <paramref name="durationMs"/> in ordering line <paramref name="orderingKey"/>.</summary>
+    public InvocationJobData OrderedPythonInvocation(string orderingKey, int durationMs) => new()
+    {
+        ClientId = "dev",
+        BotType = BotTypes.Python,
+        Bot = "data_analysis",
+        Payload = new JsonObject { ["durationMs"] = durationMs },
+        WebhookUrl = $"{MockWebhookUrl}/webhook",
+        OrderingKey = orderingKey,
+    };
+
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();

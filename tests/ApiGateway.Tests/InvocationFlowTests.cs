@@ -347,15 +347,7 @@ public sealed class InvocationFlowTests(FlowSystem system)
         var database = system.Redis.Connection.GetDatabase();
         await database.StringSetAsync(OrderingLine.Key("dev", orderingKey), "not a list");
         var jobId = InvocationIds.New();
-        var invocation = new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = BotTypes.Python,
-            Bot = "data_analysis",
-            Payload = new JsonObject { ["durationMs"] = 10 },
-            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
-            OrderingKey = orderingKey,
-        };
+        var invocation = system.OrderedPythonInvocation(orderingKey, 10);
         await database.HashSetAsync(InvocationRecord.Key(jobId), InvocationRecord.Accepted(invocation, DateTimeOffset.UtcNow));
         await using var invocations = new Queue(QueueNames.Invocations, system.Redis.Connection);
         await invocations.AddAsync("invoke", invocation,

@@ -320,15 +320,7 @@ public sealed class InvokeValidationTests(FlowSystem system)
         // What a request leaves when Redis fails after its record and place in the line were written: those and the claim, no job.
         var database = system.Redis.Connection.GetDatabase();
         await database.StringSetAsync(IdempotencyClaim.Key("dev", key), IdempotencyClaim.Value(Encoding.UTF8.GetBytes(body), claimedJobId), TimeSpan.FromHours(1));
-        await InvocationRecord.CreateUnlessExistsAsync(database, claimedJobId, new InvocationJobData
-        {
-            ClientId = "dev",
-            BotType = BotTypes.Python,
-            Bot = "data_analysis",
-            Payload = new JsonObject { ["durationMs"] = 5000 },
-            WebhookUrl = $"{system.MockWebhookUrl}/webhook",
-            OrderingKey = orderingKey,
-        }, acceptedAt);
+        await InvocationRecord.CreateUnlessExistsAsync(database, claimedJobId, system.OrderedPythonInvocation(orderingKey, 5000), acceptedAt);
 
         using var repeat = await PostAsync(body, "application/json", FlowSystem.ClientKey, key);
 
