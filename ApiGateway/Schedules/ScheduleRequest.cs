@@ -37,7 +37,8 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
             errors["name"] = [$"Must be at most {MaxNameLength} characters."];
         }
         var cron = InvokeRequest.Text(request, "cron", errors, required: false);
-        long? everyMs = request.ContainsKey("everyMs") ? InvokeRequest.Number(request, "everyMs", 0, errors) : null;
+        // A null is no interval, as a null cron is no pattern: a client writing every field of its type sends one of them null.
+        long? everyMs = request["everyMs"] is null ? null : InvokeRequest.Number(request, "everyMs", 0, errors);
         var timeZone = InvokeRequest.Text(request, "timeZone", errors, required: false);
         if ((cron is null) == (everyMs is null) && !errors.ContainsKey("cron") && !errors.ContainsKey("everyMs"))
         {

@@ -168,6 +168,18 @@ public sealed class SchedulesTests(FlowSystem system)
         Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("America/New_York").GetUtcOffset(nextRunAt), nextRunAt.Offset);
     }
 
+    [Fact]
+    public async Task A_cron_schedule_sent_with_everyMs_null_is_created_as_one_without_it()
+    {
+        var schedule = await CreateAsync(new { botType = "python", payload = new { }, webhookUrl = system.Webhook, cron = "0 3 * * *", everyMs = (long?)null });
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{schedule["scheduleId"]}"))
+        {
+        }
+
+        Assert.Equal("0 3 * * *", schedule["cron"]!.GetValue<string>());
+        Assert.Null(schedule["everyMs"]);
+    }
+
     public static TheoryData<string, string> InvalidSchedules => new()
     {
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "cron" },
