@@ -20,7 +20,7 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
         new("name", JsonSchemaType.String, $"A name to tell the schedule by, at most {MaxNameLength} characters."),
         new("cron", JsonSchemaType.String, "When to run, as a cron pattern (five fields, or six with seconds first); give this or everyMs."),
         new("everyMs", JsonSchemaType.Integer, $"How often to run, in milliseconds, from {MinEveryMs} to {MaxEveryMs} (366 days); give this or cron."),
-        new("timeZone", JsonSchemaType.String, "The IANA time zone the cron pattern is read in, such as Europe/Berlin; UTC by default."),
+        new("timeZone", JsonSchemaType.String, "The IANA time zone the cron pattern is read in, such as Europe/Berlin; UTC by default. Not with everyMs."),
     ];
 
     public static ScheduleRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors)
@@ -51,6 +51,11 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
         {
             errors["timeZone"] = [$"Unknown time zone '{timeZone}'; use an IANA name such as Europe/Berlin."];
+        }
+        else if (timeZone is not null && cron is null && everyMs is not null)
+        {
+            // Runs every so many milliseconds fall alike in any zone: one sent with them would be kept and shown, but change nothing.
+            errors["timeZone"] = ["Only a cron pattern is read in a time zone; leave it out with everyMs."];
         }
         if (errors.Count > 0)
         {

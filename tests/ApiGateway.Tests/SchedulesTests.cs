@@ -180,6 +180,23 @@ public sealed class SchedulesTests(FlowSystem system)
         Assert.Null(schedule["everyMs"]);
     }
 
+    [Fact]
+    public async Task An_interval_schedule_with_a_time_zone_it_would_not_be_run_in_is_a_400_naming_timeZone()
+    {
+        using var response = await system.SendAsync(HttpMethod.Post, "/schedules", FlowSystem.ClientKey,
+            new { botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000, timeZone = "Europe/Berlin" });
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{JsonNode.Parse(text)!["scheduleId"]}"))
+            {
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(text)!["errors"]!["timeZone"]);
+    }
+
     public static TheoryData<string, string> InvalidSchedules => new()
     {
         { """{"botType":"python","payload":{},"webhookUrl":"http://localhost:5000/webhook"}""", "cron" },
