@@ -27,8 +27,8 @@ public sealed class TriggerOptions
 
     public int? TimeoutSeconds { get; set; }
 
-    /// <summary>Why this trigger's configuration is unusable, or null.</summary>
-    public string? Problem()
+    /// <summary>Why this trigger's configuration is unusable, or null; <paramref name="maxTimeoutSeconds"/> is the gateway's.</summary>
+    public string? Problem(int maxTimeoutSeconds)
     {
         if (string.IsNullOrEmpty(Secret))
         {
@@ -56,6 +56,11 @@ public sealed class TriggerOptions
         if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             return "WebhookUrl must be an absolute http or https URL.";
+        }
+        if (TimeoutSeconds is { } timeout && (timeout < 1 || timeout > maxTimeoutSeconds))
+        {
+            // Its invocations are not checked as a body's are: each would run with it.
+            return $"TimeoutSeconds must be from 1 to the gateway's MaxTimeoutSeconds ({maxTimeoutSeconds}).";
         }
         return Priority is < 1 or > 10 ? "Priority must be from 1 to 10." : null;
     }
