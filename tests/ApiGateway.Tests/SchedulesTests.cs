@@ -58,6 +58,27 @@ public sealed class SchedulesTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task The_admin_detail_of_a_schedules_run_shows_the_webhook_of_its_invocation()
+    {
+        var id = (await CreateAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 }))["scheduleId"]!.GetValue<string>();
+        var run = await FirstRunAsync(id);
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+        await system.WaitForDeliveryAsync(run);
+        var record = system.Redis.Connection.GetDatabase();
+        await FlowSystem.EventuallyAsync(async () => await record.HashGetAsync(InvocationRecord.Key(run), InvocationRecord.WebhookStatus) == DeliveryStatus.Delivered,
+            $"the webhook of {run} was never noted delivered");
+        var runJobId = (string)(await record.HashGetAsync(InvocationRecord.Key(run), InvocationRecord.RunJobId))!;
+
+        using var detail = await system.SendAsync(HttpMethod.Get, $"/admin/api/queues/{QueueNames.Invocations}/jobs/{Uri.EscapeDataString(runJobId)}", FlowSystem.AdminKey);
+        var text = await detail.Content.ReadAsStringAsync();
+
+        Assert.True(detail.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal(DeliveryStatus.Delivered, (string?)JsonNode.Parse(text)!["webhook"]?["status"]);
+    }
+
+    [Fact]
     public async Task A_failing_scheduled_run_is_retried_with_backoff()
     {
         var schedule = await CreateAsync(new { cron = "* * * * * *", botType = "python", payload = new { fail = "retryable", durationMs = 10 }, webhookUrl = system.Webhook });
