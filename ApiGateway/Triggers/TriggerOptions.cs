@@ -1,3 +1,4 @@
+using BotSystem.ApiGateway.Invocations;
 using BotSystem.Contracts;
 
 namespace BotSystem.ApiGateway.Triggers;
@@ -53,9 +54,10 @@ public sealed class TriggerOptions
         {
             return $"Bot must be one of {string.Join(", ", BotCatalog.BotsOf(BotType))}.";
         }
-        if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        // Its invocations are not checked as a body's are: each would be accepted, and its webhook never delivered.
+        if (WebhookUrlPolicy.FormRefusal(WebhookUrl) is { } refusal)
         {
-            return "WebhookUrl must be an absolute http or https URL.";
+            return $"WebhookUrl: {refusal}";
         }
         if (TimeoutSeconds is { } timeout && (timeout < 1 || timeout > maxTimeoutSeconds))
         {
