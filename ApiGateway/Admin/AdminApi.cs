@@ -126,7 +126,8 @@ public static class AdminApi
         }
         var state = await q.GetJobStateAsync(id, ct);
         var logs = await q.GetJobLogsAsync(id, ct: ct);
-        var record = await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(id));
+        // A schedule's run has a job id of its own, not its invocation's.
+        var record = await redis.GetDatabase().HashGetAllAsync(InvocationRecord.Key(InvocationIds.Of(id)));
         var webhook = record
             .Where(field => field.Name.ToString().StartsWith("webhook.", StringComparison.Ordinal))
             .ToDictionary(field => field.Name.ToString()["webhook.".Length..], field => field.Value.ToString());

@@ -7,7 +7,7 @@ namespace BotSystem.ApiGateway.Invocations;
 /// Fails the start on a client that could never be served: a key hash that is no SHA-256 hex, an allowlisted webhook host that is no host, a trigger without what
 /// it needs, a trigger id given to two clients. Each failure names its setting.
 /// </summary>
-public sealed class GatewayClientsValidation : IValidateOptions<GatewayClientsOptions>
+public sealed class GatewayClientsValidation(IOptions<GatewayOptions> gateway) : IValidateOptions<GatewayClientsOptions>
 {
     public ValidateOptionsResult Validate(string? name, GatewayClientsOptions options)
     {
@@ -22,7 +22,7 @@ public sealed class GatewayClientsValidation : IValidateOptions<GatewayClientsOp
             failures.AddRange(WebhookHostAllowlist.Problems(clientId, client.AllowedWebhookHosts));
             foreach (var (triggerId, trigger) in client.Triggers)
             {
-                if (trigger.Problem() is { } problem)
+                if (trigger.Problem(gateway.Value.MaxTimeoutSeconds) is { } problem)
                 {
                     failures.Add($"Clients:{clientId}:Triggers:{triggerId}: {problem}");
                 }

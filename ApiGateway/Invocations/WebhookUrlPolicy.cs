@@ -28,30 +28,11 @@ public static class WebhookUrlPolicy
     /// <summary>Why the URL is refused, or null when it is acceptable.</summary>
     public static async Task<string?> RefusalAsync(string? url, IReadOnlyCollection<string> allowedHosts, CancellationToken ct)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (FormRefusal(url) is { } refusal)
         {
-            return "Must be an absolute http or https URL.";
+            return refusal;
         }
-        if (url.Length > MaxUrlLength)
-        {
-            return $"Must be at most {MaxUrlLength} characters.";
-        }
-        // Port 0 parses but can never be connected to: every attempt would fail until the delivery died.
-        if (uri.Port == 0)
-        {
-            return "Must name a port from 1 to 65535, or none for the scheme's default.";
-        }
-        // Nothing would send them (deliveries are signed, not logged in), and they would be stored and shown with the URL.
-        if (uri.UserInfo.Length > 0)
-        {
-            return "Must not carry credentials (user:password@); receivers verify the webhook-signature header instead.";
-        }
-        // No such name can be reached, allowlisted or not, and the resolver throws for it. Checked as written (resolved
-        // here) and in its ASCII form (dialled by the webhook manager), which is longer for a non-ASCII name.
-        if (DnsName.IsTooLong(uri.Host) || DnsName.IsTooLong(uri.IdnHost))
-        {
-            return $"Must name a host of at most {DnsName.MaxLength} characters, the longest a DNS name can be.";
-        }
+        var uri = new Uri(url!);
         if (WebhookHostAllowlist.Names(allowedHosts, uri.Host))
         {
             return null;
@@ -80,6 +61,36 @@ public static class WebhookUrlPolicy
             {
                 return $"The host '{uri.Host}' is not allowed as a webhook target: {reason}.";
             }
+        }
+        return null;
+    }
+
+    /// <summary>Why the URL can be no webhook target, whoever sends to it and whatever its host resolves to, or null.</summary>
+    public static string? FormRefusal(string? url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return "Must be an absolute http or https URL.";
+        }
+        if (url.Length > MaxUrlLength)
+        {
+            return $"Must be at most {MaxUrlLength} characters.";
+        }
+        // Port 0 parses but can never be connected to: every attempt would fail until the delivery died.
+        if (uri.Port == 0)
+        {
+            return "Must name a port from 1 to 65535, or none for the scheme's default.";
+        }
+        // Nothing would send them (deliveries are signed, not logged in), and they would be stored and shown with the URL.
+        if (uri.UserInfo.Length > 0)
+        {
+            return "Must not carry credentials (user:password@); receivers verify the webhook-signature header instead.";
+        }
+        // No such name can be reached, allowlisted or not, and the resolver throws for it. Checked as written (resolved
+        // here) and in its ASCII form (dialled by the webhook manager), which is longer for a non-ASCII name.
+        if (DnsName.IsTooLong(uri.Host) || DnsName.IsTooLong(uri.IdnHost))
+        {
+            return $"Must name a host of at most {DnsName.MaxLength} characters, the longest a DNS name can be.";
         }
         return null;
     }

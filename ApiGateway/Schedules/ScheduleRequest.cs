@@ -20,7 +20,7 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
         new("name", JsonSchemaType.String, $"A name to tell the schedule by, at most {MaxNameLength} characters."),
         new("cron", JsonSchemaType.String, "When to run, as a cron pattern (five fields, or six with seconds first); give this or everyMs."),
         new("everyMs", JsonSchemaType.Integer, $"How often to run, in milliseconds, from {MinEveryMs} to {MaxEveryMs} (366 days); give this or cron."),
-        new("timeZone", JsonSchemaType.String, "The IANA time zone the cron pattern is read in, such as Europe/Berlin; UTC by default."),
+        new("timeZone", JsonSchemaType.String, "The IANA time zone the cron pattern is read in, such as Europe/Berlin; UTC by default. Not with everyMs."),
     ];
 
     public static ScheduleRequest? Parse(JsonNode? body, GatewayOptions limits, Dictionary<string, string[]> errors)
@@ -37,7 +37,8 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
             errors["name"] = [$"Must be at most {MaxNameLength} characters."];
         }
         var cron = InvokeRequest.Text(request, "cron", errors, required: false);
-        long? everyMs = request.ContainsKey("everyMs") ? InvokeRequest.Number(request, "everyMs", 0, errors) : null;
+        // A null is no interval, as a null cron is no pattern: a client writing every field of its type sends one of them null.
+        long? everyMs = request["everyMs"] is null ? null : InvokeRequest.Number(request, "everyMs", 0, errors);
         var timeZone = InvokeRequest.Text(request, "timeZone", errors, required: false);
         if ((cron is null) == (everyMs is null) && !errors.ContainsKey("cron") && !errors.ContainsKey("everyMs"))
         {
@@ -50,6 +51,11 @@ public sealed record ScheduleRequest(InvokeRequest Invocation, string? Name, Rep
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
         {
             errors["timeZone"] = [$"Unknown time zone '{timeZone}'; use an IANA name such as Europe/Berlin."];
+        }
+        else if (timeZone is not null && cron is null && everyMs is not null)
+        {
+            // Runs every so many milliseconds fall alike in any zone: one sent with them would be kept and shown, but change nothing.
+            errors["timeZone"] = ["Only a cron pattern is read in a time zone; leave it out with everyMs."];
         }
         if (errors.Count > 0)
         {

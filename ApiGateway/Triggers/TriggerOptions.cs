@@ -1,3 +1,4 @@
+using BotSystem.ApiGateway.Invocations;
 using BotSystem.Contracts;
 
 namespace BotSystem.ApiGateway.Triggers;
@@ -27,8 +28,8 @@ public sealed class TriggerOptions
 
     public int? TimeoutSeconds { get; set; }
 
-    /// <summary>Why this trigger's configuration is unusable, or null.</summary>
-    public string? Problem()
+    /// <summary>Why this trigger's configuration is unusable, or null; <paramref name="maxTimeoutSeconds"/> is the gateway's.</summary>
+    public string? Problem(int maxTimeoutSeconds)
     {
         if (string.IsNullOrEmpty(Secret))
         {
@@ -53,9 +54,15 @@ public sealed class TriggerOptions
         {
             return $"Bot must be one of {string.Join(", ", BotCatalog.BotsOf(BotType))}.";
         }
-        if (!Uri.TryCreate(WebhookUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        // Its invocations are not checked as a body's are: each would be accepted, and its webhook never delivered.
+        if (WebhookUrlPolicy.FormRefusal(WebhookUrl) is { } refusal)
         {
-            return "WebhookUrl must be an absolute http or https URL.";
+            return $"WebhookUrl: {refusal}";
+        }
+        if (TimeoutSeconds is { } timeout && (timeout < 1 || timeout > maxTimeoutSeconds))
+        {
+            // Its invocations are not checked as a body's are: each would run with it.
+            return $"TimeoutSeconds must be from 1 to the gateway's MaxTimeoutSeconds ({maxTimeoutSeconds}).";
         }
         return Priority is < 1 or > 10 ? "Priority must be from 1 to 10." : null;
     }

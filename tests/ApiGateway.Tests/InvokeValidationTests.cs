@@ -106,6 +106,48 @@ public sealed class InvokeValidationTests(FlowSystem system)
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("301")]
+    public async Task A_trigger_whose_timeout_a_body_could_not_ask_for_stops_the_start_with_its_name(string timeoutSeconds)
+    {
+        await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = system.Redis.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Gateway__MaxTimeoutSeconds"] = "300",
+            ["Clients__acme__ApiKeyHash"] = FlowSystem.OtherClient.Value,
+            ["Clients__acme__Triggers__chat__Secret"] = FlowSystem.ChatTriggerSecret,
+            ["Clients__acme__Triggers__chat__BotType"] = "python",
+            ["Clients__acme__Triggers__chat__WebhookUrl"] = "http://localhost:5000/webhook",
+            ["Clients__acme__Triggers__chat__TimeoutSeconds"] = timeoutSeconds,
+        });
+
+        Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the gateway started with a trigger timeout of {timeoutSeconds} s");
+        Assert.NotEqual(0, gateway.ExitCode);
+        Assert.Contains("Clients:acme:Triggers:chat: TimeoutSeconds must be from 1 to the gateway's MaxTimeoutSeconds (300)", gateway.Output);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:0/webhook", "WebhookUrl: Must name a port from 1 to 65535")]
+    [InlineData("http://user:secret@localhost:5000/webhook", "WebhookUrl: Must not carry credentials")]
+    public async Task A_trigger_whose_webhook_could_never_be_delivered_stops_the_start_with_its_name(string webhookUrl, string named)
+    {
+        await using var gateway = ServiceProcess.StartService("ApiGateway", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__redis"] = system.Redis.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Clients__acme__ApiKeyHash"] = FlowSystem.OtherClient.Value,
+            ["Clients__acme__Triggers__chat__Secret"] = FlowSystem.ChatTriggerSecret,
+            ["Clients__acme__Triggers__chat__BotType"] = "python",
+            ["Clients__acme__Triggers__chat__WebhookUrl"] = webhookUrl,
+        });
+
+        Assert.True(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the gateway started with a trigger's webhook at {webhookUrl}");
+        Assert.NotEqual(0, gateway.ExitCode);
+        Assert.Contains($"Clients:acme:Triggers:chat: {named}", gateway.Output);
+    }
+
+    [Theory]
     [InlineData("::1")]
     [InlineData("[::1]")]
     public async Task An_allowlisted_ipv6_host_is_allowed_however_its_entry_is_bracketed(string entry)

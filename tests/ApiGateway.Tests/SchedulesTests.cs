@@ -58,6 +58,27 @@ public sealed class SchedulesTests(FlowSystem system)
     }
 
     [Fact]
+    public async Task The_admin_detail_of_a_schedules_run_shows_the_webhook_of_its_invocation()
+    {
+        var id = (await CreateAsync(new { botType = "python", payload = new { durationMs = 10 }, webhookUrl = system.Webhook, everyMs = 1000 }))["scheduleId"]!.GetValue<string>();
+        var run = await FirstRunAsync(id);
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{id}"))
+        {
+        }
+        await system.WaitForDeliveryAsync(run);
+        var record = system.Redis.Connection.GetDatabase();
+        await FlowSystem.EventuallyAsync(async () => await record.HashGetAsync(InvocationRecord.Key(run), InvocationRecord.WebhookStatus) == DeliveryStatus.Delivered,
+            $"the webhook of {run} was never noted delivered");
+        var runJobId = (string)(await record.HashGetAsync(InvocationRecord.Key(run), InvocationRecord.RunJobId))!;
+
+        using var detail = await system.SendAsync(HttpMethod.Get, $"/admin/api/queues/{QueueNames.Invocations}/jobs/{Uri.EscapeDataString(runJobId)}", FlowSystem.AdminKey);
+        var text = await detail.Content.ReadAsStringAsync();
+
+        Assert.True(detail.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal(DeliveryStatus.Delivered, (string?)JsonNode.Parse(text)!["webhook"]?["status"]);
+    }
+
+    [Fact]
     public async Task A_failing_scheduled_run_is_retried_with_backoff()
     {
         var schedule = await CreateAsync(new { cron = "* * * * * *", botType = "python", payload = new { fail = "retryable", durationMs = 10 }, webhookUrl = system.Webhook });
@@ -166,6 +187,35 @@ public sealed class SchedulesTests(FlowSystem system)
         var nextRunAt = DateTimeOffset.Parse(schedule["nextRunAt"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(3, nextRunAt.Hour);
         Assert.Equal(TimeZoneInfo.FindSystemTimeZoneById("America/New_York").GetUtcOffset(nextRunAt), nextRunAt.Offset);
+    }
+
+    [Fact]
+    public async Task A_cron_schedule_sent_with_everyMs_null_is_created_as_one_without_it()
+    {
+        var schedule = await CreateAsync(new { botType = "python", payload = new { }, webhookUrl = system.Webhook, cron = "0 3 * * *", everyMs = (long?)null });
+        using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{schedule["scheduleId"]}"))
+        {
+        }
+
+        Assert.Equal("0 3 * * *", schedule["cron"]!.GetValue<string>());
+        Assert.Null(schedule["everyMs"]);
+    }
+
+    [Fact]
+    public async Task An_interval_schedule_with_a_time_zone_it_would_not_be_run_in_is_a_400_naming_timeZone()
+    {
+        using var response = await system.SendAsync(HttpMethod.Post, "/schedules", FlowSystem.ClientKey,
+            new { botType = "python", payload = new { }, webhookUrl = system.Webhook, everyMs = 60_000, timeZone = "Europe/Berlin" });
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            using (await system.SendAsync(HttpMethod.Delete, $"/schedules/{JsonNode.Parse(text)!["scheduleId"]}"))
+            {
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(text)!["errors"]!["timeZone"]);
     }
 
     public static TheoryData<string, string> InvalidSchedules => new()
