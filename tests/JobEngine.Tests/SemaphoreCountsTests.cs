@@ -39,6 +39,19 @@ public sealed class SemaphoreCountsTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task Reading_the_counts_stores_no_limit_so_the_first_user_of_the_semaphore_sets_it()
+    {
+        // A reader configured otherwise, such as a gateway showing the counts, looks before any permit is taken.
+        var reader = new RedisSemaphore(redis.Connection, _name, 7);
+        Assert.Equal(new SemaphoreCounts(7, 0, 0), await reader.GetCountsAsync());
+
+        var user = new RedisSemaphore(redis.Connection, _name, 2);
+        await using var lease = await user.AcquireAsync();
+
+        Assert.Equal(new SemaphoreCounts(2, 1, 0), await reader.GetCountsAsync());
+    }
+
+    [Fact]
     public async Task Raising_the_limit_admits_waiters_at_once_and_lowering_it_admits_nobody_until_holders_drop_below()
     {
         var semaphore = new RedisSemaphore(redis.Connection, _name, 1);
