@@ -1,5 +1,6 @@
 // Opens the AppHost's resource dashboard in headless Chromium, reads which resources it shows healthy, then follows
-// a resource's name to its console. Prints one JSON line: {"healthy":[names],"console":"<the console page's text>"}.
+// a resource's name to its console. Prints one JSON line: {"healthy":[names],"console":"<the console page's text>"}, with
+// "error" naming the step that failed, if one did.
 // Usage: node walkthrough.js <dashboardUrl> <resource> <screenshotPath>
 const { chromium } = require("playwright-core");
 
@@ -20,10 +21,11 @@ const [dashboardUrl, resource, screenshotPath] = process.argv.slice(2);
       rows.filter((row) => row.querySelector("td.healthy")).map((row) => row.querySelector("td").textContent.trim()));
     await page.screenshot({ path: screenshotPath, fullPage: true });
     await page.getByRole("link", { name: resource, exact: true }).click();
-    await page.waitForURL(/\/logs$/, { timeout: 10000 });
+    // As long as the heading's wait: on a machine busy with other tests the console page can take seconds.
+    await page.waitForURL(/\/logs$/, { timeout: 30000 });
     report.console = await page.textContent("body");
   } catch (error) {
-    console.error(error.message);
+    report.error = error.message;
   } finally {
     console.log(JSON.stringify(report));
     await browser.close();
