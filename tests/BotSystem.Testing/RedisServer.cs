@@ -70,11 +70,16 @@ public sealed class RedisServer : IAsyncLifetime
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10));
     }
 
-    /// <summary>Kills the server abruptly, as a crash or an outage would.</summary>
+    /// <summary>
+    /// Kills the server abruptly, as a crash or an outage would, once every write it has answered is in its append-only
+    /// file: with <c>appendfsync everysec</c> a write answered while the last fsync is still running is only written
+    /// later, so a kill right after it would lose it, which is a loss of the disk's, not the outage the tests mean.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
+            await FlushAppendOnlyFileAsync();
             process.Signal(Signals.SIGKILL);
             await process.WaitForExitAsync(Timeout.InfiniteTimeSpan);
         }
@@ -116,6 +121,31 @@ public sealed class RedisServer : IAsyncLifetime
         catch (IOException)
         {
             // A file still being closed by the exiting server; the temp directory is cleaned by the OS.
+        }
+    }
+
+    /// <summary>
+    /// Switches the server to <c>appendfsync always</c>, under which the answer to that very command waits until the
+    /// file holds everything written before it; a restart reads the setting from the command line again.
+    /// </summary>
+    private async Task FlushAppendOnlyFileAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n"u8.ToArray());
+            var buffer = new byte[64];
+            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            if (read == 0 || buffer[0] != (byte)'+')
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} refused to sync its append-only file: {System.Text.Encoding.ASCII.GetString(buffer, 0, read)}");
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+        {
+            // Frozen or on its way out: it is killed as it is.
         }
     }
 
