@@ -293,7 +293,8 @@ public sealed class QueuedInvocationTests : IAsyncLifetime
     [Fact]
     public async Task A_schedules_run_an_operator_removes_while_it_waits_for_its_turn_ends_cancelled_and_leaves_its_line()
     {
-        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:00:00.200"));
+        // Deferred for longer than the test takes, the run stays delayed: taken up again, it would be locked and not removable.
+        await Services.StartAsync("Orchestrator", ("Orchestrator__DeferDelay", "00:01:00"));
         var head = await Gateway.InvokeOkAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k" });
         await FlowSystem.EventuallyAsync(async () => await _queues.Bots.GetJobStateAsync(head) == JobState.Prioritized, "the head's bot job was never added");
         var run = await FirstScheduledRunAsync(new { botType = "python", payload = new { rows = 3 }, webhookUrl = Webhook, orderingKey = "k", everyMs = 5_000 });
