@@ -13,6 +13,9 @@ internal static class DedicatedConnection
         var options = ConfigurationOptions.Parse(shared.Configuration);
         options.ClientName = clientName;
         options.AbortOnConnectFail = false;
+        // Unset, the connect timeout follows the sync timeout raised below, and a worker started while Redis is away
+        // would wait that long on a connect attempt that Redis's return does not end: keep the shared connection's.
+        options.ConnectTimeout = options.ConnectTimeout;
         options.AsyncTimeout = (int)(MaxBlock.TotalMilliseconds * 2);
         options.SyncTimeout = options.AsyncTimeout;
         // No pub/sub: one named connection per worker, as BullMQ's worker count expects.

@@ -250,6 +250,25 @@ public sealed class WorkerLifecycleTests(RedisServer redis) : EngineTest(redis)
     }
 
     [Fact]
+    public async Task A_worker_whose_first_connect_goes_unanswered_gives_it_up_after_the_connect_timeout_and_processes_jobs()
+    {
+        var queue = NewQueue();
+        var ids = await queue.AddBulkAsync(Enumerable.Range(0, 3).Select(i => new BulkJob("patient", new { i })));
+        var cutter = Track(new RedisConnectionCutter(Redis));
+        // The worker's own connection for blocking reads names itself after the queue as it connects; that first
+        // handshake is held far longer than the test waits, as a link dropping packets would hold it.
+        cutter.StallOnceWhenSent($"{Prefix}:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(QueueName))}", TimeSpan.FromMinutes(1));
+        var throughCutter = Track(await ConnectionMultiplexer.ConnectAsync($"{cutter.ConnectionString},abortConnect=false"));
+        var completed = new ConcurrentDictionary<string, bool>();
+        var worker = Track(new Worker(QueueName, throughCutter, (job, _) => Task.FromResult<object?>(null), new WorkerOptions { Prefix = Prefix }));
+        worker.Completed += (job, _) => completed[job.Id] = true;
+
+        await Eventually(() => Task.FromResult(completed.Count == ids.Count), TimeSpan.FromSeconds(15),
+            "the jobs are processed once a new connect replaces the one held");
+        Assert.Equal(1, cutter.Stalls);
+    }
+
+    [Fact]
     public async Task A_scheduler_whose_next_run_meets_a_lost_connection_queues_it_once_redis_answers_and_goes_on()
     {
         var queue = NewQueue();
