@@ -90,10 +90,11 @@ public sealed class Queue : IAsyncDisposable
     }
 
     /// <summary>
-    /// When the job that has waited longest was created: the oldest of the wait list's tail and the first prioritized
-    /// job of each priority, so one starved behind better priorities counts; null when nothing waits.
+    /// Since when the job that has waited longest has waited: its creation, or when it last went back to wait (promoted
+    /// from delayed, retried, reprocessed, found stalled), of the wait list's tail and the first prioritized job of each
+    /// priority, so one starved behind better priorities counts; null when nothing waits.
     /// </summary>
-    public async Task<DateTimeOffset?> GetOldestWaitingTimestampAsync(CancellationToken ct = default)
+    public async Task<DateTimeOffset?> GetOldestWaitingSinceAsync(CancellationToken ct = default)
     {
         EnsureConnected();
         var oldest = await _scripts.GetOldestWaitingAsync().WaitAsync(ct).ConfigureAwait(false);
@@ -203,7 +204,7 @@ public sealed class Queue : IAsyncDisposable
         {
             throw new JobEngineException($"Job '{jobId}' is {state}; only failed or completed jobs can be retried.");
         }
-        Check((long)await _scripts.ReprocessJobAsync(jobId, state).WaitAsync(ct).ConfigureAwait(false), jobId, "retry");
+        Check((long)await _scripts.ReprocessJobAsync(jobId, state, Now()).WaitAsync(ct).ConfigureAwait(false), jobId, "retry");
     }
 
     /// <summary>Makes a delayed job ready now.</summary>
@@ -211,7 +212,7 @@ public sealed class Queue : IAsyncDisposable
     public async Task PromoteJobAsync(string jobId, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        Check((long)await _scripts.PromoteAsync(jobId).WaitAsync(ct).ConfigureAwait(false), jobId, "promote");
+        Check((long)await _scripts.PromoteAsync(jobId, Now()).WaitAsync(ct).ConfigureAwait(false), jobId, "promote");
     }
 
     /// <summary>Removes a job and its logs; false while it is locked by a worker or does not exist.</summary>

@@ -201,13 +201,13 @@ internal sealed partial class RedisScripts
     public Task<RedisResult> PauseAsync(bool pause) =>
         EvaluateAsync("pause-7", _pauseKeys, [pause ? "paused" : "resumed"]);
 
-    public Task<RedisResult> PromoteAsync(string jobId) =>
-        EvaluateAsync("promote-8", _promoteKeys, [_base, jobId]);
+    public Task<RedisResult> PromoteAsync(string jobId, long now) =>
+        EvaluateAsync("promote-8", _promoteKeys, [_base, jobId, now]);
 
-    public Task<RedisResult> ReprocessJobAsync(string jobId, JobState finishedState) =>
+    public Task<RedisResult> ReprocessJobAsync(string jobId, JobState finishedState, long now) =>
         EvaluateAsync("reprocessJob-6",
             [Keys.StateKey(finishedState), Keys.Wait, Keys.Meta, Keys.Active, Keys.Marker, Keys.Events],
-            [_base, jobId, finishedState == JobState.Completed ? "completed" : "failed"]);
+            [_base, jobId, finishedState == JobState.Completed ? "completed" : "failed", now]);
 
     public Task<RedisResult> RemoveJobAsync(string jobId) =>
         EvaluateAsync("removeJob-10", _removeKeys, [_base, jobId]);

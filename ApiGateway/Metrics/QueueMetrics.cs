@@ -49,7 +49,7 @@ public sealed class QueueMetrics(AdminQueues queues, ILogger<QueueMetrics> logge
             {
                 _sizes[(queue.Name, AdminStates.Name(state))] = count;
             }
-            var oldest = await queue.GetOldestWaitingTimestampAsync(ct);
+            var oldest = await queue.GetOldestWaitingSinceAsync(ct);
             _oldestAges[queue.Name] = oldest is null ? 0 : Math.Max(0, (DateTimeOffset.UtcNow - oldest.Value).TotalSeconds);
         }
     }

@@ -183,7 +183,7 @@ public sealed class SystemHealthMonitor(
         foreach (var queue in queues.All)
         {
             var counts = await queue.GetJobCountsAsync(ct, JobState.Waiting, JobState.Prioritized, JobState.Active, JobState.Delayed, JobState.Failed);
-            var oldest = await queue.GetOldestWaitingTimestampAsync(ct);
+            var oldest = await queue.GetOldestWaitingSinceAsync(ct);
             var age = oldest is null ? 0 : Math.Max(0, (DateTimeOffset.UtcNow - oldest.Value).TotalSeconds);
             results[queue.Name] = new QueueHealth(
                 counts[JobState.Waiting] + counts[JobState.Prioritized], counts[JobState.Active], counts[JobState.Delayed], counts[JobState.Failed], age);

@@ -1,5 +1,6 @@
 --[[
-  When the job waiting longest was created (ms), or false when nothing waits. The wait list's oldest is its tail.
+  Since when the job waiting longest has waited (ms): its creation, or when it last went back to wait (promoted from
+  delayed, retried, reprocessed, found stalled); false when nothing waits. The wait list's oldest is its tail.
   Prioritized jobs are ordered by priority, then by when each became prioritized, so the oldest of each priority
   heads its band of scores: one step per priority present finds them all, however long the bands are.
   KEYS: 1 wait, 2 prioritized
@@ -7,9 +8,14 @@
 ]]
 local oldest
 local function consider(jobId)
-  local created = tonumber(redis.call("HGET", ARGV[1] .. jobId, "timestamp"))
-  if created and (oldest == nil or created < oldest) then
-    oldest = created
+  local times = redis.call("HMGET", ARGV[1] .. jobId, "timestamp", "rqo")
+  local since = tonumber(times[1])
+  local requeued = tonumber(times[2])
+  if since and requeued and requeued > since then
+    since = requeued
+  end
+  if since and (oldest == nil or since < oldest) then
+    oldest = since
   end
 end
 

@@ -34,6 +34,7 @@ if #suspects > 0 then
         end
       end
       redis.call("RPUSH", KEYS[2], jobId)
+      markRequeued(jobKey, ARGV[3])
       redis.call("XADD", KEYS[6], "*", "event", "waiting", "jobId", jobId, "prev", "active")
       redis.call("XADD", KEYS[6], "*", "event", "stalled", "jobId", jobId)
       moved[#moved + 1] = jobId

@@ -19,6 +19,7 @@ promoteDueJobs(prefix, tonumber(ARGV[4]))
 if ARGV[5] ~= "" then
   redis.call("HSET", jobKey, "failedReason", ARGV[5], "stacktrace", ARGV[6])
 end
+markRequeued(jobKey, ARGV[4])
 local pausedOrMaxed = isPausedOrMaxed(KEYS[5], KEYS[2])
 local priority = tonumber(redis.call("HGET", jobKey, "priority")) or 0
 if ARGV[7] == "1" then

@@ -16,6 +16,7 @@ local function promoteDueJobs(prefix, now)
     end
     redis.call("XADD", KEYS[4], "*", "event", "waiting", "jobId", jobId, "prev", "delayed")
     redis.call("HSET", jobKey, "delay", 0)
+    markRequeued(jobKey, now)
   end
   return true
 end

@@ -51,6 +51,12 @@ local function prioritizedScore(priority, counter)
   return priority * 0x100000000 + counter % 0x100000000
 end
 
+-- When a job went back to wait (or prioritized) after it was created: promoted, retried, reprocessed or found
+-- stalled. It has waited since then, not since its creation. A field of this engine's own, which BullMQ ignores.
+local function markRequeued(jobKey, now)
+  redis.call("HSET", jobKey, "rqo", now)
+end
+
 local function addToPrioritized(prioritizedKey, pcKey, jobId, priority)
   local counter = redis.call("INCR", pcKey)
   redis.call("ZADD", prioritizedKey, prioritizedScore(priority, counter), jobId)
