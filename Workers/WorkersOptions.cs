@@ -33,7 +33,8 @@ public sealed class WorkersOptions : IValidatableObject
     public int MemoryLimitMb { get; set; } = 1024;
 
     /// <summary>
-    /// Processes (threads count too) a bot may have. Run as root, where RLIMIT_NPROC does not bind, the bots of this
+    /// Processes (threads count too) a bot may start. RLIMIT_NPROC counts all of a user's, so a bot may start this many
+    /// on top of those its user runs when it starts. Run as root, where RLIMIT_NPROC does not bind, the bots of this
     /// worker together are held to this times their concurrency through a pids cgroup.
     /// </summary>
     [Range(1, 100_000)]

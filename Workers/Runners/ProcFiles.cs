@@ -55,6 +55,39 @@ internal static class ProcFiles
     /// <summary>Whether a state field tells of a process that has exited: a zombie not reaped yet, or dead.</summary>
     public static bool HasExited(string state) => state is "Z" or "X";
 
+    /// <summary>
+    /// The tasks (processes and their threads) of this process's real user: RLIMIT_NPROC refuses a fork or a new thread
+    /// once the user's count reaches it, whichever of the user's processes holds the rest.
+    /// </summary>
+    public static int TasksOfOwnUser()
+    {
+        var ownUser = RealUserOf(File.ReadAllText("/proc/self/status"));
+        var tasks = 0;
+        foreach (var (_, status) in ReadEach("status"))
+        {
+            if (RealUserOf(status) == ownUser)
+            {
+                tasks += int.Parse(StatusField(status, "Threads"), CultureInfo.InvariantCulture);
+            }
+        }
+        return tasks;
+    }
+
+    // "Uid:" lists the real, effective, saved and file system ids; the real one is counted.
+    private static string RealUserOf(string status) => StatusField(status, "Uid").Split('\t')[0];
+
+    private static string StatusField(string status, string name)
+    {
+        foreach (var line in status.AsSpan().EnumerateLines())
+        {
+            if (line.StartsWith(name) && line[name.Length..].StartsWith(":"))
+            {
+                return line[(name.Length + 1)..].Trim().ToString();
+            }
+        }
+        throw new InvalidDataException($"/proc status without {name}.");
+    }
+
     /// <summary>The text of <paramref name="file"/> for each process, skipping those gone or not this user's meanwhile.</summary>
     public static IEnumerable<(int Pid, string Text)> ReadEach(string file)
     {

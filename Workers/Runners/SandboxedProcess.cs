@@ -197,7 +197,8 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
         {
             arguments.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
         }
-        arguments.Add($"--nproc={limits.MaxProcesses}");
+        // The limit holds the user's tasks, not the bot's: the bot may start MaxProcesses on top of those running now.
+        arguments.Add($"--nproc={ProcFiles.TasksOfOwnUser() + limits.MaxProcesses}");
         arguments.Add($"--fsize={(long)limits.MaxOutputBytes * 16}");
         arguments.Add("--");
         arguments.Add(command.FileName);

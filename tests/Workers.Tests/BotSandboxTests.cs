@@ -300,6 +300,34 @@ public sealed class BotSandboxTests : IDisposable
         Assert.All(children, pid => Assert.False(Signals.IsAlive(pid), $"child {pid} outlived the bot"));
     }
 
+    [Fact]
+    public async Task The_process_limit_leaves_a_bot_its_processes_on_top_of_those_its_user_already_runs()
+    {
+        // RLIMIT_NPROC counts every task of the user: a user running more than the limit (a developer's desktop) could
+        // otherwise start no bot that makes a thread, as Node and Java do at once.
+        var others = Enumerable.Range(0, 100).Select(_ => Process.Start("sleep", "60")!).ToList();
+        try
+        {
+            var options = new WorkersOptions { BotsDirectory = TestBots, Types = [BotTypes.Python], PythonConcurrency = 1, MaxProcesses = 64 };
+
+            var outcome = await new BotProcess(Options.Create(options), _spawner, NullLogger<BotProcess>.Instance)
+                .RunAsync(Launch([Bot("reports_its_process_limit.py")], TimeSpan.FromSeconds(30)), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+            Assert.Equal(BotRunStatus.Completed, outcome.Status);
+            var (limit, userTasks) = (outcome.Result!["limit"]!.GetValue<long>(), outcome.Result["userTasks"]!.GetValue<long>());
+            Assert.True(limit - userTasks >= options.MaxProcesses / 2,
+                $"the bot may start {limit - userTasks} more processes (limit {limit}, its user runs {userTasks}); {options.MaxProcesses} were due");
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                other.Kill();
+                other.Dispose();
+            }
+        }
+    }
+
     private static string Bot(string file) => Path.Combine(TestBots, file);
 
     /// <summary>Runs the sample bot of a language, cold, with the given payload.</summary>
