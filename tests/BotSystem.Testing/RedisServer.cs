@@ -132,15 +132,10 @@ public sealed class RedisServer : IAsyncLifetime
     {
         try
         {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n"u8.ToArray());
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-            if (read == 0 || buffer[0] != (byte)'+')
+            var reply = await SendAsync("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n"u8.ToArray());
+            if (!reply.StartsWith('+'))
             {
-                throw new InvalidOperationException($"redis-server on port {Port} refused to sync its append-only file: {System.Text.Encoding.ASCII.GetString(buffer, 0, read)}");
+                throw new InvalidOperationException($"redis-server on port {Port} refused to sync its append-only file: {reply}");
             }
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException)
@@ -162,13 +157,7 @@ public sealed class RedisServer : IAsyncLifetime
             }
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                var stream = client.GetStream();
-                await stream.WriteAsync("PING\r\n"u8.ToArray());
-                var buffer = new byte[16];
-                var read = await stream.ReadAsync(buffer);
-                if (read > 0 && buffer[0] == (byte)'+')
+                if ((await SendAsync("PING\r\n"u8.ToArray())).StartsWith('+'))
                 {
                     return;
                 }
@@ -184,6 +173,18 @@ public sealed class RedisServer : IAsyncLifetime
             await Task.Delay(50);
         }
         throw new TimeoutException($"redis-server did not accept connections on port {Port} within {timeout}.");
+    }
+
+    /// <summary>Sends one command on a connection of its own and returns the start of the answer ("" when the server closed it).</summary>
+    private async Task<string> SendAsync(byte[] command)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(command);
+        var buffer = new byte[64];
+        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
     }
 
     public static string ExecutableOnPath(string name)
