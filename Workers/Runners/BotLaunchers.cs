@@ -41,7 +41,7 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
             case BotTypes.Node:
                 source = Script(directory, job.Bot + ".js");
                 var node = await InterpreterAsync("node", ["-p", "process.execPath"]);
-                command = new BotCommand(node, warm ? [Script(hosts, "bot_host.js"), source] : [source], LimitAddressSpace: false);
+                command = new BotCommand(node, warm ? [Script(hosts, "bot_host.js"), source] : [source], MemoryRlimit.Data);
                 break;
             case BotTypes.Java:
                 var className = ClassName(job.Bot);
@@ -53,7 +53,7 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
                 }
                 command = new BotCommand("java",
                     [$"-Xmx{settings.MemoryLimitMb}m", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", classPath, .. warm ? [JavaHostClass, className] : new[] { className }],
-                    LimitAddressSpace: false);
+                    MemoryRlimit.Runtime);
                 break;
             default:
                 throw new ArgumentException($"Unknown bot type '{job.BotType}'.");

@@ -154,6 +154,24 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Memory_of_a_node_bot_is_limited_and_a_bot_over_it_fails()
+    {
+        var launch = await new BotLaunchers(Options.Create(_options)).LaunchFor(new BotJobData
+        {
+            InvocationId = "inv_test",
+            BotType = BotTypes.Node,
+            Bot = "allocates_a_gigabyte",
+            Payload = new JsonObject(),
+            TimeoutSeconds = 60,
+        }, CancellationToken.None);
+
+        var outcome = await Runner.RunAsync(launch, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Crashed, $"{outcome.Status} holding {outcome.Result?.ToJsonString()}, peak {outcome.PeakMemoryBytes / 1048576} MB");
+        Assert.True(outcome.PeakMemoryBytes < 300L * 1024 * 1024, $"peak {outcome.PeakMemoryBytes}");
+    }
+
+    [Fact]
     public async Task A_crash_reports_its_exit_code_and_error_output()
     {
         var outcome = await RunBotAsync("crashes.py");
