@@ -276,6 +276,16 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Progress_is_reported_from_0_to_100_and_a_progress_that_is_no_number_is_kept_as_a_log()
+    {
+        var (outcome, logs, progress) = await RunRecordingAsync("reports_progress_out_of_range.py");
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.Equal(["0", "40", "100", "12.5", "100"], progress.Select(update => update.ToJsonString()));
+        Assert.Equal(["""{"progress":"60%"}""", """{"progress":true}""", """{"progress":{"step":2}}"""], logs);
+    }
+
+    [Fact]
     public async Task A_bot_whose_result_is_null_completes_with_it()
     {
         var outcome = await Runner.RunAsync(Launch(["-c", "import sys; sys.stdin.read(); print('{\"result\":null}', flush=True)"], TimeSpan.FromSeconds(30)),
