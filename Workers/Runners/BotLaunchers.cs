@@ -14,6 +14,9 @@ namespace BotSystem.Workers.Runners;
 public sealed class BotLaunchers(IOptions<WorkersOptions> options)
 {
     private const string JavaHostClass = "BotHost";
+    // The protocol is UTF-8 whatever the worker's locale: Java takes its default charset (file.encoding up to JDK 17) and
+    // that of System.out and System.err (stdout/stderr.encoding from JDK 19) from the locale, ASCII where none is set.
+    private static readonly string[] Utf8JavaStreams = ["-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8"];
     // One compile at a time per source content (they share a staging directory); different bots compile side by side.
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _compiling = new();
     private readonly string _javaCache = Path.Combine(Path.GetTempPath(), "botsystem-java-cache");
@@ -41,7 +44,7 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
             case BotTypes.Node:
                 source = Script(directory, job.Bot + ".js");
                 var node = await InterpreterAsync("node", ["-p", "process.execPath"]);
-                command = new BotCommand(node, warm ? [Script(hosts, "bot_host.js"), source] : [source], LimitAddressSpace: false);
+                command = new BotCommand(node, warm ? [Script(hosts, "bot_host.js"), source] : [source], MemoryRlimit.Data);
                 break;
             case BotTypes.Java:
                 var className = ClassName(job.Bot);
@@ -52,8 +55,8 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
                     classPath += Path.PathSeparator + await CompileAsync(Script(hosts, JavaHostClass + ".java"), JavaHostClass, ct);
                 }
                 command = new BotCommand("java",
-                    [$"-Xmx{settings.MemoryLimitMb}m", "-XX:+UseSerialGC", "-Xshare:auto", "-cp", classPath, .. warm ? [JavaHostClass, className] : new[] { className }],
-                    LimitAddressSpace: false);
+                    [$"-Xmx{settings.MemoryLimitMb}m", "-XX:+UseSerialGC", "-Xshare:auto", .. Utf8JavaStreams, "-cp", classPath, .. warm ? [JavaHostClass, className] : new[] { className }],
+                    MemoryRlimit.Runtime);
                 break;
             default:
                 throw new ArgumentException($"Unknown bot type '{job.BotType}'.");
@@ -144,7 +147,8 @@ public sealed class BotLaunchers(IOptions<WorkersOptions> options)
         timeout.CancelAfter(options.Value.JavaCompileTimeout);
         try
         {
-            return await CommandAsync("javac", ["-d", staging, source], timeout.Token);
+            // A bot's source is read as UTF-8, not in the worker's locale, where a letter outside ASCII fails its compile.
+            return await CommandAsync("javac", ["-encoding", "UTF-8", "-d", staging, source], timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -55,12 +56,20 @@ internal sealed class BotOutput(int maxResultBytes)
         }
         if (message is null)
         {
-            await onLog(text.Length > 1000 ? text[..1000] + "…" : text);
+            await onLog(LogOf(text));
             return;
         }
         if (message["progress"] is { } progress)
         {
-            await onProgress(progress.DeepClone());
+            if (Percent(progress) is { } percent)
+            {
+                await onProgress(percent);
+            }
+            else
+            {
+                // No progress, but the bot's author sees what it wrote.
+                await onLog(LogOf(text));
+            }
         }
         if (message["log"] is { } log)
         {
@@ -82,6 +91,23 @@ internal sealed class BotOutput(int maxResultBytes)
             ErrorRetryable = message["retryable"]?.GetValueKind() == JsonValueKind.True;
         }
     }
+
+    /// <summary>
+    /// A progress as the job shows it, a percentage: a number, held to 0..100 (a bot counting items, or dividing by what
+    /// it did not expect, goes past it); null for a value that is no number.
+    /// </summary>
+    private static JsonNode? Percent(JsonNode progress)
+    {
+        if (progress.GetValueKind() != JsonValueKind.Number)
+        {
+            return null;
+        }
+        // Parsed from its text, a number past the range of a double is infinite rather than unreadable.
+        var value = double.Parse(progress.ToJsonString(), CultureInfo.InvariantCulture);
+        return value < 0 ? JsonValue.Create(0) : value > 100 ? JsonValue.Create(100) : progress.DeepClone();
+    }
+
+    private static string LogOf(string text) => text.Length > 1000 ? text[..1000] + "…" : text;
 
     /// <summary>
     /// A line written past the output limit: only a result or an error counts, the job's answer; a line naming neither

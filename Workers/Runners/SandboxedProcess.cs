@@ -193,9 +193,15 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     private static List<string> PrlimitArguments(BotCommand command, WorkersOptions limits)
     {
         var arguments = new List<string>();
-        if (command.LimitAddressSpace)
+        var memoryLimit = (long)limits.MemoryLimitMb * 1024 * 1024;
+        switch (command.Memory)
         {
-            arguments.Add($"--as={(long)limits.MemoryLimitMb * 1024 * 1024}");
+            case MemoryRlimit.AddressSpace:
+                arguments.Add($"--as={memoryLimit}");
+                break;
+            case MemoryRlimit.Data:
+                arguments.Add($"--data={memoryLimit}");
+                break;
         }
         // The limit holds the user's tasks, not the bot's: the bot may start MaxProcesses on top of those running now.
         arguments.Add($"--nproc={ProcFiles.TasksOfOwnUser() + limits.MaxProcesses}");

@@ -154,6 +154,24 @@ public sealed class BotSandboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Memory_of_a_node_bot_is_limited_and_a_bot_over_it_fails()
+    {
+        var launch = await new BotLaunchers(Options.Create(_options)).LaunchFor(new BotJobData
+        {
+            InvocationId = "inv_test",
+            BotType = BotTypes.Node,
+            Bot = "allocates_a_gigabyte",
+            Payload = new JsonObject(),
+            TimeoutSeconds = 60,
+        }, CancellationToken.None);
+
+        var outcome = await Runner.RunAsync(launch, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.True(outcome.Status == BotRunStatus.Crashed, $"{outcome.Status} holding {outcome.Result?.ToJsonString()}, peak {outcome.PeakMemoryBytes / 1048576} MB");
+        Assert.True(outcome.PeakMemoryBytes < 300L * 1024 * 1024, $"peak {outcome.PeakMemoryBytes}");
+    }
+
+    [Fact]
     public async Task A_crash_reports_its_exit_code_and_error_output()
     {
         var outcome = await RunBotAsync("crashes.py");
@@ -255,6 +273,16 @@ public sealed class BotSandboxTests : IDisposable
         Assert.Contains("""{"log":"first","log":"second"}""", logs);
         Assert.Contains("""{"progress":50,"progress":60}""", logs);
         Assert.Empty(progress);
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_from_0_to_100_and_a_progress_that_is_no_number_is_kept_as_a_log()
+    {
+        var (outcome, logs, progress) = await RunRecordingAsync("reports_progress_out_of_range.py");
+
+        Assert.Equal(BotRunStatus.Completed, outcome.Status);
+        Assert.Equal(["0", "40", "100", "12.5", "100"], progress.Select(update => update.ToJsonString()));
+        Assert.Equal(["""{"progress":"60%"}""", """{"progress":true}""", """{"progress":{"step":2}}"""], logs);
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task A_worker_cut_off_redis_kills_its_bot_before_another_worker_starts_the_job_again()
     {
-        (string, string)[] quick = [("Workers__LockDuration", "00:00:04"), ("Workers__StalledInterval", "00:00:01")];
+        (string, string?)[] quick = [("Workers__LockDuration", "00:00:04"), ("Workers__StalledInterval", "00:00:01")];
         await using var cutter = new RedisConnectionCutter(_redis);
         await using var first = StartWorker(out var firstUrl, [.. quick, ("ConnectionStrings__redis", cutter.ConnectionString)]);
         await WaitForHealthAsync(first, firstUrl, "Healthy");
@@ -240,7 +240,7 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task The_job_of_a_worker_killed_outright_runs_again_within_the_configured_lock_and_stalled_times()
     {
-        (string, string)[] quick = [("Workers__LockDuration", "00:00:02"), ("Workers__StalledInterval", "00:00:01")];
+        (string, string?)[] quick = [("Workers__LockDuration", "00:00:02"), ("Workers__StalledInterval", "00:00:01")];
         await using var first = StartWorker(out var firstUrl, quick);
         await WaitForHealthAsync(first, firstUrl, "Healthy");
         await using var bots = new Queue(QueueNames.Bots(BotTypes.Python), _redis.Connection);
@@ -405,6 +405,43 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_java_bot_of_a_worker_started_without_a_locale_compiles_and_answers_in_utf8()
+    {
+        var bots = Directory.CreateTempSubdirectory("botsystem-java-bots-").FullName;
+        var java = Directory.CreateDirectory(Path.Combine(bots, BotTypes.Java)).FullName;
+        // Unique, so the worker compiles it rather than finding it in the compile cache.
+        File.WriteAllText(Path.Combine(java, "Greets.java"), $$$"""
+            // {{{Guid.NewGuid()}}}
+            public final class Greets {
+                public static void main(String[] args) {
+                    System.out.println("{\"result\":{\"greeting\":\"Grüße aus Zürich\"}}");
+                }
+            }
+            """);
+        try
+        {
+            // As in a container or a service manager that sets no locale: the POSIX locale, whose charset is ASCII.
+            await using var worker = StartWorker(BotTypes.Java, out var url,
+                ("Workers__BotsDirectory", bots), ("LANG", null), ("LC_ALL", null), ("LC_CTYPE", null));
+            await WaitForHealthAsync(worker, url, "Healthy");
+            await using var queue = new Queue(QueueNames.Bots(BotTypes.Java), _redis.Connection);
+
+            var jobId = await AddJavaJobAsync(queue, "greets");
+
+            await Eventually.HoldsAsync(async () => await queue.GetJobStateAsync(jobId) is JobState.Completed or JobState.Failed, TimeSpan.FromSeconds(60),
+                $"the job never ended\n{worker.Output}");
+            var job = (await queue.GetJobAsync(jobId))!;
+            Assert.True(await queue.GetJobStateAsync(jobId) == JobState.Completed, $"the job failed: {job.FailedReason}");
+            var run = job.ReturnValue!.Value.Deserialize<BotRunResult>(JsonSerializerOptions.Web)!;
+            Assert.Equal("Grüße aus Zürich", run.Result!["greeting"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(bots, recursive: true);
+        }
+    }
+
     /// <summary>
     /// A bots directory of two java bots: <c>hangs_compiling</c> and <c>answers</c>, the latter new to the compile cache
     /// (its source is unique), so the worker compiles it.
@@ -480,11 +517,11 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
         });
 
     /// <summary>A worker of python bots from the test bots (cold runs and warm hosts alike).</summary>
-    private ServiceProcess StartWorker(out string url, params (string Name, string Value)[] settings) =>
+    private ServiceProcess StartWorker(out string url, params (string Name, string? Value)[] settings) =>
         StartWorker(BotTypes.Python, out url, settings);
 
-    /// <summary>A worker of one type's bots from the test bots.</summary>
-    private ServiceProcess StartWorker(string botType, out string url, params (string Name, string Value)[] settings)
+    /// <summary>A worker of one type's bots from the test bots; a setting without a value is removed from its environment.</summary>
+    private ServiceProcess StartWorker(string botType, out string url, params (string Name, string? Value)[] settings)
     {
         url = $"http://127.0.0.1:{FreePort.Next()}";
         var environment = new Dictionary<string, string?>
