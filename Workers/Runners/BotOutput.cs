@@ -87,7 +87,9 @@ internal sealed class BotOutput(int maxResultBytes)
         }
         if (message["error"] is { } error)
         {
-            Error = error.ToString();
+            var reason = error.ToString();
+            // A reason the client and the logs can show, rather than none.
+            Error = string.IsNullOrWhiteSpace(reason) ? "The bot reported an error without a message." : reason;
             ErrorRetryable = message["retryable"]?.GetValueKind() == JsonValueKind.True;
         }
     }

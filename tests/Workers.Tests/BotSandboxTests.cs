@@ -295,6 +295,18 @@ public sealed class BotSandboxTests : IDisposable
         Assert.Null(outcome.Result);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task A_bot_failing_with_an_empty_error_fails_with_a_reason_that_says_so(string error)
+    {
+        var line = new JsonObject { ["error"] = error }.ToJsonString();
+        var outcome = await Runner.RunAsync(Launch(["-c", $"import sys; sys.stdin.read(); print({JsonSerializer.Serialize(line)}, flush=True)"], TimeSpan.FromSeconds(30)),
+            _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal((BotRunStatus.Failed, "The bot reported an error without a message."), (outcome.Status, outcome.Error));
+    }
+
     [Fact]
     public async Task Children_that_left_the_bots_process_group_die_with_it_and_do_not_hold_its_run_open()
     {
