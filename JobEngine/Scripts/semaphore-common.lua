@@ -14,6 +14,13 @@ local function nowMs()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
+-- The limit in force, without storing one: what a reader of the semaphore (counts, holders) goes by, since a reader
+-- configured differently (a gateway showing the counts) must not set the limit of every process using it.
+local function peekLimit()
+  return tonumber(redis.call('GET', limitKey)) or tonumber(ARGV[1])
+end
+
+-- The limit in force, stored from ARGV[1] by the first user of the semaphore.
 local function readLimit()
   local stored = redis.call('GET', limitKey)
   if stored then

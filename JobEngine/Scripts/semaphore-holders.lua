@@ -1,7 +1,7 @@
 --[[
   Returns the current leases as a flat list: token, lease expiry ms, "acquiredMs|holder", ...
 ]]
-local limit = readLimit()
+local limit = peekLimit()
 if evictExpired(nowMs()) > 0 then
   wakeAdmissible(limit)
 end
