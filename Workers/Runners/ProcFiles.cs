@@ -5,6 +5,9 @@ namespace BotSystem.Workers.Runners;
 /// <summary>Files of other processes (<c>/proc/{pid}/{file}</c>) this process may read, and what their <c>stat</c> says.</summary>
 internal static class ProcFiles
 {
+    // The real user of this process, whose tasks RLIMIT_NPROC counts; it does not change while the process runs.
+    private static readonly string? OwnUser = RealUserOf(File.ReadAllText("/proc/self/status"));
+
     /// <summary>The fields of a <c>stat</c> text from the state on: state, ppid, pgrp, ... (starttime is [19]).</summary>
     public static string[] StatFields(string stat) =>
         // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses, so read after the last ')'.
@@ -61,22 +64,22 @@ internal static class ProcFiles
     /// </summary>
     public static int TasksOfOwnUser()
     {
-        var ownUser = RealUserOf(File.ReadAllText("/proc/self/status"));
         var tasks = 0;
         foreach (var (_, status) in ReadEach("status"))
         {
-            if (RealUserOf(status) == ownUser)
+            if (RealUserOf(status) == OwnUser && StatusField(status, "Threads") is { } threads)
             {
-                tasks += int.Parse(StatusField(status, "Threads"), CultureInfo.InvariantCulture);
+                tasks += int.Parse(threads, CultureInfo.InvariantCulture);
             }
         }
         return tasks;
     }
 
     // "Uid:" lists the real, effective, saved and file system ids; the real one is counted.
-    private static string RealUserOf(string status) => StatusField(status, "Uid").Split('\t')[0];
+    private static string? RealUserOf(string status) => StatusField(status, "Uid")?.Split('\t')[0];
 
-    private static string StatusField(string status, string name)
+    /// <summary>The value of a field of a <c>status</c> text (<c>Name:\tvalue</c>), trimmed; null when it has none.</summary>
+    public static string? StatusField(string status, string name)
     {
         foreach (var line in status.AsSpan().EnumerateLines())
         {
@@ -85,7 +88,7 @@ internal static class ProcFiles
                 return line[(name.Length + 1)..].Trim().ToString();
             }
         }
-        throw new InvalidDataException($"/proc status without {name}.");
+        return null;
     }
 
     /// <summary>The text of <paramref name="file"/> for each process, skipping those gone or not this user's meanwhile.</summary>

@@ -120,13 +120,11 @@ internal sealed partial class SandboxedProcess : IAsyncDisposable
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{Id}/status"))
+            // "VmHWM:\t  1234 kB"; a process exiting has none.
+            if (ProcFiles.StatusField(File.ReadAllText($"/proc/{Id}/status"), "VmHWM") is { } peak
+                && long.TryParse(peak.Split(' ')[0], CultureInfo.InvariantCulture, out var kilobytes))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal)
-                    && long.TryParse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture, out var kilobytes))
-                {
-                    return kilobytes * 1024;
-                }
+                return kilobytes * 1024;
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
