@@ -408,17 +408,15 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task A_java_bot_of_a_worker_started_without_a_locale_compiles_and_answers_in_utf8()
     {
-        var bots = Directory.CreateTempSubdirectory("botsystem-java-bots-").FullName;
-        var java = Directory.CreateDirectory(Path.Combine(bots, BotTypes.Java)).FullName;
         // Unique, so the worker compiles it rather than finding it in the compile cache.
-        File.WriteAllText(Path.Combine(java, "Greets.java"), $$$"""
+        var bots = JavaBotsDirectoryOf(("Greets", $$$"""
             // {{{Guid.NewGuid()}}}
             public final class Greets {
                 public static void main(String[] args) {
                     System.out.println("{\"result\":{\"greeting\":\"Grüße aus Zürich\"}}");
                 }
             }
-            """);
+            """));
         try
         {
             // As in a container or a service manager that sets no locale: the POSIX locale, whose charset is ASCII.
@@ -446,25 +444,32 @@ public sealed class WorkerLifecycleTests : IAsyncLifetime
     /// A bots directory of two java bots: <c>hangs_compiling</c> and <c>answers</c>, the latter new to the compile cache
     /// (its source is unique), so the worker compiles it.
     /// </summary>
-    private static string JavaBotsDirectory()
-    {
-        var bots = Directory.CreateTempSubdirectory("botsystem-java-bots-").FullName;
-        var java = Directory.CreateDirectory(Path.Combine(bots, BotTypes.Java)).FullName;
-        File.WriteAllText(Path.Combine(java, "HangsCompiling.java"), """
+    private static string JavaBotsDirectory() => JavaBotsDirectoryOf(
+        ("HangsCompiling", """
             public final class HangsCompiling {
                 public static void main(String[] args) {
                     System.out.println("{\"result\":{}}");
                 }
             }
-            """);
-        File.WriteAllText(Path.Combine(java, "Answers.java"), $$$"""
+            """),
+        ("Answers", $$$"""
             // {{{Guid.NewGuid()}}}
             public final class Answers {
                 public static void main(String[] args) {
                     System.out.println("{\"result\":{\"answer\":42}}");
                 }
             }
-            """);
+            """));
+
+    /// <summary>A new bots directory holding the given java bots' sources.</summary>
+    private static string JavaBotsDirectoryOf(params (string ClassName, string Source)[] sources)
+    {
+        var bots = Directory.CreateTempSubdirectory("botsystem-java-bots-").FullName;
+        var java = Directory.CreateDirectory(Path.Combine(bots, BotTypes.Java)).FullName;
+        foreach (var (className, source) in sources)
+        {
+            File.WriteAllText(Path.Combine(java, className + ".java"), source);
+        }
         return bots;
     }
 
